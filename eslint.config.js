@@ -1,0 +1,69 @@
+import js from '@eslint/js';
+import svelte from 'eslint-plugin-svelte';
+import globals from 'globals';
+import ts from 'typescript-eslint';
+
+/** Who may import whom (after VS Code's layering): a folder's rule keeps its layer honest. */
+const layer = (files, patterns) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+const native = ['node-llama-cpp', '@lancedb/*', 'libp2p', '@libp2p/*', '@chainsafe/*'];
+
+export default ts.config(
+  { ignores: ['out/', 'dist/', 'node_modules/', 'test-results/', 'bench-results/', 'coverage/'] },
+  js.configs.recommended,
+  ...ts.configs.recommended,
+  ...svelte.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+    },
+  },
+  {
+    files: ['**/*.svelte', '**/*.svelte.ts'],
+    languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
+  },
+  {
+    files: ['src/renderer/**/*'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  layer(
+    ['src/shared/**/*'],
+    [
+      { group: ['electron', 'node:*', ...native], message: 'src/shared is environment-free.' },
+      {
+        group: ['**/core/**', '**/main/**', '**/renderer/**', '**/host/**'],
+        message: 'src/shared imports only itself.',
+      },
+    ],
+  ),
+  layer(
+    ['src/core/**/*'],
+    [
+      { group: ['electron'], message: 'The engine runs without Electron; do this in src/main.' },
+      {
+        group: ['**/main/**', '**/renderer/**', '**/host/**', '**/preload/**'],
+        message: 'src/core is imported, never imports a door.',
+      },
+    ],
+  ),
+  layer(
+    ['src/renderer/**/*'],
+    [
+      {
+        group: ['electron', 'node:*', ...native],
+        message: 'The renderer reaches the engine only through the API object.',
+      },
+      { group: ['**/core/**', '**/main/**', '**/host/**'], message: 'The renderer talks only to the typed API.' },
+      {
+        group: ['**/shared/**'],
+        allowTypeImports: true,
+        message: 'The renderer may import only types from src/shared.',
+      },
+    ],
+  ),
+  layer(['src/host/**/*'], [{ group: ['electron'], message: 'The headless host runs without Electron.' }]),
+);

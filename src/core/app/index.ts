@@ -1,0 +1,2 @@
+export { createAppService, type AppServiceInit } from './app-service';
+export { NoticeBoard } from './notice-board';

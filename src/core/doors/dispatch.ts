@@ -1,0 +1,78 @@
+import * as v from 'valibot';
+import { contract, type Contract } from '../../shared/contract';
+import type { CallContext, CallSpec, EventSpec, ServiceOf } from '../../shared/contract/define';
+import { DoorErrorName, type WireError } from '../../shared/errors';
+import { describeIssues } from '../../shared/issues';
+
+/** The engine's implementation of the contract; a namespace or call may not exist yet. */
+export type Services = { [N in keyof Contract]?: Partial<ServiceOf<Contract[N]>> };
+
+/** A call that was refused or failed, with a name the UI can match and a readable message. */
+export class CallError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `settings.update` -> its spec, or undefined for names the contract does not declare. */
+function findCall(method: string) {
+  const [ns, name, ...rest] = method.split('.');
+  if (!ns || !name || rest.length > 0 || !Object.hasOwn(contract, ns)) return undefined;
+  const calls: Readonly<Record<string, CallSpec>> = contract[ns as keyof Contract].calls;
+  return Object.hasOwn(calls, name) ? { ns: ns as keyof Contract, name, spec: calls[name]! } : undefined;
+}
+
+export type Dispatch = (method: string, input: unknown, context: CallContext) => Promise<unknown>;
+
+/**
+ * The one generic binder behind both doors: it finds the call in the contract, validates the
+ * input, runs the service, and validates the output. Unknown calls, bad payloads and calls
+ * not built yet are refused with a CallError; nothing is faked.
+ */
+export function createDispatch(services: Services): Dispatch {
+  return async (method, input, context) => {
+    const found = findCall(method);
+    if (!found) throw new CallError(DoorErrorName.UnknownCall, `Hearth has no call named "${method}".`);
+    const parsed = v.safeParse(found.spec.input, input ?? {});
+    if (!parsed.success) {
+      throw new CallError(
+        DoorErrorName.InvalidInput,
+        `${method} was given invalid input: ${describeIssues(parsed.issues)}`,
+      );
+    }
+    const service = services[found.ns] as Record<string, unknown> | undefined;
+    const impl = service?.[found.name];
+    if (typeof impl !== 'function') {
+      throw new CallError(DoorErrorName.NotImplemented, `${method} is not available in this version of Hearth yet.`);
+    }
+    const output: unknown = await impl.call(service, parsed.output, context);
+    const checked = v.safeParse(found.spec.output, output);
+    if (!checked.success) {
+      throw new CallError(
+        DoorErrorName.InvalidOutput,
+        `${method} produced a result that breaks the contract: ${describeIssues(checked.issues)}`,
+      );
+    }
+    return checked.output;
+  };
+}
+
+/** Turns anything thrown by a service into plain data for the wire, without stack traces. */
+export function toWireError(error: unknown): WireError {
+  if (error instanceof Error) {
+    return { name: error.name || DoorErrorName.Internal, message: error.message };
+  }
+  return { name: DoorErrorName.Internal, message: String(error) };
+}
+
+/** Checks an event payload before it leaves the engine; undefined when the name is unknown. */
+export function validateEvent(name: string, payload: unknown): unknown {
+  const [ns, event] = name.split('.');
+  if (!ns || !event || !Object.hasOwn(contract, ns)) return undefined;
+  const events: Readonly<Record<string, EventSpec>> = contract[ns as keyof Contract].events;
+  if (!Object.hasOwn(events, event)) return undefined;
+  return v.parse(events[event]!.payload, payload);
+}

@@ -1,0 +1,86 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AppInfo } from '../shared/contract';
+import { createAppService, NoticeBoard } from './app';
+import { DisposedError, type Disposable } from './disposable';
+import { createDispatch, type Dispatch, type Services } from './doors/dispatch';
+import { EventBus } from './events';
+import { createLogger, type Logger } from './log';
+import { createSettingsService, SettingsStore } from './settings';
+import { HEARTH_VERSION } from './version';
+
+export interface EngineOptions {
+  /** The folder for settings, logs, models, the library index and chats. Created if missing. */
+  dataDir: string;
+  /** Which door hosts this engine; shown in `app.info`. Default `headless`. */
+  host?: AppInfo['host'];
+}
+
+/**
+ * The engine: owns every service and their resources. Created once per process by a door
+ * (the Electron main process or the headless host), which calls `dispatch` for each request
+ * and forwards `events` to its clients.
+ */
+export class Engine implements Disposable {
+  private _disposed = false;
+
+  private constructor(
+    readonly dataDir: string,
+    readonly log: Logger,
+    readonly events: EventBus,
+    readonly settings: SettingsStore,
+    readonly notices: NoticeBoard,
+    readonly services: Services,
+    private readonly _dispatch: Dispatch,
+    private readonly _closeLog: () => Promise<void>,
+  ) {}
+
+  /** Runs one contract call; see createDispatch for what is checked. */
+  readonly dispatch: Dispatch = (method, input, context) => {
+    if (this._disposed) return Promise.reject(new DisposedError('The Hearth engine'));
+    return this._dispatch(method, input, context);
+  };
+
+  static async create(options: EngineOptions): Promise<Engine> {
+    const dataDir = options.dataDir;
+    await mkdir(dataDir, { recursive: true });
+    const { log, close } = createLogger({ dir: join(dataDir, 'logs') });
+    const events = new EventBus();
+    const notices = new NoticeBoard((notice) => events.emit('app.notice', notice));
+    const settings = await SettingsStore.open({
+      file: join(dataDir, 'settings.json'),
+      onChange: (next) => events.emit('settings.changed', next),
+      onRecovered: (message) => {
+        log.warn({ event: 'settings-set-aside' }, message);
+        notices.post('warning', message);
+      },
+    });
+    const services: Services = {
+      app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
+      settings: createSettingsService(settings),
+    };
+    log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
+    return new Engine(dataDir, log, events, settings, notices, services, createDispatch(services), close);
+  }
+
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._disposed) return;
+    this._disposed = true;
+    await this.settings.dispose();
+    this.log.info({ event: 'engine-stop' });
+    await this._closeLog();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+/** Starts an engine; see EngineOptions. */
+export function createEngine(options: EngineOptions): Promise<Engine> {
+  return Engine.create(options);
+}

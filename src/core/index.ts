@@ -1,0 +1,6 @@
+export { createEngine, Engine, type EngineOptions } from './engine';
+export { defaultDataDir } from './paths';
+export { DataVersionError } from './settings';
+export { CallError, toWireError, validateEvent, type Dispatch } from './doors/dispatch';
+export type { EventName } from './events';
+export { HEARTH_VERSION } from './version';

@@ -1,0 +1,14 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The headless data folder: `HEARTH_HOME` when set, else the OS convention (the desktop app
+ * passes Electron's `userData` instead).
+ */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
+  if (env.HEARTH_HOME) return env.HEARTH_HOME;
+  const home = homedir();
+  if (platform === 'win32') return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'Hearth');
+  if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Hearth');
+  return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'hearth');
+}

@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { HEARTH_VERSION } from '../core';
+import { registerServe } from './commands/serve';
+
+/** The `hearth` command line: the headless door to the same engine the app uses. */
+export function createProgram(): Command {
+  const program = new Command('hearth')
+    .description('Hearth: a private AI workstation. Data folder: $HEARTH_HOME or the OS default.')
+    .version(HEARTH_VERSION, '-v, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServe(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await createProgram().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    console.error(`hearth: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+const exitCode = await main(process.argv.slice(2));
+if (exitCode !== 0) process.exit(exitCode);

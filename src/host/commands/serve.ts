@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import { createEngine, defaultDataDir } from '../../core';
+import { startSocketHost } from '../socket-host';
+
+/** The built renderer, beside this bundle in out/. */
+const RENDERER_DIR = fileURLToPath(new URL('../renderer', import.meta.url));
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('Start the engine and serve the Hearth UI and API on 127.0.0.1.')
+    .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '0')
+    .action(async (options: { port: string }) => {
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+        throw new Error(`--port must be a number from 0 to 65535, not "${options.port}".`);
+      }
+      const dataDir = defaultDataDir();
+      const engine = await createEngine({ dataDir, host: 'headless' });
+      const rendererDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
+      const host = await startSocketHost({ engine, port, rendererDir });
+      for (const notice of engine.notices.list()) console.error(`Warning: ${notice.message}`);
+      console.log(`Hearth is serving ${dataDir}`);
+      console.log(`Open:  ${host.url}`);
+      console.log(`Token: ${host.token}`);
+      if (!rendererDir) console.log('(The UI is not built; run `npm run build` to serve it too.)');
+      console.log('Press Ctrl+C to stop.');
+
+      const stop = async () => {
+        await host.close();
+        await engine.dispose();
+        process.exit(0);
+      };
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
+    });
+}

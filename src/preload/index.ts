@@ -1,0 +1,47 @@
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contract } from '../shared/contract';
+import { eventMethodName } from '../shared/contract/define';
+import type { WireResult } from '../shared/errors';
+
+const CALL_CHANNEL = 'hearth:call';
+const EVENT_CHANNEL = 'hearth:event';
+
+type Listener = (payload: unknown) => void;
+const listeners = new Map<string, Set<Listener>>();
+
+ipcRenderer.on(EVENT_CHANNEL, (_event: IpcRendererEvent, name: string, payload: unknown) => {
+  for (const listener of listeners.get(name) ?? []) listener(payload);
+});
+
+function subscribe(name: string, listener: Listener): () => void {
+  const set = listeners.get(name) ?? new Set<Listener>();
+  listeners.set(name, set);
+  set.add(listener);
+  return () => set.delete(listener);
+}
+
+/**
+ * Exactly the contract's calls and `onX` events, nothing else. Calls resolve to a WireResult
+ * because contextBridge drops an Error's name; the renderer's client unwraps it.
+ */
+const bridge = Object.fromEntries(
+  Object.entries(contract).map(([ns, spec]) => [
+    ns,
+    {
+      ...Object.fromEntries(
+        Object.keys(spec.calls).map((name) => [
+          name,
+          (input?: unknown): Promise<WireResult> => ipcRenderer.invoke(CALL_CHANNEL, `${ns}.${name}`, input ?? {}),
+        ]),
+      ),
+      ...Object.fromEntries(
+        Object.keys(spec.events).map((event) => [
+          eventMethodName(event),
+          (listener: Listener) => subscribe(`${ns}.${event}`, listener),
+        ]),
+      ),
+    },
+  ]),
+);
+
+contextBridge.exposeInMainWorld('hearth', bridge);

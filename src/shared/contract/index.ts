@@ -1,0 +1,28 @@
+import { appContract } from './app';
+import { chatContract } from './chat';
+import type { ClientApi, ContractSpec } from './define';
+import { libraryContract } from './library';
+import { modelsContract } from './models';
+import { networkContract } from './network';
+import { settingsContract } from './settings';
+
+/**
+ * Every call and event between the UI and the engine. Both doors (Electron IPC and the local
+ * WebSocket) are generated from this object; nothing crosses a process boundary without being
+ * checked against it.
+ */
+export const contract = {
+  app: appContract,
+  settings: settingsContract,
+  models: modelsContract,
+  chat: chatContract,
+  library: libraryContract,
+  network: networkContract,
+} as const satisfies ContractSpec;
+
+export type Contract = typeof contract;
+export type HearthApi = ClientApi<Contract>;
+export type NamespaceName = keyof Contract;
+
+export * from './define';
+export type { AppInfo, Notice } from './app';

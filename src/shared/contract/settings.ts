@@ -1,0 +1,14 @@
+import * as v from 'valibot';
+import { SettingsPatchSchema, SettingsSchema } from '../settings';
+import { call, event, namespace } from './define';
+
+export const settingsContract = namespace(
+  {
+    get: call(v.strictObject({}), SettingsSchema, 'The current settings.'),
+    update: call(SettingsPatchSchema, SettingsSchema, 'Change some settings; returns all of them.'),
+    reset: call(v.strictObject({}), SettingsSchema, 'Restore the default settings.'),
+  },
+  {
+    changed: event(SettingsSchema, 'Settings changed, from any door.'),
+  },
+);

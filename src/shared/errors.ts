@@ -1,0 +1,24 @@
+import * as v from 'valibot';
+
+/**
+ * An error as it crosses a process boundary: plain data, matched by `name` (never by
+ * `instanceof`, which does not survive serialisation).
+ */
+export const WireErrorSchema = v.object({
+  name: v.string(),
+  message: v.string(),
+});
+export type WireError = v.InferOutput<typeof WireErrorSchema>;
+
+/** The names the doors themselves produce; services add their own. */
+export const DoorErrorName = {
+  InvalidInput: 'InvalidInputError',
+  InvalidOutput: 'InvalidOutputError',
+  UnknownCall: 'UnknownCallError',
+  NotImplemented: 'NotImplementedError',
+  Unauthorized: 'UnauthorizedError',
+  Internal: 'InternalError',
+} as const;
+
+/** Result of a call across IPC: errors travel as values so Electron does not rewrite them. */
+export type WireResult<T = unknown> = { ok: true; value: T } | { ok: false; error: WireError };

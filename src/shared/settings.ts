@@ -1,0 +1,107 @@
+import * as v from 'valibot';
+
+/** The settings schema version this build writes. Bump it and add a migration together. */
+export const SETTINGS_VERSION = 1;
+
+const Threads = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(256));
+
+export const AppearanceSettingsSchema = v.object({
+  theme: v.picklist(['system', 'light', 'dark']),
+});
+
+export const PrivacySettingsSchema = v.object({
+  /** null until the user has been asked once; false means no update request is ever made. */
+  allowUpdateChecks: v.nullable(v.boolean()),
+});
+
+export const ModelSettingsSchema = v.object({
+  /** File name of the installed chat model to load, or null for none yet. */
+  chatModel: v.nullable(v.string()),
+  /** File name of the installed embedding model used by the library. */
+  embeddingModel: v.nullable(v.string()),
+  /** CPU threads for inference; 0 chooses for the machine. */
+  threads: Threads,
+});
+
+export const ChatSettingsSchema = v.object({
+  systemPrompt: v.pipe(v.string(), v.maxLength(20_000)),
+  temperature: v.pipe(v.number(), v.minValue(0), v.maxValue(2)),
+  topP: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(32_768)),
+});
+
+export const LibrarySettingsSchema = v.object({
+  /** Target chunk size in tokens of the embedding model. */
+  chunkTokens: v.pipe(v.number(), v.integer(), v.minValue(64), v.maxValue(4096)),
+  chunkOverlap: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1024)),
+  /** Files larger than this are recorded as "too large" instead of being read. */
+  maxFileMB: v.pipe(v.number(), v.minValue(1), v.maxValue(10_000)),
+  /** Extra ignore globs, on top of hidden files, node_modules and .git. */
+  ignore: v.array(v.pipe(v.string(), v.maxLength(500))),
+  watch: v.boolean(),
+});
+
+export const NetworkSettingsSchema = v.object({
+  /** Contribution is off until the user turns it on. */
+  contribute: v.boolean(),
+  idleOnly: v.boolean(),
+  idleMinutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(240)),
+  pauseOnBattery: v.boolean(),
+  maxThreads: Threads,
+  maxConcurrentJobs: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16)),
+  bootstrap: v.array(v.pipe(v.string(), v.maxLength(500))),
+});
+
+export const ApiSettingsSchema = v.object({
+  /** The OpenAI-compatible local API is off until the user turns it on. */
+  enabled: v.boolean(),
+  port: v.pipe(v.number(), v.integer(), v.minValue(1024), v.maxValue(65_535)),
+});
+
+export const SettingsSchema = v.object({
+  version: v.literal(SETTINGS_VERSION),
+  appearance: AppearanceSettingsSchema,
+  privacy: PrivacySettingsSchema,
+  models: ModelSettingsSchema,
+  chat: ChatSettingsSchema,
+  library: LibrarySettingsSchema,
+  network: NetworkSettingsSchema,
+  api: ApiSettingsSchema,
+});
+export type Settings = v.InferOutput<typeof SettingsSchema>;
+
+/** A change to settings: any subset of any section. */
+export const SettingsPatchSchema = v.strictObject({
+  appearance: v.optional(v.partial(v.strictObject(AppearanceSettingsSchema.entries))),
+  privacy: v.optional(v.partial(v.strictObject(PrivacySettingsSchema.entries))),
+  models: v.optional(v.partial(v.strictObject(ModelSettingsSchema.entries))),
+  chat: v.optional(v.partial(v.strictObject(ChatSettingsSchema.entries))),
+  library: v.optional(v.partial(v.strictObject(LibrarySettingsSchema.entries))),
+  network: v.optional(v.partial(v.strictObject(NetworkSettingsSchema.entries))),
+  api: v.optional(v.partial(v.strictObject(ApiSettingsSchema.entries))),
+});
+export type SettingsPatch = v.InferOutput<typeof SettingsPatchSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  version: SETTINGS_VERSION,
+  appearance: { theme: 'system' },
+  privacy: { allowUpdateChecks: null },
+  models: { chatModel: null, embeddingModel: null, threads: 0 },
+  chat: {
+    systemPrompt: 'You are Hearth, a helpful assistant running privately on this computer.',
+    temperature: 0.7,
+    topP: 0.95,
+    maxTokens: 1024,
+  },
+  library: { chunkTokens: 512, chunkOverlap: 64, maxFileMB: 200, ignore: [], watch: true },
+  network: {
+    contribute: false,
+    idleOnly: true,
+    idleMinutes: 10,
+    pauseOnBattery: true,
+    maxThreads: 0,
+    maxConcurrentJobs: 1,
+    bootstrap: [],
+  },
+  api: { enabled: false, port: 11_435 },
+};

@@ -1,0 +1,94 @@
+import { mkdir } from 'node:fs/promises';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium';
+import { serveHearth, type ServingHearth } from '../helpers/hearth-process';
+import { tempDir } from '../helpers/temp-dir';
+
+const SHOTS = 'test-results/screenshots';
+
+describe('the UI over `hearth serve`', () => {
+  let home: { path: string; cleanup: () => Promise<void> };
+  let hearth: ServingHearth;
+  let context: BrowserContext;
+  let closeBrowser: () => Promise<void>;
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    home = await tempDir();
+    hearth = await serveHearth(home.path);
+    ({ context, close: closeBrowser } = await launchChromium());
+  });
+  afterAll(async () => {
+    await closeBrowser?.();
+    await hearth?.stop();
+    await home?.cleanup();
+  });
+
+  async function openApp(url = hearth.url): Promise<Page> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(url);
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  it('renders every page from the navigation', async () => {
+    const page = await openApp();
+    // The token leaves the address bar once it is read.
+    expect(page.url()).not.toContain('token=');
+    for (const [label, heading] of [
+      ['Chat', 'Chat'],
+      ['Library', 'Library'],
+      ['Models', 'Models'],
+      ['Contribute', 'Contribute'],
+      ['Settings', 'Settings'],
+    ] as const) {
+      await page.getByRole('link', { name: label }).click();
+      await expect(page.getByRole('heading', { level: 1, name: heading }).isVisible()).resolves.toBe(true);
+      await page.screenshot({ path: `${SHOTS}/${label.toLowerCase()}.png`, fullPage: true });
+    }
+    await page.close();
+  });
+
+  it('keeps a setting changed in the UI across a host restart', async () => {
+    let page = await openApp();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Theme').selectOption('dark');
+    await page.getByText('All changes saved').waitFor();
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await page.close();
+
+    await hearth.stop();
+    hearth = await serveHearth(home.path);
+    page = await openApp();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByLabel('Theme').inputValue()).resolves.toBe('dark');
+    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await page.screenshot({ path: `${SHOTS}/settings-dark.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('shows the readable error when the engine rejects a value', async () => {
+    const page = await openApp();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Temperature').fill('9');
+    await page.getByLabel('Temperature').blur();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toMatch(/settings\.update was given invalid input: chat\.temperature: /);
+    await page.close();
+  });
+
+  it('refuses a browser with the wrong token and says why', async () => {
+    const page = await context.newPage();
+    await page.goto(`${hearth.origin}/#token=${'0'.repeat(64)}`);
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    await expect(alert.textContent()).resolves.toMatch(/token is missing or wrong/);
+    await page.screenshot({ path: `${SHOTS}/wrong-token.png` });
+    await page.close();
+  });
+});

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { createEngine, type Engine } from '../../src/core';
+import { startSocketHost, type SocketHost } from '../../src/host/socket-host';
+import { tempDir } from '../helpers/temp-dir';
+
+interface Reply {
+  id?: number | null;
+  result?: unknown;
+  error?: { code: number; message: string; data: { name: string } };
+  method?: string;
+  params?: { name: string; payload: unknown };
+}
+
+function open(url: string, protocols: string[], headers: Record<string, string> = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, protocols, { headers });
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function nextMessage(ws: WebSocket, match: (reply: Reply) => boolean): Promise<Reply> {
+  return new Promise((resolve) => {
+    const onMessage = (data: Buffer) => {
+      const reply = JSON.parse(data.toString()) as Reply;
+      if (match(reply)) {
+        ws.off('message', onMessage);
+        resolve(reply);
+      }
+    };
+    ws.on('message', onMessage);
+  });
+}
+
+describe('the socket host', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let engine: Engine;
+  let host: SocketHost;
+  let rpcUrl: string;
+
+  beforeAll(async () => {
+    dir = await tempDir();
+    engine = await createEngine({ dataDir: dir.path });
+    host = await startSocketHost({ engine });
+    rpcUrl = `ws://127.0.0.1:${host.port}/rpc`;
+  });
+  afterAll(async () => {
+    await host.close();
+    await engine.dispose();
+    await dir.cleanup();
+  });
+
+  const client = () => open(rpcUrl, ['hearth.v1', `token.${host.token}`]);
+  const call = async (ws: WebSocket, id: number, method: string, params?: unknown) => {
+    const reply = nextMessage(ws, (r) => r.id === id);
+    ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
+    return reply;
+  };
+
+  it('listens on loopback only and prints a URL carrying the token', () => {
+    expect(host.url).toBe(`http://127.0.0.1:${host.port}/#token=${host.token}`);
+    expect(host.token).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers contract calls and pushes events', async () => {
+    const ws = await client();
+    const event = nextMessage(ws, (r) => r.method === 'event');
+    const reply = await call(ws, 1, 'settings.update', { models: { threads: 3 } });
+    expect((reply.result as { models: { threads: number } }).models.threads).toBe(3);
+    expect((await event).params).toMatchObject({ name: 'settings.changed', payload: { models: { threads: 3 } } });
+    ws.close();
+  });
+
+  it('refuses a wrong, missing or foreign-origin connection before upgrading', async () => {
+    await expect(open(rpcUrl, ['hearth.v1', 'token.deadbeef'])).rejects.toThrow('HTTP 401');
+    await expect(open(rpcUrl, ['hearth.v1'])).rejects.toThrow('HTTP 401');
+    await expect(
+      open(rpcUrl, ['hearth.v1', `token.${host.token}`], { origin: 'https://evil.example' }),
+    ).rejects.toThrow('HTTP 403');
+    await expect(
+      open(rpcUrl, ['hearth.v1', `token.${host.token}`], { host: `rebind.example:${host.port}` }),
+    ).rejects.toThrow('HTTP 421');
+  });
+
+  it('rejects a payload that breaks the schema with a readable error, and stays up', async () => {
+    const ws = await client();
+    const bad = await call(ws, 2, 'settings.update', { chat: { temperature: 'hot' } });
+    expect(bad.error).toMatchObject({ code: -32602, data: { name: 'InvalidInputError' } });
+    expect(bad.error!.message).toMatch(/^settings\.update was given invalid input: chat\.temperature: /);
+    const unknown = await call(ws, 3, 'settings.explode', {});
+    expect(unknown.error).toMatchObject({ code: -32601, data: { name: 'UnknownCallError' } });
+    const garbage = nextMessage(ws, (r) => r.id === null);
+    ws.send('{not json');
+    expect((await garbage).error).toMatchObject({ code: -32700 });
+    const ok = await call(ws, 4, 'settings.get');
+    expect(ok.result).toBeDefined();
+    ws.close();
+  });
+
+  it('closes a connection that sends an oversized message', async () => {
+    const ws = await client();
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send('x'.repeat(5 * 1024 * 1024));
+    expect(await closed).toBe(1009);
+  });
+});
