@@ -1,5 +1,5 @@
 export { createEngine, Engine, type EngineOptions } from './engine';
-export { defaultDataDir } from './paths';
+export { defaultDataDir, modelsDir } from './paths';
 export { DataVersionError } from './settings';
 export { CallError, toWireError, validateEvent, type Dispatch } from './doors/dispatch';
 export type { EventName } from './events';

@@ -12,3 +12,8 @@ export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = 
   if (platform === 'darwin') return join(home, 'Library', 'Application Support', 'Hearth');
   return join(env.XDG_DATA_HOME ?? join(home, '.local', 'share'), 'hearth');
 }
+
+/** Installed GGUF files live here, by file name; settings refer to them by that name. */
+export function modelsDir(dataDir: string): string {
+  return join(dataDir, 'models');
+}
