@@ -6,6 +6,7 @@ import { DisposedError, type Disposable } from './disposable';
 import { createDispatch, type Dispatch, type Services } from './doors/dispatch';
 import { EventBus } from './events';
 import { createLogger, type Logger } from './log';
+import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
 import { HEARTH_VERSION } from './version';
 
@@ -14,6 +15,8 @@ export interface EngineOptions {
   dataDir: string;
   /** Which door hosts this engine; shown in `app.info`. Default `headless`. */
   host?: AppInfo['host'];
+  /** Encrypts secrets at rest (Electron's safeStorage in the app). Default: 0600 files only. */
+  secretCipher?: SecretCipher;
 }
 
 /**
@@ -30,6 +33,7 @@ export class Engine implements Disposable {
     readonly events: EventBus,
     readonly settings: SettingsStore,
     readonly notices: NoticeBoard,
+    readonly secrets: SecretStore,
     readonly services: Services,
     private readonly _dispatch: Dispatch,
     private readonly _closeLog: () => Promise<void>,
@@ -55,12 +59,13 @@ export class Engine implements Disposable {
         notices.post('warning', message);
       },
     });
+    const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
     const services: Services = {
       app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
       settings: createSettingsService(settings),
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
-    return new Engine(dataDir, log, events, settings, notices, services, createDispatch(services), close);
+    return new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), close);
   }
 
   get disposed(): boolean {

@@ -4,3 +4,4 @@ export { DataVersionError } from './settings';
 export { CallError, toWireError, validateEvent, type Dispatch } from './doors/dispatch';
 export type { EventName } from './events';
 export { HEARTH_VERSION } from './version';
+export type { SecretStore, SecretCipher } from './secrets';

@@ -4,6 +4,7 @@ import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { createEngine, type Engine } from '../core';
 import { isAllowedExternalLink } from './external-links';
 import { bindIpc, forwardEvents } from './ipc';
+import { safeStorageCipher } from './safe-storage-cipher';
 import { mainWindowOptions } from './window-options';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -52,7 +53,11 @@ async function start(): Promise<void> {
   hardenSession();
   let engine: Engine;
   try {
-    engine = await createEngine({ dataDir: app.getPath('userData'), host: 'desktop' });
+    engine = await createEngine({
+      dataDir: app.getPath('userData'),
+      host: 'desktop',
+      secretCipher: safeStorageCipher(),
+    });
   } catch (error) {
     dialog.showErrorBox('Hearth cannot start', error instanceof Error ? error.message : String(error));
     app.exit(1);

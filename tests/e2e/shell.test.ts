@@ -58,7 +58,7 @@ describe('the UI over `hearth serve`', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Theme').selectOption('dark');
     await page.getByText('All changes saved').waitFor();
-    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
     await page.close();
 
     await hearth.stop();
@@ -66,7 +66,7 @@ describe('the UI over `hearth serve`', () => {
     page = await openApp();
     await page.getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByLabel('Theme').inputValue()).resolves.toBe('dark');
-    await expect(page.evaluate(() => document.documentElement.dataset.theme)).resolves.toBe('dark');
+    await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
     await page.screenshot({ path: `${SHOTS}/settings-dark.png`, fullPage: true });
     await page.close();
   });

@@ -1,0 +1,7 @@
+export {
+  createSecretStore,
+  SecretNameError,
+  type SecretCipher,
+  type SecretStore,
+  type SecretStoreOptions,
+} from './secret-store';
