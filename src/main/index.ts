@@ -4,6 +4,8 @@ import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { createEngine, type Engine } from '../core';
 import { isAllowedExternalLink } from './external-links';
 import { bindIpc, forwardEvents } from './ipc';
+import { installMenu } from './menu';
+import { createTray } from './tray';
 import { safeStorageCipher } from './safe-storage-cipher';
 import { mainWindowOptions } from './window-options';
 
@@ -64,12 +66,17 @@ async function start(): Promise<void> {
     return;
   }
   const unbind = bindIpc(engine, isOwnUi);
+  installMenu();
   let window = createWindow(engine);
-
-  app.on('second-instance', () => {
+  const showWindow = () => {
+    if (window.isDestroyed()) window = createWindow(engine);
     if (window.isMinimized()) window.restore();
+    window.show();
     window.focus();
-  });
+  };
+  const tray = createTray(join(here, '../../resources/icon.png'), showWindow);
+
+  app.on('second-instance', showWindow);
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) window = createWindow(engine);
   });
@@ -80,6 +87,7 @@ async function start(): Promise<void> {
     if (engine.disposed) return;
     event.preventDefault();
     unbind();
+    tray?.destroy();
     void engine.dispose().finally(() => app.quit());
   });
 }
