@@ -1,4 +1,5 @@
 import { appContract } from './app';
+import { askContract } from './ask';
 import { chatContract } from './chat';
 import type { ClientApi, ContractSpec } from './define';
 import { libraryContract } from './library';
@@ -18,6 +19,7 @@ export const contract = {
   chat: chatContract,
   library: libraryContract,
   network: networkContract,
+  ask: askContract,
 } as const satisfies ContractSpec;
 
 export type Contract = typeof contract;

@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { Contract } from '../../shared/contract';
+import type { AskAnswer, AskScope } from '../../shared/contract/ask';
+import type { ServiceOf } from '../../shared/contract/define';
+import type { EventBus } from '../events';
+import { AskPipeline, type AskPipelineInit } from './ask-pipeline';
+import { AskUnavailableError } from './errors';
+import type { Generator, Reranker, Retriever } from './seams';
+import { runSelfTest } from './self-test';
+
+/** What the service needs from the rest of the engine, resolved on each question. */
+export interface AskServiceComponents {
+  events: Pick<EventBus, 'emit'>;
+  /** The library's retriever; throws AskUnavailableError (or returns null) when there is none. */
+  retriever: () => Promise<Retriever | null>;
+  /** The loaded chat model as a Generator; null when no chat model is installed. */
+  generator: () => Promise<Generator | null>;
+  /** The installed reranker, or null (the rerank stage is skipped). */
+  reranker?: () => Promise<Reranker | null>;
+}
+
+export interface AskServiceInit extends AskPipelineInit {
+  /** Finished answers kept for `result`. Default 50. */
+  keepAnswers?: number;
+}
+
+interface RunningAnswer {
+  controller: AbortController;
+  done: Promise<AskAnswer>;
+}
+
+/**
+ * The `ask` namespace: starts answers in the background (their text streams as events),
+ * hands out finished answers, cancels, and runs the library self-test.
+ */
+export function createAskService(
+  components: AskServiceComponents,
+  init: AskServiceInit = {},
+): ServiceOf<Contract['ask']> & { dispose(): Promise<void> } {
+  const answers = new Map<string, RunningAnswer>();
+  const { events } = components;
+
+  async function pipeline(needGenerator: boolean): Promise<{ pipeline: AskPipeline; retriever: Retriever }> {
+    const retriever = await components.retriever();
+    if (!retriever) {
+      throw new AskUnavailableError(
+        'library',
+        'Asking your files needs a library: add a folder on the Library page first.',
+      );
+    }
+    const generator = needGenerator ? await components.generator() : null;
+    if (needGenerator && !generator) {
+      throw new AskUnavailableError(
+        'chat-model',
+        'Asking your files needs a chat model: install one on the Models page.',
+      );
+    }
+    const reranker = (await components.reranker?.()) ?? null;
+    const noGenerator: Generator = {
+      contextSize: 0,
+      countTokens: () => 0,
+      generate: () => Promise.reject(new AskUnavailableError('chat-model', 'No chat model is loaded.')),
+    };
+    return { pipeline: new AskPipeline({ retriever, generator: generator ?? noGenerator, reranker }, init), retriever };
+  }
+
+  function forget(): void {
+    const keep = init.keepAnswers ?? 50;
+    for (const id of answers.keys()) {
+      if (answers.size <= keep) break;
+      answers.delete(id);
+    }
+  }
+
+  return {
+    ask: async (input) => {
+      const { pipeline: ask } = await pipeline(true);
+      const answerId = randomUUID();
+      const controller = new AbortController();
+      const scope: AskScope = input.scope;
+      const done = ask
+        .answer(
+          { answerId, ...input, scope },
+          {
+            onToken: (text) => events.emit('ask.token', { answerId, text }),
+            onSources: (sources) => events.emit('ask.sources', { answerId, sources }),
+            onProgress: (phase, doneCount, total) =>
+              events.emit('ask.progress', { answerId, phase, progress: { done: doneCount, total, etaSeconds: null } }),
+          },
+          controller.signal,
+        )
+        .catch((error: unknown): AskAnswer => ({
+          answerId,
+          question: input.question,
+          query: input.question,
+          mode: 'retrieval',
+          outcome: controller.signal.aborted ? 'cancelled' : 'failed',
+          text: '',
+          sources: [],
+          cited: [],
+          droppedCitations: 0,
+          scope,
+          message: error instanceof Error ? error.message : String(error),
+        }))
+        .then((answer) => {
+          events.emit('ask.done', answer);
+          return answer;
+        });
+      answers.set(answerId, { controller, done });
+      forget();
+      return { answerId };
+    },
+    result: async ({ answerId }) => {
+      const running = answers.get(answerId);
+      if (!running) throw new AskUnavailableError('answer', `No answer with id ${answerId}; it may have expired.`);
+      return running.done;
+    },
+    cancel: async ({ answerId }) => {
+      answers.get(answerId)?.controller.abort();
+      return null;
+    },
+    selfTest: async ({ collection, samples }) => {
+      const { pipeline: ask, retriever } = await pipeline(false);
+      return runSelfTest(retriever, ask, {
+        samples,
+        scope: { collections: collection ? [collection] : [], folders: [], files: [] },
+        onProgress: (done, total) => events.emit('ask.selfTestProgress', { done, total, etaSeconds: null }),
+      });
+    },
+    dispose: async () => {
+      for (const running of answers.values()) running.controller.abort();
+      await Promise.allSettled([...answers.values()].map((running) => running.done));
+      answers.clear();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+export {
+  AskPipeline,
+  type AskPipelineInit,
+  type AskPipelineComponents,
+  type AskRequest,
+  type AskCallbacks,
+  type ScoredChunk,
+} from './ask-pipeline';
+export { createAskService, type AskServiceComponents, type AskServiceInit } from './ask-service';
+export { ChunkIndex, scopeFilter, type ChunkIndexOptions, type Embedder, type IndexDocument } from './chunk-index';
+export { parseCitations, type ParsedCitations } from './citations';
+export { packSources, cutToTokens, type PackedSource } from './context-packer';
+export { AskUnavailableError } from './errors';
+export { LlamaEmbedder } from './llama-embedder';
+export { LlamaGenerator, type LlamaGeneratorOptions } from './llama-generator';
+export { LlamaReranker, RerankerUnsupportedError } from './llama-reranker';
+export { runSelfTest, questionFor } from './self-test';
+export type { Generator, GenerateOptions, Reranker, RetrieveOptions, RetrievedChunk, Retriever } from './seams';
+export { standaloneQuery } from './standalone-query';
+export { isWholeDocumentQuestion, pickDocument } from './whole-document';

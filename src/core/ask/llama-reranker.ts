@@ -1,0 +1,66 @@
+import type { LlamaModel, LlamaRankingContext } from 'node-llama-cpp';
+import { DisposedError, type Disposable } from '../disposable';
+import type { Reranker } from './seams';
+
+/** The model cannot rerank (it is not a cross-encoder such as bge-reranker). */
+export class RerankerUnsupportedError extends Error {
+  override readonly name = 'RerankerUnsupportedError';
+  constructor(readonly modelName: string) {
+    super(
+      `${modelName} cannot rerank passages; install a GGUF reranker (for example bge-reranker-v2-m3) ` +
+        'for the reranker role, or leave the role empty to answer without reranking.',
+    );
+  }
+}
+
+/** The Reranker seam on node-llama-cpp's ranking context (a GGUF cross-encoder). */
+export class LlamaReranker implements Reranker, Disposable {
+  private _disposed = false;
+  private _queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly _context: LlamaRankingContext) {}
+
+  /** Creates the ranking context; threads default to 1 for the reason in LlamaGenerator. */
+  static async create(
+    model: LlamaModel,
+    options: { threads?: number; contextSize?: number } = {},
+  ): Promise<LlamaReranker> {
+    try {
+      const context = await model.createRankingContext({
+        threads: options.threads ?? 1,
+        contextSize: options.contextSize ?? { max: 2048 },
+      });
+      return new LlamaReranker(context);
+    } catch (error) {
+      if (error instanceof Error && /not supported/i.test(error.message)) {
+        throw new RerankerUnsupportedError(model.fileInfo.metadata.general?.name ?? 'This model');
+      }
+      throw error;
+    }
+  }
+
+  rank(query: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[]> {
+    if (this._disposed) return Promise.reject(new DisposedError('The reranker'));
+    const run = this._queue.then(async () => {
+      options.signal?.throwIfAborted();
+      return this._context.rankAll(query, texts, { onOverflow: 'maxChunk' });
+    });
+    this._queue = run.catch(() => undefined);
+    return run;
+  }
+
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._disposed) return;
+    this._disposed = true;
+    await this._queue;
+    await this._context.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
