@@ -1,0 +1,28 @@
+/**
+ * Child process for the crash test: appends signed receipts in a loop and prints each seq only
+ * after its append resolved (was fsynced). The parent kills it with SIGKILL at a random moment.
+ */
+import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
+import { Ledger } from '../../../src/core/network/ledger';
+import { signReceipt } from '../../../src/core/network/receipts';
+
+const file = process.argv[2] ?? 'ledger.jsonl';
+const requester = privateKeyToAccount(generatePrivateKey());
+const provider = privateKeyToAccount(generatePrivateKey());
+const { ledger } = await Ledger.open(file);
+for (let n = ledger.entries.length + 1; ; n++) {
+  const signed = await signReceipt(requester, {
+    jobId: `job-${process.pid}-${n}`,
+    provider: provider.address,
+    requester: requester.address,
+    modelHash: `0x${'ab'.repeat(32)}`,
+    promptTokens: 10,
+    outputTokens: 64,
+    price: 1000n,
+    audited: false,
+    nonce: BigInt(n),
+    time: 1_790_000_000n,
+  });
+  const entry = await ledger.appendReceipt('earned', signed);
+  process.stdout.write(`${entry.jobId}\n`);
+}
