@@ -2,12 +2,14 @@ import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../disposable';
 import type { Embedder } from './chunk-index';
 
-/** The Embedder on node-llama-cpp's embedding context, one text at a time on one thread. */
+/** The Embedder on node-llama-cpp's embedding context, one text at a time (threads default 1). */
 export class LlamaEmbedder implements Embedder, Disposable {
   private _disposed = false;
 
   private constructor(
+    private readonly _model: LlamaModel,
     private readonly _context: LlamaEmbeddingContext,
+    private readonly _maxTokens: number,
     readonly dimension: number,
   ) {}
 
@@ -15,12 +17,10 @@ export class LlamaEmbedder implements Embedder, Disposable {
     model: LlamaModel,
     options: { threads?: number; contextSize?: number } = {},
   ): Promise<LlamaEmbedder> {
-    const context = await model.createEmbeddingContext({
-      threads: options.threads ?? 1,
-      contextSize: options.contextSize ?? 512,
-    });
+    const contextSize = options.contextSize ?? 512;
+    const context = await model.createEmbeddingContext({ threads: options.threads ?? 1, contextSize });
     const probe = await context.getEmbeddingFor('dimension');
-    return new LlamaEmbedder(context, probe.vector.length);
+    return new LlamaEmbedder(model, context, contextSize - 8, probe.vector.length);
   }
 
   async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
@@ -28,7 +28,9 @@ export class LlamaEmbedder implements Embedder, Disposable {
     const out: number[][] = [];
     for (const text of texts) {
       options.signal?.throwIfAborted();
-      const embedding = await this._context.getEmbeddingFor(text.slice(0, 2000));
+      // Texts longer than the context are embedded by their beginning.
+      const tokens = this._model.tokenize(text).slice(0, this._maxTokens);
+      const embedding = await this._context.getEmbeddingFor(tokens);
       out.push([...embedding.vector]);
     }
     return out;
