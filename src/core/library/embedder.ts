@@ -1,0 +1,176 @@
+import { stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { DisposedError, type Disposable } from '../disposable';
+import { LibraryError } from './errors';
+
+/** Identity of the model the vectors came from, stored with the index. */
+export interface EmbedModelInfo {
+  name: string;
+  bytes: number;
+  dimension: number;
+  /**
+   * A model too small to rank anything (tiny test models, below 128 dimensions or 20 MB):
+   * its vectors are stored but hybrid search does not let them reorder full-text results.
+   */
+  weak: boolean;
+}
+
+export interface EmbedderOptions {
+  /** Absolute path of the GGUF file. */
+  modelPath: string;
+  /** CPU threads for the worker. Default 1, so indexing never starves the chat model. */
+  threads?: number;
+  /** Tokens per text; longer chunks are embedded by their beginning. Default 512. */
+  contextSize?: number;
+}
+
+// The worker is plain JavaScript given as a string so that it runs the same from the sources
+// (tests), from the bundle (out/main) and inside Electron, without a separate build entry.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+(async () => {
+  const { getLlama } = await import(workerData.llamaUrl);
+  const llama = await getLlama({ gpu: false, logLevel: 'error' });
+  const model = await llama.loadModel({ modelPath: workerData.modelPath });
+  const context = await model.createEmbeddingContext({ threads: workerData.threads, contextSize: workerData.contextSize });
+  const max = Math.max(8, workerData.contextSize - 8);
+  const probe = await context.getEmbeddingFor('dimension');
+  parentPort.postMessage({ type: 'ready', dimension: probe.vector.length });
+  parentPort.on('message', async (message) => {
+    if (message.type === 'close') {
+      await context.dispose(); await model.dispose(); await llama.dispose();
+      parentPort.postMessage({ type: 'closed' });
+      return;
+    }
+    try {
+      const dim = probe.vector.length;
+      const out = new Float32Array(message.texts.length * dim);
+      for (let i = 0; i < message.texts.length; i++) {
+        const tokens = model.tokenize(message.texts[i]).slice(0, max);
+        const embedding = tokens.length ? await context.getEmbeddingFor(tokens) : { vector: new Array(dim).fill(0) };
+        out.set(embedding.vector, i * dim);
+      }
+      parentPort.postMessage({ type: 'vectors', id: message.id, data: out }, [out.buffer]);
+    } catch (error) {
+      parentPort.postMessage({ type: 'error', id: message.id, message: String(error && error.message || error) });
+    }
+  });
+})().catch((error) => parentPort.postMessage({ type: 'failed', message: String(error && error.message || error) }));
+`;
+
+interface Pending {
+  resolve: (vectors: number[][]) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * An embedding model running in a worker thread (node-llama-cpp's embedding context), so that
+ * the engine's thread stays free. Texts are sent in batches; one batch is in flight at a time.
+ */
+export class Embedder implements Disposable {
+  private _disposed = false;
+  private _nextId = 1;
+  private readonly _pending = new Map<number, Pending>();
+  private _queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly _worker: Worker,
+    readonly info: EmbedModelInfo,
+  ) {
+    _worker.on('message', (message: { type: string; id?: number; data?: Float32Array; message?: string }) => {
+      const pending = message.id === undefined ? undefined : this._pending.get(message.id);
+      if (!pending) return;
+      this._pending.delete(message.id!);
+      if (message.type === 'vectors') {
+        const dim = info.dimension;
+        const data = message.data!;
+        pending.resolve(
+          Array.from({ length: data.length / dim }, (_, i) => Array.from(data.subarray(i * dim, (i + 1) * dim))),
+        );
+      } else pending.reject(new LibraryError(`The embedding model failed: ${message.message}`));
+    });
+    _worker.on('error', (error) => this._failAll(error));
+    _worker.on('exit', () => this._failAll(new LibraryError('The embedding worker stopped.')));
+  }
+
+  static async create(options: EmbedderOptions): Promise<Embedder> {
+    const bytes = await stat(options.modelPath).then(
+      (s) => s.size,
+      () => {
+        throw new LibraryError(
+          `The embedding model ${options.modelPath} does not exist; download it in Models or pass --embed-model with a .gguf file.`,
+        );
+      },
+    );
+    const llamaUrl = pathToFileURL(createRequire(import.meta.url).resolve('node-llama-cpp')).href;
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: {
+        llamaUrl,
+        modelPath: options.modelPath,
+        threads: options.threads ?? 1,
+        contextSize: options.contextSize ?? 512,
+      },
+    });
+    const dimension = await new Promise<number>((resolve, reject) => {
+      worker.once('message', (m: { type: string; dimension?: number; message?: string }) =>
+        m.type === 'ready'
+          ? resolve(m.dimension!)
+          : reject(new LibraryError(`The embedding model could not be loaded: ${m.message}`)),
+      );
+      worker.once('error', reject);
+    });
+    const weak = dimension < 128 || bytes < 20 * 1024 * 1024;
+    return new Embedder(worker, { name: basename(options.modelPath), bytes, dimension, weak });
+  }
+
+  private _failAll(error: Error): void {
+    for (const pending of this._pending.values()) pending.reject(error);
+    this._pending.clear();
+  }
+
+  /** Vectors for the texts, in order. Batches queue behind each other. */
+  embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+    if (this._disposed) return Promise.reject(new DisposedError('The embedding model'));
+    if (texts.length === 0) return Promise.resolve([]);
+    const run = this._queue.then(() => {
+      options.signal?.throwIfAborted();
+      return new Promise<number[][]>((resolve, reject) => {
+        const id = this._nextId++;
+        this._pending.set(id, { resolve, reject });
+        this._worker.postMessage({ type: 'embed', id, texts });
+      });
+    });
+    this._queue = run.catch(() => undefined);
+    return run;
+  }
+
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._disposed) return;
+    this._disposed = true;
+    await this._queue;
+    const closed = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      this._worker.on('message', (m: { type: string }) => {
+        if (m.type === 'closed') {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    this._worker.postMessage({ type: 'close' });
+    await closed;
+    await this._worker.terminate();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}

@@ -1,0 +1,118 @@
+import { existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type { Contract } from '../../shared/contract';
+import type { ServiceOf } from '../../shared/contract/define';
+import type { EventBus } from '../events';
+import type { Logger } from '../log';
+import { modelsDir } from '../paths';
+import type { SettingsStore } from '../settings';
+import { LibraryError } from './errors';
+import { Library } from './library';
+import { createLibraryService } from './library-service';
+
+const HOLDER = Symbol('hearth.library');
+
+export interface EngineLibraryOptions {
+  dataDir: string;
+  settings: SettingsStore;
+  events: EventBus;
+  log: Logger;
+}
+
+export interface LibraryOverrides {
+  /** A .gguf path or an installed model's file name, instead of settings.models.embeddingModel. */
+  embedModel?: string | null;
+  /** Follow changes with a watcher. Default: settings.library.watch. */
+  watch?: boolean;
+}
+
+/** 1 thread on small machines: indexing runs beside the chat model and must not starve it. */
+function embedThreads(setting: number): number {
+  if (setting > 0) return Math.min(setting, 2);
+  return cpus().length >= 8 ? 2 : 1;
+}
+
+/**
+ * The engine's library: opened on first use (or shortly after start when there is work to
+ * resume), configured from settings, its events sent through the engine's bus.
+ */
+export class EngineLibrary {
+  private _library: Promise<Library> | null = null;
+  private _overrides: LibraryOverrides = {};
+  private _timer: NodeJS.Timeout | null = null;
+  readonly service: ServiceOf<Contract['library']>;
+
+  constructor(private readonly _options: EngineLibraryOptions) {
+    this.service = Object.assign(
+      createLibraryService(() => this.get()),
+      { [HOLDER]: this },
+    );
+    // Resume an interrupted run (or start watching) soon after start, unless a command configures it first.
+    const dir = join(_options.dataDir, 'library');
+    if (existsSync(join(dir, 'collections.json'))) {
+      this._timer = setTimeout(() => void this.get().catch(() => undefined), 1500);
+      this._timer.unref();
+    }
+  }
+
+  /** Sets options for the library before it opens (the CLI's --embed-model). */
+  configure(overrides: LibraryOverrides): void {
+    if (this._library) throw new LibraryError('The library is already open; configure it before first use.');
+    if (this._timer) clearTimeout(this._timer);
+    this._overrides = overrides;
+  }
+
+  resolveModelPath(name: string | null | undefined): string | null {
+    if (!name) return null;
+    const path =
+      isAbsolute(name) || name.includes('/') || name.includes('\\')
+        ? name
+        : join(modelsDir(this._options.dataDir), name);
+    if (!existsSync(path)) {
+      throw new LibraryError(
+        `The embedding model ${path} is missing; download it in Models or pass --embed-model with a .gguf path.`,
+      );
+    }
+    return path;
+  }
+
+  get(): Promise<Library> {
+    if (this._timer) clearTimeout(this._timer);
+    this._library ??= (async () => {
+      const { settings, events, log, dataDir } = this._options;
+      const current = settings.get();
+      const embedModel =
+        this._overrides.embedModel !== undefined ? this._overrides.embedModel : current.models.embeddingModel;
+      const library = await Library.open({
+        dir: join(dataDir, 'library'),
+        settings: () => settings.get().library,
+        embedModelPath: this.resolveModelPath(embedModel),
+        embedThreads: embedThreads(current.models.threads),
+        watch: this._overrides.watch ?? current.library.watch,
+        onProgress: (progress) => events.emit('library.progress', progress),
+        onChanged: (collectionId) => events.emit('library.changed', { collectionId }),
+      });
+      log.info({ event: 'library-open', model: embedModel ?? null });
+      return library;
+    })();
+    return this._library;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._timer) clearTimeout(this._timer);
+    const library = await this._library?.catch(() => null);
+    await library?.dispose();
+  }
+}
+
+/** The EngineLibrary behind an engine's `library` service (for the CLI commands). */
+export function engineLibraryOf(service: unknown): EngineLibrary {
+  const holder = (service as Record<symbol, EngineLibrary> | undefined)?.[HOLDER];
+  if (!holder) throw new LibraryError('This engine has no library.');
+  return holder;
+}
+
+export function openEngineLibrary(options: EngineLibraryOptions): EngineLibrary {
+  return new EngineLibrary(options);
+}

@@ -1,0 +1,104 @@
+import chardet from 'chardet';
+import iconv from 'iconv-lite';
+import { LibraryFileError } from '../errors';
+import type { Block } from './types';
+
+/**
+ * Decodes bytes as text, detecting the encoding (BOMs, then chardet), and refuses binaries by
+ * their content: NUL bytes or too many control characters, whatever the file is named.
+ */
+export function decodeText(path: string, bytes: Uint8Array): string {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let encoding = 'utf-8';
+  if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) encoding = 'utf-8';
+  else if (buf[0] === 0xff && buf[1] === 0xfe) encoding = 'utf-16le';
+  else if (buf[0] === 0xfe && buf[1] === 0xff) encoding = 'utf-16be';
+  else {
+    const sample = buf.subarray(0, 8192);
+    if (sample.includes(0)) throw binary(path);
+    if (!isUtf8(buf)) encoding = chardet.detect(buf.subarray(0, 65_536)) ?? 'windows-1252';
+  }
+  if (!iconv.encodingExists(encoding)) encoding = 'windows-1252';
+  const text = iconv.decode(buf, encoding).replace(/^\uFEFF/, '');
+  const sample = text.slice(0, 8192);
+  let control = 0;
+  for (let i = 0; i < sample.length; i++) {
+    const c = sample.charCodeAt(i);
+    if ((c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) || c === 0xfffd) control++;
+  }
+  if (sample.length > 0 && control / sample.length > 0.05) throw binary(path);
+  return text;
+}
+
+function isUtf8(buf: Buffer): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(buf);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function binary(path: string): LibraryFileError {
+  return new LibraryFileError(
+    path,
+    'binary',
+    'This file holds binary data, not text, so there is nothing to index; add an ignore rule to stop seeing it.',
+  );
+}
+
+/**
+ * Splits text into blocks by structure: Markdown headings, fenced code, paragraphs (blank
+ * lines). With `code`, blank-line-separated runs become code blocks.
+ */
+export function textBlocks(
+  text: string,
+  options: { markdown?: boolean; code?: boolean; page?: number | null } = {},
+): Block[] {
+  const page = options.page ?? null;
+  const lines = text.split(/\r\n|\r|\n/);
+  const blocks: Block[] = [];
+  let buffer: string[] = [];
+  let start = 1;
+  let fence: string | null = null;
+  const flush = (kind: Block['kind'] = options.code ? 'code' : 'text') => {
+    const body = buffer.join('\n');
+    if (body.trim()) blocks.push({ kind, text: body, page, line: start });
+    buffer = [];
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (options.markdown) {
+      const fenceMatch = /^\s*(```|~~~)/.exec(line);
+      if (fence) {
+        buffer.push(line);
+        if (fenceMatch && fenceMatch[1] === fence) {
+          flush('code');
+          fence = null;
+        }
+        continue;
+      }
+      if (fenceMatch) {
+        flush();
+        fence = fenceMatch[1]!;
+        start = i + 1;
+        buffer.push(line);
+        continue;
+      }
+      const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
+      if (heading) {
+        flush();
+        blocks.push({ kind: 'heading', level: heading[1]!.length, text: heading[2]!, page, line: i + 1 });
+        continue;
+      }
+    }
+    if (line.trim() === '') {
+      flush();
+      continue;
+    }
+    if (buffer.length === 0) start = i + 1;
+    buffer.push(line);
+  }
+  flush(fence ? 'code' : undefined);
+  return blocks;
+}

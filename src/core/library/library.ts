@@ -1,0 +1,735 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { Collection, FileStatus, LibraryProgress, LibraryStatus, SearchHit } from '../../shared/contract/library';
+import type { Settings } from '../../shared/settings';
+
+type LibrarySettings = Settings['library'];
+import { DisposedError, type Disposable } from '../disposable';
+import { estimateTokens, type TokenCounter } from './chunker';
+import { Embedder, type EmbedModelInfo } from './embedder';
+import { LibraryError } from './errors';
+import { indexFile, type IndexedFile } from './indexer';
+import { scanSource } from './scanner';
+import { documentKey, LibraryStore, sql, type ChunkRow, type DocumentRow } from './store';
+import { modelTokenCounter } from './tokenizer';
+import { LibraryWatcher } from './watcher';
+import { WorkQueue, type WorkItem } from './work-queue';
+
+export interface LibraryOptions {
+  /** Folder of the index: LanceDB tables, collections, the work queue. */
+  dir: string;
+  /** Library settings, read at the start of each batch so changes apply to the next files. */
+  settings: () => LibrarySettings;
+  /** The embedding model (absolute .gguf path); null indexes full text only. */
+  embedModelPath?: string | null;
+  /** CPU threads for embedding. Default 1. */
+  embedThreads?: number;
+  /** Follow file changes with a watcher (the app); the CLI indexes once. Default: settings.watch. */
+  watch?: boolean;
+  /** Start working through the persisted queue right away. Default true. */
+  autoStart?: boolean;
+  /** Indexing waits between batches while this says the user is busy (chatting). */
+  isBusy?: () => boolean;
+  onProgress?: (progress: LibraryProgress) => void;
+  onChanged?: (collectionId: string) => void;
+  /** Called just before a file is read; tests use it to change the file under the indexer. */
+  beforeRead?: (path: string) => Promise<void> | void;
+}
+
+interface StoredCollection {
+  id: string;
+  name: string;
+  sources: string[];
+  indexedAt: number | null;
+}
+
+interface IndexMeta {
+  generation: number;
+  model: EmbedModelInfo | null;
+  /** A new generation being built for a new embedding model; the old one answers until it is done. */
+  building: { generation: number; model: EmbedModelInfo | null } | null;
+}
+
+interface RunStats {
+  startedAt: number;
+  filesTotal: number;
+  filesDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+  chunks: number;
+  errors: number;
+  phase: LibraryProgress['phase'];
+}
+
+export interface SearchOptions {
+  collection?: string;
+  pathPrefix?: string;
+  types?: string[];
+  top?: number;
+  /** Overrides the fusion weight of the vector ranking (benchmarks). */
+  vectorWeight?: number;
+  signal?: AbortSignal;
+}
+
+const BATCH_FILES = 32;
+const READ_CONCURRENCY = 4;
+
+/**
+ * The private library: collections of folders and files, indexed into LanceDB through a
+ * persisted work queue, kept current by a watcher, searched with hybrid full text + vectors.
+ */
+export class Library implements Disposable {
+  private _disposed = false;
+  private _collections: StoredCollection[] = [];
+  private _meta: IndexMeta = { generation: 1, model: null, building: null };
+  private _store!: LibraryStore;
+  private _buildStore: LibraryStore | null = null;
+  private _queue!: WorkQueue;
+  private _embedder: Embedder | null = null;
+  private _countTokens: TokenCounter = estimateTokens;
+  private _disposeCounter: (() => Promise<void>) | null = null;
+  private _watcher: LibraryWatcher | null = null;
+  private _running: Promise<void> | null = null;
+  private _paused = false;
+  private _resume: (() => void) | null = null;
+  private _abort = new AbortController();
+  private readonly _runs = new Map<string, RunStats>();
+  private _lastEmit = 0;
+  private _idleWaiters: (() => void)[] = [];
+
+  private constructor(private readonly _options: LibraryOptions) {}
+
+  static async open(options: LibraryOptions): Promise<Library> {
+    const library = new Library(options);
+    await library._open();
+    return library;
+  }
+
+  private get _lanceDir(): string {
+    return join(this._options.dir, 'lancedb');
+  }
+
+  private async _open(): Promise<void> {
+    const dir = this._options.dir;
+    await mkdir(dir, { recursive: true });
+    this._collections = await readJson<StoredCollection[]>(join(dir, 'collections.json'), []);
+    this._meta = await readJson<IndexMeta>(join(dir, 'index.json'), this._meta);
+    this._queue = await WorkQueue.open(join(dir, 'queue.json'));
+    if (this._options.embedModelPath) {
+      this._embedder = await Embedder.create({
+        modelPath: this._options.embedModelPath,
+        threads: this._options.embedThreads ?? 1,
+      });
+      const counter = await modelTokenCounter(this._options.embedModelPath);
+      this._countTokens = counter.count;
+      this._disposeCounter = counter.dispose;
+    }
+    this._store = await LibraryStore.open(this._lanceDir, this._meta.generation);
+    await this._adoptModel(this._embedder?.info ?? null);
+    if (this._meta.building) this._buildStore = await LibraryStore.open(this._lanceDir, this._meta.building.generation);
+    if (this._options.watch ?? this._options.settings().watch) {
+      this._watcher = new LibraryWatcher({
+        ignore: () => this._options.settings().ignore,
+        onChange: (items) => this._enqueue(items),
+      });
+      this._watcher.watch(this._collections.flatMap((c) => c.sources.map((source) => ({ collection: c.id, source }))));
+    }
+    if (this._options.autoStart ?? true) this._kick();
+  }
+
+  /** Starts a new generation when the embedding model differs from the one the index was built with. */
+  private async _adoptModel(model: EmbedModelInfo | null): Promise<void> {
+    const same = (a: EmbedModelInfo | null, b: EmbedModelInfo | null) =>
+      (a === null && b === null) ||
+      (a !== null && b !== null && a.name === b.name && a.bytes === b.bytes && a.dimension === b.dimension);
+    if (same(this._meta.model, model)) {
+      if (this._meta.building) await this._dropBuild();
+      return;
+    }
+    if (this._meta.building && same(this._meta.building.model, model)) return;
+    if (this._meta.building) await this._dropBuild();
+    const empty = (await this._store.documents()).length === 0;
+    if (empty) {
+      this._meta.model = model;
+    } else {
+      this._meta.building = { generation: this._meta.generation + 1, model };
+      await LibraryStore.drop(this._lanceDir, this._meta.building.generation);
+      this._queue.push(this._collections.map((c) => ({ op: 'scan', collection: c.id, force: true })));
+      await this._queue.save();
+    }
+    await this._saveMeta();
+  }
+
+  private async _dropBuild(): Promise<void> {
+    const generation = this._meta.building!.generation;
+    this._meta.building = null;
+    await this._buildStore?.dispose();
+    this._buildStore = null;
+    await LibraryStore.drop(this._lanceDir, generation);
+    await this._saveMeta();
+  }
+
+  private _check(): void {
+    if (this._disposed) throw new DisposedError('The library');
+  }
+
+  private _saveMeta(): Promise<void> {
+    return writeFileAtomic(join(this._options.dir, 'index.json'), JSON.stringify(this._meta));
+  }
+
+  private _saveCollections(): Promise<void> {
+    return writeFileAtomic(join(this._options.dir, 'collections.json'), JSON.stringify(this._collections, null, 2));
+  }
+
+  /** Finds a collection by id or name. */
+  private _find(ref: string): StoredCollection {
+    const found = this._collections.find((c) => c.id === ref) ?? this._collections.find((c) => c.name === ref);
+    if (!found) throw new LibraryError(`There is no collection named "${ref}"; create it by adding a folder to it.`);
+    return found;
+  }
+
+  private async _describe(c: StoredCollection): Promise<Collection> {
+    const where = `collection = ${sql(c.id)}`;
+    const docs = await this._store.documents(where);
+    const pending = this._queue.count((item) => item.collection === c.id) > 0;
+    return {
+      id: c.id,
+      name: c.name,
+      sources: [...c.sources],
+      state: this._paused && pending ? 'paused' : pending || this._runs.has(c.id) ? 'indexing' : 'idle',
+      files: docs.filter((d) => d.state === 'indexed').length,
+      chunks: docs.reduce((n, d) => n + d.chunks, 0),
+      errors: docs.filter((d) => d.state === 'error').length,
+      indexedAt: c.indexedAt,
+    };
+  }
+
+  async collections(): Promise<Collection[]> {
+    this._check();
+    return Promise.all(this._collections.map((c) => this._describe(c)));
+  }
+
+  async createCollection(name: string): Promise<Collection> {
+    this._check();
+    if (this._collections.some((c) => c.name === name))
+      throw new LibraryError(`A collection named "${name}" already exists; pick another name.`);
+    const collection: StoredCollection = { id: randomUUID(), name, sources: [], indexedAt: null };
+    this._collections.push(collection);
+    await this._saveCollections();
+    return this._describe(collection);
+  }
+
+  async renameCollection(ref: string, name: string): Promise<Collection> {
+    this._check();
+    const c = this._find(ref);
+    if (this._collections.some((o) => o !== c && o.name === name))
+      throw new LibraryError(`A collection named "${name}" already exists; pick another name.`);
+    c.name = name;
+    await this._saveCollections();
+    this._options.onChanged?.(c.id);
+    return this._describe(c);
+  }
+
+  async removeCollection(ref: string): Promise<void> {
+    this._check();
+    const c = this._find(ref);
+    this._collections = this._collections.filter((o) => o !== c);
+    this._queue.drop((item) => item.collection === c.id);
+    await this._queue.save();
+    await this._saveCollections();
+    for (const store of this._stores()) await store.remove(`collection = ${sql(c.id)}`);
+    this._watcher?.unwatch((w) => w.collection === c.id);
+    this._runs.delete(c.id);
+    this._options.onChanged?.(c.id);
+  }
+
+  /** Adds a folder or file (the collection is created if new) and queues a scan of it. */
+  async addSource(collectionName: string, path: string): Promise<Collection> {
+    this._check();
+    const absolute = resolve(path);
+    await stat(absolute).catch(() => {
+      throw new LibraryError(`${absolute} does not exist or cannot be opened; check the path.`);
+    });
+    let c = this._collections.find((o) => o.id === collectionName || o.name === collectionName);
+    if (!c) {
+      c = { id: randomUUID(), name: collectionName, sources: [], indexedAt: null };
+      this._collections.push(c);
+    }
+    if (!c.sources.includes(absolute)) {
+      c.sources.push(absolute);
+      this._watcher?.watch([{ collection: c.id, source: absolute }]);
+    }
+    await this._saveCollections();
+    this._enqueue([{ op: 'scan', collection: c.id, force: false }]);
+    return this._describe(c);
+  }
+
+  async removeSource(ref: string, path: string): Promise<Collection> {
+    this._check();
+    const c = this._find(ref);
+    const absolute = resolve(path);
+    if (!c.sources.includes(absolute)) throw new LibraryError(`${absolute} is not a source of "${c.name}".`);
+    c.sources = c.sources.filter((s) => s !== absolute);
+    await this._saveCollections();
+    this._watcher?.unwatch((w) => w.collection === c.id && w.source === absolute);
+    const under = (p: string) => p === absolute || p.startsWith(absolute + sep);
+    this._queue.drop((item) => item.collection === c.id && item.op !== 'scan' && under(item.path));
+    await this._queue.save();
+    // A file may also be reached through another source of the collection; a rescan restores it.
+    for (const store of this._stores()) {
+      await store.remove(
+        `collection = ${sql(c.id)} AND (path = ${sql(absolute)} OR starts_with(path, ${sql(absolute + sep)}))`,
+      );
+    }
+    if (c.sources.length > 0) this._enqueue([{ op: 'scan', collection: c.id, force: false }]);
+    this._options.onChanged?.(c.id);
+    return this._describe(c);
+  }
+
+  async reindex(ref: string, force = false): Promise<Collection> {
+    this._check();
+    const c = this._find(ref);
+    this._enqueue([{ op: 'scan', collection: c.id, force }]);
+    return this._describe(c);
+  }
+
+  pause(): void {
+    this._paused = true;
+  }
+
+  resume(): void {
+    this._paused = false;
+    this._resume?.();
+    this._kick();
+  }
+
+  /** Drops queued work; files already indexed stay. */
+  async cancel(ref?: string): Promise<void> {
+    this._check();
+    const id = ref ? this._find(ref).id : null;
+    this._queue.drop((item) => id === null || item.collection === id);
+    await this._queue.save();
+    for (const [cid, run] of this._runs) {
+      if (id === null || cid === id) {
+        run.phase = 'cancelled';
+        this._emit(cid, true);
+        this._runs.delete(cid);
+      }
+    }
+  }
+
+  async files(ref: string, problemsOnly = false): Promise<FileStatus[]> {
+    this._check();
+    const c = this._find(ref);
+    const docs = await this._store.documents(
+      `collection = ${sql(c.id)}${problemsOnly ? " AND state != 'indexed'" : ''}`,
+    );
+    return docs
+      .map((d) => ({ path: d.path, state: d.state, message: d.message || null, chunks: d.chunks, bytes: d.bytes }))
+      .sort((a, b) => a.path.localeCompare(b.path));
+  }
+
+  async status(): Promise<LibraryStatus> {
+    this._check();
+    const model = this._meta.model;
+    const problems = (await this._store.documents("state != 'indexed'"))
+      .sort((a, b) => b.indexed_at - a.indexed_at)
+      .slice(0, 200)
+      .map((d) => ({
+        collectionId: d.collection,
+        path: d.path,
+        state: d.state,
+        message: d.message || null,
+        chunks: d.chunks,
+        bytes: d.bytes,
+      }));
+    return {
+      mode: model ? 'hybrid' : 'lexical',
+      modeReason: !model
+        ? 'No embedding model is configured, so the library is searched by full text only. Choose an embedding model in Settings → Models for meaning-based search.'
+        : model.weak
+          ? `${model.name} (${model.dimension} dimensions) is too small to rank by meaning; its vectors are stored but full-text ranking decides the order.`
+          : `Full text and ${model.name} vectors (${model.dimension} dimensions), fused by reciprocal rank.`,
+      embedModel: model ? { name: model.name, dimension: model.dimension, weak: model.weak } : null,
+      collections: await this.collections(),
+      queue: { pending: this._queue.size, paused: this._paused },
+      problems,
+    };
+  }
+
+  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    this._check();
+    const top = options.top ?? 10;
+    const clauses: string[] = [];
+    if (options.collection) clauses.push(`collection = ${sql(this._find(options.collection).id)}`);
+    if (options.pathPrefix) clauses.push(`starts_with(path, ${sql(resolve(options.pathPrefix))})`);
+    if (options.types?.length)
+      clauses.push(`type IN (${options.types.map((t) => sql(t.toLowerCase().replace(/^\./, ''))).join(', ')})`);
+    const model = this._meta.model;
+    // The active generation's vectors come from meta.model; while a new model builds, the loaded
+    // embedder belongs to the new generation, so the old one is searched by full text alone.
+    const canEmbed = model !== null && this._embedder !== null && this._meta.building === null;
+    const weight = options.vectorWeight ?? (model?.weak ? 0 : 1);
+    const vector = canEmbed && weight > 0 ? ((await this._embedder!.embed([query], options))[0] ?? null) : null;
+    const rows = await this._store.search(query, {
+      top,
+      filter: clauses.length ? clauses.join(' AND ') : null,
+      vector,
+      vectorWeight: weight,
+    });
+    const names = new Map(this._collections.map((c) => [c.id, c.name]));
+    return rows.map((row) => ({
+      path: row.path,
+      page: row.page > 0 ? row.page : null,
+      score: row.score,
+      snippet: snippet(row.text, query),
+      collection: names.get(row.collection) ?? row.collection,
+      pageKind: row.page > 0 ? (row.page_kind as 'page') : null,
+      lineStart: row.line_start > 0 ? row.line_start : null,
+      lineEnd: row.line_end > 0 ? row.line_end : null,
+      headingPath: parseHeading(row.heading),
+      type: row.type,
+    }));
+  }
+
+  /** Every chunk of the active index (tests compare runs with it). */
+  async allChunks(): Promise<ChunkRow[]> {
+    return this._store.chunks();
+  }
+
+  async allDocuments(): Promise<DocumentRow[]> {
+    return this._store.documents();
+  }
+
+  /** Resolves once the queue is empty and nothing runs. */
+  whenIdle(): Promise<void> {
+    if (!this._running && (this._queue.size === 0 || this._paused)) return Promise.resolve();
+    return new Promise((resolve) => this._idleWaiters.push(resolve));
+  }
+
+  get pendingWork(): number {
+    return this._queue.size;
+  }
+
+  private _stores(): LibraryStore[] {
+    return this._buildStore ? [this._store, this._buildStore] : [this._store];
+  }
+
+  private _enqueue(items: WorkItem[]): void {
+    if (this._disposed) return;
+    this._queue.push(items);
+    void this._queue.save();
+    this._kick();
+  }
+
+  private _kick(): void {
+    if (this._running || this._disposed || this._paused) return;
+    this._running = this._runLoop()
+      .catch((error: unknown) => {
+        if (!this._disposed) console.error('hearth library:', error);
+      })
+      .finally(() => {
+        this._running = null;
+        if (this._queue.size > 0 && !this._paused && !this._disposed) this._kick();
+        else for (const resolve of this._idleWaiters.splice(0)) resolve();
+      });
+  }
+
+  private async _waitIfPaused(): Promise<void> {
+    while ((this._paused || this._options.isBusy?.()) && !this._disposed) {
+      for (const [id, run] of this._runs) {
+        run.phase = 'paused';
+        this._emit(id, true);
+      }
+      if (this._paused) await new Promise<void>((resolve) => (this._resume = resolve));
+      else await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  private async _runLoop(): Promise<void> {
+    while (!this._disposed && this._queue.size > 0) {
+      await this._waitIfPaused();
+      if (this._disposed) return;
+      if (this._paused) return;
+      const target = this._buildStore ?? this._store;
+      const batch = this._queue.peek(BATCH_FILES);
+      if (batch.length === 0) break;
+      if (batch[0]!.op === 'scan') {
+        await this._scan(batch[0] as Extract<WorkItem, { op: 'scan' }>, target);
+        continue;
+      }
+      await this._processBatch(batch, target);
+    }
+    await this._finishRuns();
+  }
+
+  private _run(collection: string): RunStats {
+    let run = this._runs.get(collection);
+    if (!run) {
+      run = {
+        startedAt: Date.now(),
+        filesTotal: 0,
+        filesDone: 0,
+        bytesTotal: 0,
+        bytesDone: 0,
+        chunks: 0,
+        errors: 0,
+        phase: 'scanning',
+      };
+      this._runs.set(collection, run);
+    }
+    return run;
+  }
+
+  private async _scan(item: Extract<WorkItem, { op: 'scan' }>, target: LibraryStore): Promise<void> {
+    const c = this._collections.find((o) => o.id === item.collection);
+    if (!c) {
+      this._queue.done([item]);
+      return;
+    }
+    const run = this._run(c.id);
+    run.phase = 'scanning';
+    this._emit(c.id, true);
+    const seen = new Map<string, { bytes: number; mtime: number }>();
+    const problems: WorkItem[] = [];
+    for (const source of c.sources) {
+      const found = await scanSource(source, { ignore: this._options.settings().ignore, signal: this._abort.signal });
+      for (const file of found.files) seen.set(file.path, file);
+      for (const p of found.problems)
+        problems.push({ op: 'problem', collection: c.id, path: p.path, state: p.state, message: p.message });
+    }
+    const known = new Map((await target.documents(`collection = ${sql(c.id)}`)).map((d) => [d.path, d]));
+    const work: WorkItem[] = [...problems];
+    for (const [path, file] of seen) {
+      const doc = known.get(path);
+      if (item.force || !doc || doc.state !== 'indexed' || doc.bytes !== file.bytes || doc.mtime !== file.mtime) {
+        work.push({ op: 'index', collection: c.id, path, force: item.force });
+        run.filesTotal++;
+        run.bytesTotal += file.bytes;
+      }
+    }
+    const problemPaths = new Set(problems.map((p) => (p as { path: string }).path));
+    for (const path of known.keys()) {
+      if (!seen.has(path) && !problemPaths.has(path)) work.push({ op: 'delete', collection: c.id, path });
+    }
+    this._queue.push(work);
+    this._queue.done([item]);
+    await this._queue.save();
+    run.phase = 'indexing';
+    this._emit(c.id, true);
+  }
+
+  private async _processBatch(items: WorkItem[], target: LibraryStore): Promise<void> {
+    const settings = this._options.settings();
+    const fileItems = items.filter((i): i is Extract<WorkItem, { op: 'index' }> => i.op === 'index');
+    const keys = fileItems.map((i) => documentKey(i.collection, i.path));
+    const known = new Map(
+      keys.length > 0 ? (await target.documents(`key IN (${keys.map(sql).join(', ')})`)).map((d) => [d.key, d]) : [],
+    );
+    const results = new Map<WorkItem, IndexedFile>();
+    let next = 0;
+    const worker = async () => {
+      while (next < fileItems.length) {
+        const item = fileItems[next++]!;
+        await this._options.beforeRead?.(item.path);
+        results.set(
+          item,
+          await indexFile({
+            collection: item.collection,
+            path: item.path,
+            known: known.get(documentKey(item.collection, item.path)),
+            force: item.force,
+            maxBytes: settings.maxFileMB * 1024 * 1024,
+            chunkTokens: settings.chunkTokens,
+            overlapTokens: settings.chunkOverlap,
+            countTokens: this._countTokens,
+          }),
+        );
+      }
+    };
+    await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+
+    const documents: DocumentRow[] = [];
+    const chunks: ChunkRow[] = [];
+    const keepChunks = new Set<string>();
+    for (const item of items) {
+      if (item.op === 'problem') {
+        documents.push({
+          key: documentKey(item.collection, item.path),
+          collection: item.collection,
+          path: item.path,
+          type: '',
+          bytes: 0,
+          mtime: 0,
+          hash: '',
+          state: item.state,
+          message: item.message,
+          chunks: 0,
+          indexed_at: Date.now(),
+        });
+        this._run(item.collection).errors += item.state === 'error' ? 1 : 0;
+      }
+      const result = results.get(item);
+      if (!result) continue;
+      documents.push(result.document);
+      chunks.push(...result.chunks);
+      if (result.unchanged) keepChunks.add(result.document.key);
+    }
+    const embedder = this._embedder;
+    if (embedder && chunks.length > 0) {
+      for (const run of this._runs.values()) run.phase = 'embedding';
+      this._emitAll();
+      for (let i = 0; i < chunks.length; i += 64) {
+        const slice = chunks.slice(i, i + 64);
+        const vectors = await embedder.embed(slice.map((c) => c.text));
+        slice.forEach((c, j) => (c.vector = vectors[j]));
+      }
+    }
+    // Deleted folders take their files with them.
+    for (const item of items) {
+      if (item.op === 'delete') {
+        await target.remove(
+          `collection = ${sql(item.collection)} AND (path = ${sql(item.path)} OR starts_with(path, ${sql(item.path + sep)}))`,
+        );
+      }
+    }
+    await target.write({ documents, chunks, keepChunks, removeKeys: [] });
+    this._queue.done(items);
+    await this._queue.save();
+    for (const item of items) {
+      const run = this._run(item.collection);
+      run.phase = 'indexing';
+      const result = results.get(item);
+      if (!result) continue;
+      run.filesDone++;
+      run.bytesDone += result.document.bytes;
+      run.chunks += result.chunks.length;
+      if (result.document.state === 'error') run.errors++;
+      if (run.filesDone > run.filesTotal) run.filesTotal = run.filesDone;
+      if (run.bytesDone > run.bytesTotal) run.bytesTotal = run.bytesDone;
+    }
+    this._emitAll();
+  }
+
+  private async _finishRuns(): Promise<void> {
+    if (this._disposed) return;
+    for (const [id, run] of this._runs) {
+      run.phase = 'finishing';
+      this._emit(id, true);
+    }
+    await (this._buildStore ?? this._store).commit();
+    if (this._meta.building && this._queue.size === 0) {
+      // The new model's generation is complete: swap it in and drop the old one.
+      const old = this._meta.generation;
+      const oldStore = this._store;
+      this._store = this._buildStore!;
+      this._buildStore = null;
+      this._meta = { generation: this._meta.building.generation, model: this._meta.building.model, building: null };
+      await this._saveMeta();
+      await oldStore.dispose();
+      await LibraryStore.drop(this._lanceDir, old);
+    }
+    const now = Date.now();
+    for (const [id, run] of this._runs) {
+      const c = this._collections.find((o) => o.id === id);
+      if (c) c.indexedAt = now;
+      run.phase = 'idle';
+      this._emit(id, true);
+      this._options.onChanged?.(id);
+    }
+    this._runs.clear();
+    await this._saveCollections();
+  }
+
+  private _emitAll(): void {
+    const now = Date.now();
+    if (now - this._lastEmit < 200) return;
+    this._lastEmit = now;
+    for (const id of this._runs.keys()) this._emit(id, true);
+  }
+
+  private _emit(collectionId: string, force = false): void {
+    const run = this._runs.get(collectionId);
+    if (!run || !this._options.onProgress || (!force && Date.now() - this._lastEmit < 200)) return;
+    const elapsed = (Date.now() - run.startedAt) / 1000;
+    const left = run.bytesTotal - run.bytesDone;
+    const rate = run.bytesDone / Math.max(elapsed, 0.001);
+    this._options.onProgress({
+      collectionId,
+      phase: run.phase,
+      progress: {
+        done: run.filesDone,
+        total: run.phase === 'scanning' ? null : run.filesTotal,
+        etaSeconds:
+          run.phase === 'idle' ? 0 : run.bytesDone > 0 && left >= 0 ? Math.round((left / rate) * 10) / 10 : null,
+      },
+      files: { done: run.filesDone, total: run.filesTotal },
+      bytes: { done: run.bytesDone, total: run.bytesTotal },
+      chunks: run.chunks,
+      errors: run.errors,
+    });
+  }
+
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._disposed) return;
+    this._disposed = true;
+    this._abort.abort();
+    this._resume?.();
+    await this._watcher?.close();
+    await this._running;
+    await this._queue.save();
+    await this._embedder?.dispose();
+    await this._disposeCounter?.();
+    await this._buildStore?.dispose();
+    await this._store.dispose();
+    for (const resolve of this._idleWaiters.splice(0)) resolve();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+async function readJson<T>(file: string, fallback: T): Promise<T> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+function parseHeading(heading: string): string[] {
+  try {
+    const parsed: unknown = JSON.parse(heading);
+    return Array.isArray(parsed) ? parsed.filter((h): h is string => typeof h === 'string' && h !== '') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** About 240 characters around the densest run of query words. */
+export function snippet(text: string, query: string, width = 240): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (flat.length <= width) return flat;
+  const words = [...new Set(query.toLowerCase().match(/[\p{L}\p{N}]{3,}/gu) ?? [])];
+  const lower = flat.toLowerCase();
+  let best = 0;
+  let bestScore = -1;
+  for (let start = 0; start < flat.length; start += 40) {
+    const window = lower.slice(start, start + width);
+    const score = words.reduce((n, w) => n + (window.includes(w) ? 1 : 0), 0);
+    if (score > bestScore) {
+      bestScore = score;
+      best = start;
+    }
+  }
+  const start = best > 0 ? flat.lastIndexOf(' ', best) + 1 : 0;
+  const body = flat.slice(start, start + width);
+  return `${start > 0 ? '…' : ''}${body}${start + width < flat.length ? '…' : ''}`;
+}

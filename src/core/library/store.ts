@@ -1,0 +1,289 @@
+import * as lancedb from '@lancedb/lancedb';
+import { DisposedError, type Disposable } from '../disposable';
+
+/** One file the library has seen: indexed, or why not. */
+export interface DocumentRow {
+  key: string;
+  collection: string;
+  path: string;
+  type: string;
+  bytes: number;
+  mtime: number;
+  hash: string;
+  state: 'indexed' | 'error' | 'skipped';
+  message: string;
+  chunks: number;
+  indexed_at: number;
+  [key: string]: unknown;
+}
+
+/** One searchable passage. Missing locations are 0 / '' because LanceDB infers the schema. */
+export interface ChunkRow {
+  id: string;
+  key: string;
+  collection: string;
+  path: string;
+  type: string;
+  ordinal: number;
+  page: number;
+  page_kind: string;
+  line_start: number;
+  line_end: number;
+  heading: string;
+  text: string;
+  vector?: number[];
+  [key: string]: unknown;
+}
+
+export interface StoreBatch {
+  /** Documents to write; their old chunks are replaced unless `keepChunks` lists their key. */
+  documents: DocumentRow[];
+  chunks: ChunkRow[];
+  /** Keys whose row is rewritten without touching chunks (same content, new mtime). */
+  keepChunks?: ReadonlySet<string>;
+  /** Documents (and their chunks) to drop. */
+  removeKeys: string[];
+}
+
+export interface StoreSearchOptions {
+  top: number;
+  filter: string | null;
+  vector?: number[] | null;
+  /** Weight of the vector ranking in reciprocal rank fusion; 0 leaves full-text order alone. Default 1. */
+  vectorWeight?: number;
+}
+
+export interface ScoredChunk extends ChunkRow {
+  score: number;
+}
+
+const RRF_K = 60;
+/** Rows after which an ANN (IVF-PQ) index is built for vectors; below it, exact search is fast enough. */
+export const ANN_THRESHOLD = 50_000;
+
+export function documentKey(collection: string, path: string): string {
+  return `${collection}:${path}`;
+}
+
+export function sql(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** Words only: LanceDB's full-text parser rejects many punctuation characters. */
+export function ftsQuery(query: string): string {
+  return query
+    .replace(/[^\p{L}\p{N}\s]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * The library's LanceDB tables for one generation (one embedding model): `documents` (one row
+ * per file, with hash and status) and `chunks` (text, location, vector), with a full-text
+ * index and, once large, an ANN vector index.
+ */
+export class LibraryStore implements Disposable {
+  private _disposed = false;
+  private _docs: lancedb.Table | null = null;
+  private _chunks: lancedb.Table | null = null;
+  private _ftsStale = false;
+  private _annRows = 0;
+
+  private constructor(
+    private readonly _db: lancedb.Connection,
+    private readonly _suffix: string,
+  ) {}
+
+  static async open(dir: string, generation: number): Promise<LibraryStore> {
+    const db = await lancedb.connect(dir);
+    const store = new LibraryStore(db, `g${generation}`);
+    const names = await db.tableNames();
+    if (names.includes(store._docsName)) store._docs = await db.openTable(store._docsName);
+    if (names.includes(store._chunksName)) {
+      store._chunks = await db.openTable(store._chunksName);
+      const indices = await store._chunks.listIndices();
+      store._ftsStale = !indices.some((i) => i.columns.includes('text'));
+      store._annRows = indices.some((i) => i.columns.includes('vector')) ? ANN_THRESHOLD : 0;
+    }
+    return store;
+  }
+
+  /** Drops a generation's tables (after a swap to a new embedding model). */
+  static async drop(dir: string, generation: number): Promise<void> {
+    const db = await lancedb.connect(dir);
+    for (const name of [`documents_g${generation}`, `chunks_g${generation}`]) {
+      if ((await db.tableNames()).includes(name)) await db.dropTable(name);
+    }
+    db.close();
+  }
+
+  private get _docsName(): string {
+    return `documents_${this._suffix}`;
+  }
+  private get _chunksName(): string {
+    return `chunks_${this._suffix}`;
+  }
+
+  private _check(): void {
+    if (this._disposed) throw new DisposedError('The library index');
+  }
+
+  async documents(filter: string | null = null): Promise<DocumentRow[]> {
+    this._check();
+    if (!this._docs) return [];
+    let q = this._docs.query();
+    if (filter) q = q.where(filter);
+    return (await q.toArray()) as DocumentRow[];
+  }
+
+  async chunkCount(filter?: string): Promise<number> {
+    this._check();
+    return this._chunks ? this._chunks.countRows(filter) : 0;
+  }
+
+  /** Every chunk of the filter (tests and re-embedding), in no particular order. */
+  async chunks(filter: string | null = null): Promise<ChunkRow[]> {
+    this._check();
+    if (!this._chunks) return [];
+    let q = this._chunks.query();
+    if (filter) q = q.where(filter);
+    return (await q.toArray()) as ChunkRow[];
+  }
+
+  /**
+   * Writes one batch. Old rows of a re-read file are deleted before its new rows are added,
+   * so replaying a batch after a crash leaves exactly one copy.
+   */
+  async write(batch: StoreBatch): Promise<void> {
+    this._check();
+    const replaced = batch.documents.map((d) => d.key).filter((k) => !batch.keepChunks?.has(k));
+    const dropChunks = [...replaced, ...batch.removeKeys];
+    const dropDocs = [...batch.documents.map((d) => d.key), ...batch.removeKeys];
+    for (let i = 0; i < dropChunks.length && this._chunks; i += 500) {
+      await this._chunks.delete(
+        `key IN (${dropChunks
+          .slice(i, i + 500)
+          .map(sql)
+          .join(', ')})`,
+      );
+      this._ftsStale = true;
+    }
+    if (batch.chunks.length > 0) {
+      if (this._chunks) await this._chunks.add(batch.chunks);
+      else this._chunks = await this._db.createTable(this._chunksName, batch.chunks);
+      this._ftsStale = true;
+    }
+    for (let i = 0; i < dropDocs.length && this._docs; i += 500) {
+      await this._docs.delete(
+        `key IN (${dropDocs
+          .slice(i, i + 500)
+          .map(sql)
+          .join(', ')})`,
+      );
+    }
+    if (batch.documents.length > 0) {
+      if (this._docs) await this._docs.add(batch.documents);
+      else this._docs = await this._db.createTable(this._docsName, batch.documents);
+    }
+  }
+
+  /** Drops documents and chunks matching a filter (a removed source or collection). */
+  async remove(filter: string): Promise<void> {
+    this._check();
+    if (this._chunks) await this._chunks.delete(filter);
+    if (this._docs) await this._docs.delete(filter);
+    this._ftsStale = true;
+  }
+
+  /** Brings the search indexes up to date after a run: full text always, ANN once large. */
+  async commit(): Promise<void> {
+    this._check();
+    if (!this._chunks || !this._ftsStale) return;
+    await this._chunks.createIndex('text', {
+      config: lancedb.Index.fts({ stem: true, removeStopWords: true }),
+      replace: true,
+    });
+    this._ftsStale = false;
+    const rows = await this._chunks.countRows();
+    const schema = await this._chunks.schema();
+    if (rows >= ANN_THRESHOLD && rows >= this._annRows * 2 && schema.fields.some((f) => f.name === 'vector')) {
+      await this._chunks.createIndex('vector', {
+        config: lancedb.Index.ivfPq({
+          numPartitions: Math.max(16, Math.round(Math.sqrt(rows))),
+          distanceType: 'cosine',
+        }),
+        replace: true,
+      });
+      this._annRows = rows;
+    }
+    await this._chunks.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) }).catch(() => undefined);
+  }
+
+  /**
+   * Hybrid search: BM25 full text and (when a vector is given) nearest neighbours, fused by
+   * weighted reciprocal rank fusion.
+   */
+  async search(query: string, options: StoreSearchOptions): Promise<ScoredChunk[]> {
+    this._check();
+    if (!this._chunks) return [];
+    if (this._ftsStale) await this.commit();
+    const pool = Math.max(options.top * 3, 30);
+    const text = ftsQuery(query);
+    const columns = [
+      'id',
+      'key',
+      'collection',
+      'path',
+      'type',
+      'ordinal',
+      'page',
+      'page_kind',
+      'line_start',
+      'line_end',
+      'heading',
+      'text',
+    ];
+    const lexical: ChunkRow[] = [];
+    if (text) {
+      let q = this._chunks
+        .query()
+        .fullTextSearch(text, { columns: ['text'] })
+        .select([...columns, '_score']);
+      if (options.filter) q = q.where(options.filter);
+      lexical.push(...((await q.limit(pool).toArray()) as ChunkRow[]));
+    }
+    const weight = options.vectorWeight ?? 1;
+    const semantic: ChunkRow[] = [];
+    if (options.vector && weight > 0) {
+      let q = this._chunks.query().nearestTo(options.vector).distanceType('cosine').select(columns);
+      if (options.filter) q = q.where(options.filter);
+      if (this._annRows > 0) q = q.nprobes(20).refineFactor(5);
+      semantic.push(...((await q.limit(pool).toArray()) as ChunkRow[]));
+    }
+    const fused = new Map<string, ScoredChunk>();
+    lexical.forEach((row, i) => fused.set(row.id, { ...row, score: 1 / (RRF_K + i + 1) }));
+    semantic.forEach((row, i) => {
+      const add = weight / (RRF_K + i + 1);
+      const hit = fused.get(row.id);
+      if (hit) hit.score += add;
+      else fused.set(row.id, { ...row, score: add });
+    });
+    return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, options.top);
+  }
+
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._disposed) return;
+    this._disposed = true;
+    this._docs?.close();
+    this._chunks?.close();
+    this._db.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
