@@ -1,38 +1,110 @@
 import * as v from 'valibot';
 import { call, event, namespace } from './define';
 import { IdSchema } from './common';
+import { ModelFileSchema } from './models';
 
 export const ChatMessageSchema = v.object({
   id: IdSchema,
   role: v.picklist(['system', 'user', 'assistant']),
   text: v.string(),
   createdAt: v.number(),
+  /** An answer cut short by Stop (its text is what was generated until then). */
+  stopped: v.optional(v.boolean()),
+  /** The model file that wrote an answer. */
+  model: v.optional(v.string()),
 });
+export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
 
 export const ConversationSummarySchema = v.object({
   id: IdSchema,
   title: v.string(),
+  createdAt: v.number(),
   updatedAt: v.number(),
+  messageCount: v.number(),
+});
+export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema>;
+
+export const ConversationSchema = v.object({
+  ...ConversationSummarySchema.entries,
+  messages: v.array(ChatMessageSchema),
+  /** The answer being generated right now, if any. */
+  generating: v.nullable(v.object({ messageId: IdSchema, text: v.string() })),
+});
+export type Conversation = v.InferOutput<typeof ConversationSchema>;
+
+export const SearchHitSchema = v.object({
+  conversationId: IdSchema,
+  title: v.string(),
+  messageId: IdSchema,
+  role: v.picklist(['system', 'user', 'assistant']),
+  snippet: v.string(),
 });
 
-/** Declared for the chat issue; the engine answers NotImplementedError until it lands. */
+const MessageText = v.pipe(v.string(), v.minLength(1), v.maxLength(100_000));
+const Started = v.object({ conversationId: IdSchema, messageId: IdSchema });
+
 export const chatContract = namespace(
   {
     list: call(v.strictObject({}), v.array(ConversationSummarySchema), 'Conversations, newest first.'),
+    get: call(v.strictObject({ id: IdSchema }), ConversationSchema, 'One conversation with its messages.'),
+    rename: call(
+      v.strictObject({ id: IdSchema, title: v.pipe(v.string(), v.minLength(1), v.maxLength(200)) }),
+      v.null(),
+      'Rename a conversation.',
+    ),
+    remove: call(v.strictObject({ id: IdSchema }), v.null(), 'Delete a conversation.'),
     send: call(
       v.strictObject({
         conversationId: v.nullable(IdSchema),
-        text: v.pipe(v.string(), v.minLength(1), v.maxLength(100_000)),
+        text: MessageText,
+        /** A model file to answer with instead of settings.models.chatModel. */
+        model: v.optional(ModelFileSchema),
       }),
-      v.object({ conversationId: IdSchema, messageId: IdSchema }),
-      'Send a message; the answer streams as `token` events.',
+      Started,
+      'Send a message (null starts a new conversation); the answer streams as `token` events.',
     ),
-    stop: call(v.strictObject({ conversationId: IdSchema }), v.null(), 'Stop generating at once.'),
+    stop: call(
+      v.strictObject({ conversationId: IdSchema }),
+      v.null(),
+      'Stop generating at once, keeping the text so far.',
+    ),
+    regenerate: call(v.strictObject({ conversationId: IdSchema }), Started, 'Answer the last message again.'),
+    edit: call(
+      v.strictObject({ conversationId: IdSchema, messageId: IdSchema, text: MessageText }),
+      Started,
+      'Change one of your messages, drop everything after it, and answer again.',
+    ),
+    search: call(
+      v.strictObject({ query: v.pipe(v.string(), v.minLength(1), v.maxLength(500)) }),
+      v.array(SearchHitSchema),
+      'Find messages containing every word of the query, across all conversations.',
+    ),
+    exportMarkdown: call(
+      v.strictObject({ id: IdSchema }),
+      v.object({ fileName: v.string(), markdown: v.string() }),
+      'A conversation as a Markdown document.',
+    ),
   },
   {
     token: event(
       v.object({ conversationId: IdSchema, messageId: IdSchema, text: v.string() }),
       'A piece of a streamed answer.',
+    ),
+    done: event(
+      v.object({ conversationId: IdSchema, message: ChatMessageSchema }),
+      'An answer finished (or was stopped) and is saved.',
+    ),
+    failed: event(
+      v.object({
+        conversationId: IdSchema,
+        messageId: IdSchema,
+        error: v.object({ name: v.string(), message: v.string() }),
+      }),
+      'An answer could not be generated.',
+    ),
+    changed: event(
+      v.object({ conversationId: v.nullable(IdSchema) }),
+      'A conversation was created, changed or deleted.',
     ),
   },
 );

@@ -1,0 +1,1 @@
+export { LocalApiServer, type LocalApiInfo, type LocalApiServerOptions } from './local-api-server';

@@ -1,0 +1,144 @@
+import {
+  GeneralChatWrapper,
+  LlamaChat,
+  type ChatHistoryItem,
+  type ChatWrapper,
+  type LlamaContext,
+  type LlamaModel,
+} from 'node-llama-cpp';
+import { DisposedError, type Disposable } from '../disposable';
+import type { LoadedModel } from '../models';
+
+/** One message of a conversation given to `generate`. */
+export interface GenerateMessage {
+  role: 'system' | 'user' | 'assistant';
+  text: string;
+}
+
+export interface GenerateRequest {
+  /** The conversation so far, ending with the user's message. Use this or `prompt`. */
+  messages?: GenerateMessage[];
+  /** A single user message (with `system`), for one-off generations such as answers over files. */
+  prompt?: string;
+  /** System prompt; a `system` message in `messages` wins. Default none. */
+  system?: string;
+  /** Default 1024. */
+  maxTokens?: number;
+  /** Default 0.7. */
+  temperature?: number;
+  /** Default 0.95. */
+  topP?: number;
+  /** Aborting stops generation at once; the result holds the text so far. */
+  signal?: AbortSignal;
+  /** Called with each piece of text as it is generated. */
+  onToken?: (text: string) => void;
+}
+
+export interface GenerateResult {
+  text: string;
+  stopReason: 'end' | 'maxTokens' | 'abort';
+  /** Milliseconds from the call to the first piece of text; null when none came. */
+  firstTokenMs: number | null;
+}
+
+/**
+ * The chat model's generation path: one context with one sequence, calls queued so they never
+ * interleave. Its KV cache is kept between calls, so the next turn of a conversation only
+ * evaluates what is new. Models without a chat template get a plain "### User / ### Assistant"
+ * style template (node-llama-cpp's GeneralChatWrapper).
+ */
+export class ChatGenerator implements Disposable {
+  private _queue: Promise<unknown> = Promise.resolve();
+  private _disposed = false;
+
+  private constructor(
+    readonly loaded: LoadedModel,
+    private readonly _context: LlamaContext,
+    private readonly _chat: LlamaChat,
+  ) {}
+
+  static async create(loaded: LoadedModel, options: { hasChatTemplate: boolean }): Promise<ChatGenerator> {
+    const context = await loaded.model.createContext({
+      contextSize: { max: loaded.contextSize },
+      threads: loaded.threads,
+    });
+    const chatWrapper: ChatWrapper | 'auto' = options.hasChatTemplate ? 'auto' : new GeneralChatWrapper();
+    const chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true });
+    return new ChatGenerator(loaded, context, chat);
+  }
+
+  get model(): LlamaModel {
+    return this.loaded.model;
+  }
+
+  /** Tokens the context holds (prompt plus answer). */
+  get contextSize(): number {
+    return this._context.contextSize;
+  }
+
+  countTokens(text: string): number {
+    if (this.disposed) throw new DisposedError('The chat model');
+    return this.loaded.model.tokenize(text).length;
+  }
+
+  /** Runs one generation after any running one; see GenerateRequest. */
+  generate(request: GenerateRequest): Promise<GenerateResult> {
+    if (this.disposed) return Promise.reject(new DisposedError('The chat model'));
+    const run = this._queue.then(() => this._generate(request));
+    this._queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async _generate(request: GenerateRequest): Promise<GenerateResult> {
+    const started = performance.now();
+    if (request.signal?.aborted) return { text: '', stopReason: 'abort', firstTokenMs: null };
+    let firstTokenMs: number | null = null;
+    const response = await this._chat.generateResponse(toHistory(request), {
+      maxTokens: request.maxTokens ?? 1024,
+      temperature: request.temperature ?? 0.7,
+      topP: request.topP ?? 0.95,
+      signal: request.signal,
+      stopOnAbortSignal: true,
+      onTextChunk: (text) => {
+        firstTokenMs ??= performance.now() - started;
+        request.onToken?.(text);
+      },
+    });
+    const reason = response.metadata.stopReason;
+    return {
+      text: response.response,
+      stopReason: reason === 'abort' ? 'abort' : reason === 'maxTokens' ? 'maxTokens' : 'end',
+      firstTokenMs,
+    };
+  }
+
+  get disposed(): boolean {
+    return this._disposed || this._context.disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._disposed) return;
+    this._disposed = true;
+    await this._queue;
+    this._chat.dispose();
+    await this._context.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+function toHistory(request: GenerateRequest): ChatHistoryItem[] {
+  const messages = request.messages ?? [{ role: 'user' as const, text: request.prompt ?? '' }];
+  const history: ChatHistoryItem[] = [];
+  const system = messages.find((m) => m.role === 'system')?.text ?? request.system;
+  if (system) history.push({ type: 'system', text: system });
+  for (const m of messages) {
+    if (m.role === 'user') history.push({ type: 'user', text: m.text });
+    else if (m.role === 'assistant') history.push({ type: 'model', response: [m.text] });
+  }
+  // generateResponse continues the last model item: give it an empty one to write into.
+  history.push({ type: 'model', response: [] });
+  return history;
+}

@@ -1,0 +1,143 @@
+import { createReadStream } from 'node:fs';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { basename, join, resolve } from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import type { InstalledModel, ModelRole } from '../../shared/contract/models';
+import { checkGgufFile, type GgufFacts } from './gguf-check';
+import { InvalidModelFileError, ModelNotInstalledError } from './errors';
+
+/** What Hearth remembers about an installed file beyond the file itself. */
+interface ModelRecord {
+  role: ModelRole;
+  sha256: string | null;
+  catalogId: string | null;
+}
+
+const INDEX_FILE = 'models.json';
+
+/**
+ * The models folder: GGUF files by name plus a small index of their roles and checksums.
+ * Only complete, checked files ever get a `.gguf` name here; work in progress is `.part`.
+ */
+export class ModelStore {
+  private readonly _facts = new Map<string, { mtimeMs: number; facts: GgufFacts }>();
+
+  constructor(readonly dir: string) {}
+
+  pathOf(file: string): string {
+    if (basename(file) !== file || file.startsWith('.')) throw new ModelNotInstalledError(file);
+    return join(this.dir, file);
+  }
+
+  /** The absolute path of an installed model, or ModelNotInstalledError. */
+  async require(file: string): Promise<string> {
+    const path = this.pathOf(file);
+    try {
+      await stat(path);
+    } catch {
+      throw new ModelNotInstalledError(file);
+    }
+    return path;
+  }
+
+  async list(): Promise<Omit<InstalledModel, 'fit'>[]> {
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.toLowerCase().endsWith('.gguf')).sort();
+    } catch {
+      return [];
+    }
+    const index = await this._readIndex();
+    const out: Omit<InstalledModel, 'fit'>[] = [];
+    for (const file of names) {
+      const facts = await this.facts(file).catch(() => null);
+      if (!facts) continue;
+      const record = index[file];
+      out.push({
+        file,
+        path: this.pathOf(file),
+        bytes: facts.bytes,
+        role: record?.role ?? facts.suggestedRole,
+        sha256: record?.sha256 ?? null,
+        catalogId: record?.catalogId ?? null,
+        architecture: facts.architecture,
+        contextLength: facts.contextLength,
+        hasChatTemplate: facts.hasChatTemplate,
+      });
+    }
+    return out;
+  }
+
+  /** GGUF facts of an installed file, cached until the file changes. */
+  async facts(file: string): Promise<GgufFacts> {
+    const path = this.pathOf(file);
+    const { mtimeMs } = await stat(path);
+    const cached = this._facts.get(file);
+    if (cached && cached.mtimeMs === mtimeMs) return cached.facts;
+    const facts = await checkGgufFile(path);
+    this._facts.set(file, { mtimeMs, facts });
+    return facts;
+  }
+
+  /**
+   * Copies a local GGUF file in after checking it is complete: to a `.part` name first, then
+   * renamed, so a half-copied file is never listed or loaded.
+   */
+  async import(source: string, role?: ModelRole): Promise<string> {
+    const from = resolve(source);
+    const facts = await checkGgufFile(from);
+    let file = basename(from);
+    if (!file.toLowerCase().endsWith('.gguf')) file = `${file}.gguf`;
+    await mkdir(this.dir, { recursive: true });
+    const target = this.pathOf(file);
+    if (resolve(target) !== from) {
+      const part = `${target}.part`;
+      await copyFile(from, part);
+      try {
+        const copied = (await stat(part)).size;
+        if (copied !== facts.bytes) throw new InvalidModelFileError(from, 'the copy came out a different size');
+        await rename(part, target);
+      } catch (error) {
+        await rm(part, { force: true });
+        throw error;
+      }
+    }
+    await this.record(file, { role: role ?? facts.suggestedRole, sha256: await sha256File(target), catalogId: null });
+    return file;
+  }
+
+  async record(file: string, record: ModelRecord): Promise<void> {
+    const index = await this._readIndex();
+    index[file] = record;
+    await this._writeIndex(index);
+  }
+
+  async remove(file: string): Promise<void> {
+    const path = await this.require(file);
+    await rm(path, { force: true });
+    this._facts.delete(file);
+    const index = await this._readIndex();
+    delete index[file];
+    await this._writeIndex(index);
+  }
+
+  private async _readIndex(): Promise<Record<string, ModelRecord>> {
+    try {
+      return JSON.parse(await readFile(join(this.dir, INDEX_FILE), 'utf8')) as Record<string, ModelRecord>;
+    } catch {
+      return {};
+    }
+  }
+
+  private async _writeIndex(index: Record<string, ModelRecord>): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await writeFileAtomic(join(this.dir, INDEX_FILE), JSON.stringify(index, null, 2));
+  }
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
