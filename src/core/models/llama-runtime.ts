@@ -90,31 +90,41 @@ export class LlamaRuntime implements Disposable {
     const candidates = [...new Set([1, Math.min(2, cores), Math.ceil(cores / 2), cores])].sort((a, b) => a - b);
     const prompt = model.tokenize('Once upon a time, in a small house by the sea, there lived');
     const msPerToken: Record<number, number> = {};
+    let fastest = Number.POSITIVE_INFINITY;
     for (const threads of candidates) {
       const context = await model.createContext({ contextSize: 128, threads, batchSize: 64 });
+      let best = Number.POSITIVE_INFINITY;
+      let loser = false;
       try {
         // Best of two: the first run also warms caches.
-        let best = Number.POSITIVE_INFINITY;
-        for (let round = 0; round < 2; round++) {
+        for (let round = 0; round < 2 && !loser; round++) {
           const sequence = context.getSequence();
           try {
             const start = performance.now();
+            // A candidate 3x slower than the fastest so far has lost; stop timing it.
+            const limit = fastest * PROBE_TOKENS * 3;
             let count = 0;
             for await (const token of sequence.evaluate(prompt, { temperature: 0 })) {
               void token;
-              if (++count >= PROBE_TOKENS) break;
+              count++;
+              if (count >= PROBE_TOKENS) break;
+              if (performance.now() - start > limit) {
+                loser = true;
+                break;
+              }
             }
             best = Math.min(best, (performance.now() - start) / Math.max(1, count));
           } finally {
             sequence.dispose();
           }
         }
-        msPerToken[threads] = Math.round(best * 1000) / 1000;
       } finally {
         await context.dispose();
       }
-      // A clear loser already: more threads will not help on this machine now.
-      if (threads > 1 && msPerToken[threads]! > 1.5 * msPerToken[1]!) break;
+      msPerToken[threads] = Math.round(best * 1000) / 1000;
+      fastest = Math.min(fastest, best);
+      // More threads will not help when this many already lost.
+      if (loser || best > 1.5 * fastest) break;
     }
     const threads = Number(Object.entries(msPerToken).sort((a, b) => a[1] - b[1])[0]![0]);
     return { threads, msPerToken };
