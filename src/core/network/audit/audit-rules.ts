@@ -1,0 +1,95 @@
+/**
+ * The fail rules of an audit, after Targon's verifier: a re-scoring pass gives the log-probability
+ * of every returned token under the declared sampling, and honest output almost never contains
+ * tokens the model found nearly impossible. Thresholds are natural-log probabilities.
+ */
+export interface AuditThresholds {
+  /** Any returned token at or below this fails the job. Default -13 (p <= 2.3e-6). */
+  hardFloor?: number;
+  /** Tokens at or below this count as unlikely. Default -8 (p <= 3.4e-4). */
+  softFloor?: number;
+  /** This many unlikely tokens fail the job. Default 5. */
+  softLimit?: number;
+  /** An end of generation is believed only at or above this log-probability. Default -8. */
+  endFloor?: number;
+  /**
+   * Claimed counts may exceed the audited ones by this many tokens. Default 0 for token ids;
+   * callers auditing re-tokenised text pass a small slack since text does not always re-tokenise
+   * to the tokens that produced it.
+   */
+  countSlack?: number;
+}
+
+export type AuditRule =
+  | 'model-hash' // the provider declared a model other than the one requested
+  | 'token-below-floor'
+  | 'too-many-unlikely'
+  | 'unlikely-end' // claimed an end of generation the model did not make likely
+  | 'early-stop' // stopped before maxTokens without ending
+  | 'token-count' // claimed more output or prompt tokens than it returned
+  | 'replay' // returned an answer already returned for a different prompt
+  | 'canary'; // differed from a known answer where the model is confident
+
+export interface AuditFailure {
+  rule: AuditRule;
+  /** A sentence a provider operator can act on, shown in their earnings view. */
+  detail: string;
+}
+
+/** What the provider said about the job (from its `done` message and the model it accepted). */
+export interface ProviderClaim {
+  requestedModel: string;
+  declaredModel: string;
+  stopReason: 'max-tokens' | 'eos' | 'cancelled';
+  maxTokens: number;
+  promptTokens: number;
+  outputTokens: number;
+}
+
+/** What the auditor measured in its teacher-forced pass. */
+export interface ScoredOutput {
+  /** Log-probability of each returned token given everything before it. */
+  logProbs: readonly number[];
+  /** Log-probability that generation ends right after the last returned token. */
+  endLogProb: number;
+  promptTokens: number;
+}
+
+export interface AuditVerdict {
+  passed: boolean;
+  failures: AuditFailure[];
+  minLogProb: number;
+  unlikelyTokens: number;
+}
+
+export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, thresholds: AuditThresholds = {}): AuditVerdict {
+  const { hardFloor = -13, softFloor = -8, softLimit = 5, endFloor = -8, countSlack = 0 } = thresholds;
+  const failures: AuditFailure[] = [];
+  const fail = (rule: AuditRule, detail: string) => failures.push({ rule, detail });
+  if (claim.declaredModel.toLowerCase() !== claim.requestedModel.toLowerCase()) {
+    fail('model-hash', `The provider declared model ${claim.declaredModel.slice(0, 12)}…, not the requested one.`);
+  }
+  const tokens = scored.logProbs.length;
+  const below = scored.logProbs.findIndex((lp) => lp <= hardFloor);
+  if (below !== -1) {
+    fail('token-below-floor', `Token ${below + 1} has log-probability ${fmt(scored.logProbs[below])} (floor ${hardFloor}).`);
+  }
+  const unlikely = scored.logProbs.filter((lp) => lp <= softFloor).length;
+  if (unlikely >= softLimit) fail('too-many-unlikely', `${unlikely} tokens are at or below ${softFloor} (limit ${softLimit - 1}).`);
+  if (claim.stopReason === 'eos' && scored.endLogProb < endFloor) {
+    fail('unlikely-end', `The output ends where the model gives an end only ${fmt(scored.endLogProb)}.`);
+  }
+  if (claim.stopReason === 'max-tokens' && tokens < claim.maxTokens) {
+    fail('early-stop', `Claimed to reach ${claim.maxTokens} tokens but returned ${tokens}.`);
+  }
+  if (claim.outputTokens > tokens + countSlack) fail('token-count', `Claimed ${claim.outputTokens} output tokens, returned ${tokens}.`);
+  if (claim.promptTokens > scored.promptTokens + countSlack) {
+    fail('token-count', `Claimed ${claim.promptTokens} prompt tokens; the prompt has ${scored.promptTokens}.`);
+  }
+  const finite = scored.logProbs.map((lp) => Math.max(lp, -1000));
+  return { passed: failures.length === 0, failures, minLogProb: finite.length ? Math.min(...finite) : 0, unlikelyTokens: unlikely };
+}
+
+function fmt(logProb: number | undefined): string {
+  return logProb === undefined || !Number.isFinite(logProb) ? '-inf' : logProb.toFixed(2);
+}

@@ -1,0 +1,219 @@
+import {
+  getLlama,
+  LlamaLogLevel,
+  type ControlledEvaluateInputItem,
+  type Llama,
+  type LlamaContext,
+  type LlamaContextSequence,
+  type LlamaModel,
+  type Token,
+} from 'node-llama-cpp';
+import { DisposedError, type Disposable } from '../../disposable';
+import { judgeAudit, type AuditThresholds, type AuditVerdict, type ProviderClaim, type ScoredOutput } from './audit-rules';
+import { END_OF_ANSWER, type CanaryReference } from './canary';
+import { ModelHashError } from './model-hash-error';
+import { modelSha256 } from './model-sha256';
+
+export interface TokenAuditorOptions {
+  modelPath: string;
+  /** sha256 the file must have; checked once on load. Default: computed and trusted. */
+  modelHash?: string;
+  /** CPU threads for the scoring pass. Default 1: audits run beside generation. */
+  threads?: number;
+  /** Longest prompt + output it can score. Default min(2048, the model's training context). */
+  contextSize?: number;
+  /** Shares an already started llama.cpp runtime. Default: `getLlama({ gpu: false })`. */
+  llama?: Llama;
+}
+
+/** Sampling the provider was asked to use; the audit scores under the same temperature. */
+export interface DeclaredSampling {
+  temperature: number;
+  topP: number;
+}
+
+/** The returned answer, as token ids when the protocol carries them, else as text. */
+export type ReturnedOutput = { tokens: readonly number[] } | { text: string };
+
+export interface AuditJob {
+  prompt: string;
+  output: ReturnedOutput;
+  sampling: DeclaredSampling;
+  claim: ProviderClaim;
+}
+
+export interface AuditReport extends AuditVerdict {
+  scored: ScoredOutput;
+  /** Wall time of the scoring pass, for the compute-share figure. */
+  auditMs: number;
+}
+
+/**
+ * Re-scores returned output in one teacher-forced pass (node-llama-cpp cannot return
+ * log-probabilities while generating, its #584): prompt and output go through the model as one
+ * batch, with the next-token distribution read at every output position.
+ */
+export class TokenAuditor implements Disposable {
+  private _disposed = false;
+  private _queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    readonly modelHash: string,
+    private readonly _model: LlamaModel,
+    private readonly _context: LlamaContext,
+    private readonly _sequence: LlamaContextSequence,
+  ) {}
+
+  static async load(options: TokenAuditorOptions, { signal }: { signal?: AbortSignal } = {}): Promise<TokenAuditor> {
+    const actual = await modelSha256(options.modelPath, { signal });
+    if (options.modelHash && options.modelHash.toLowerCase() !== actual) {
+      throw new ModelHashError(options.modelPath, options.modelHash, actual);
+    }
+    const llama = options.llama ?? (await getLlama({ gpu: false, logLevel: LlamaLogLevel.error }));
+    const model = await llama.loadModel({ modelPath: options.modelPath });
+    const context = await model.createContext({
+      threads: options.threads ?? 1,
+      contextSize: options.contextSize ?? Math.min(2048, model.trainContextSize),
+      sequences: 1,
+    });
+    return new TokenAuditor(actual, model, context, context.getSequence());
+  }
+
+  /** The prompt's tokens exactly as LlamaCompletion feeds them (BOS, then the text). */
+  promptTokens(prompt: string): Token[] {
+    const bos = this._model.tokens.shouldPrependBosToken ? this._model.tokens.bos : null;
+    const text = this._model.tokenize(prompt, false, bos !== null ? 'trimLeadingSpace' : undefined);
+    return bos !== null ? [bos, ...text] : text;
+  }
+
+  outputTokens(output: ReturnedOutput): Token[] {
+    return 'tokens' in output ? (output.tokens.slice() as Token[]) : this._model.tokenize(output.text, false);
+  }
+
+  /** Log-probabilities of the returned tokens under the declared sampling. */
+  score(prompt: string, output: ReturnedOutput, sampling: DeclaredSampling, options: { signal?: AbortSignal } = {}) {
+    const run = this._queue.then(() => this._score(prompt, output, sampling, options));
+    this._queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async _score(
+    prompt: string,
+    output: ReturnedOutput,
+    sampling: DeclaredSampling,
+    { signal }: { signal?: AbortSignal },
+  ): Promise<ScoredOutput> {
+    if (this._disposed) throw new DisposedError('The token auditor');
+    signal?.throwIfAborted();
+    const promptTokens = this.promptTokens(prompt);
+    const outputTokens = this.outputTokens(output);
+    if (promptTokens.length === 0) throw new Error('An audit needs at least one prompt token.');
+    if (promptTokens.length + outputTokens.length > this._context.contextSize) {
+      throw new Error(`The job is longer than the auditor's ${this._context.contextSize}-token context.`);
+    }
+    const options = auditSampling(sampling);
+    const first = promptTokens.length - 1;
+    const input: ControlledEvaluateInputItem[] = [...promptTokens, ...outputTokens].map((token, index) =>
+      index >= first ? [token, { generateNext: { probabilities: true, options } }] : token,
+    );
+    await this._sequence.clearHistory();
+    const results = await this._sequence.controlledEvaluate(input);
+    const logProbAt = (index: number, token: Token) => Math.log(results[index]?.next.probabilities?.get(token) ?? 0);
+    const logProbs = outputTokens.map((token, i) => logProbAt(first + i, token));
+    const last = first + outputTokens.length;
+    const ends = [this._model.tokens.eos, this._model.tokens.eot].filter((t): t is Token => t !== null);
+    const endLogProb = Math.max(...ends.map((token) => logProbAt(last, token)));
+    await this._sequence.clearHistory();
+    return { logProbs, endLogProb, promptTokens: promptTokens.length };
+  }
+
+  /**
+   * The greedy answer to a canary prompt with the model's confidence at each step (top-1 minus
+   * top-2 log-probability), so a requester can later check a provider's answer without scoring it.
+   */
+  reference(
+    prompt: string,
+    maxTokens: number,
+    options: { signal?: AbortSignal; tieMargin?: number } = {},
+  ): Promise<CanaryReference> {
+    const run = this._queue.then(() => this._reference(prompt, maxTokens, options));
+    this._queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async _reference(
+    prompt: string,
+    maxTokens: number,
+    { signal, tieMargin = 2 }: { signal?: AbortSignal; tieMargin?: number },
+  ): Promise<CanaryReference> {
+    if (this._disposed) throw new DisposedError('The token auditor');
+    const ends = new Set([this._model.tokens.eos, this._model.tokens.eot].filter((t) => t !== null));
+    const tokens: number[] = [];
+    const choices: number[][] = [];
+    const prompted = this.promptTokens(prompt);
+    let input: ControlledEvaluateInputItem[] = prompted.map((token, index) =>
+      index === prompted.length - 1 ? [token, { generateNext: { probabilities: true } }] : token,
+    );
+    await this._sequence.clearHistory();
+    let ended = false;
+    while (tokens.length < maxTokens) {
+      signal?.throwIfAborted();
+      const results = await this._sequence.controlledEvaluate(input);
+      const ranked = [...(results.at(-1)?.next.probabilities ?? new Map<Token, number>())];
+      const [top] = ranked;
+      if (!top) break;
+      const near = ranked.filter(([, p]) => Math.log(top[1]) - Math.log(p) < tieMargin).map(([t]) => t);
+      choices.push(near.map((t) => (ends.has(t) ? END_OF_ANSWER : t)));
+      if (ends.has(top[0])) {
+        ended = true;
+        break;
+      }
+      tokens.push(top[0]);
+      input = [[top[0], { generateNext: { probabilities: true } }]];
+    }
+    await this._sequence.clearHistory();
+    return { prompt, maxTokens, tokens, choices, ended };
+  }
+
+  /** Scores a job and applies the fail rules. */
+  async audit(job: AuditJob, options: { thresholds?: AuditThresholds; signal?: AbortSignal } = {}): Promise<AuditReport> {
+    const started = performance.now();
+    const scored = await this.score(job.prompt, job.output, job.sampling, options);
+    const auditMs = performance.now() - started;
+    const countSlack = options.thresholds?.countSlack ?? ('text' in job.output ? 2 : 0);
+    return { ...judgeAudit(scored, job.claim, { ...options.thresholds, countSlack }), scored, auditMs };
+  }
+
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._disposed) return;
+    this._disposed = true;
+    await this._queue;
+    await this._context.dispose();
+    await this._model.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}
+
+/**
+ * The distribution honest output was drawn from, made slightly looser so float differences
+ * between machines cannot push an honest token out: the declared temperature (greedy jobs are
+ * scored at 1, where an argmax token is never below -ln(vocabulary)), no top-k or min-p, and a
+ * nucleus ten times wider in the mass it leaves out (0.9 -> 0.99). Tokens outside that nucleus
+ * score -Infinity: an honest sampler could not have produced them.
+ */
+function auditSampling({ temperature, topP }: DeclaredSampling) {
+  const greedy = temperature <= 0;
+  return {
+    temperature: greedy ? 1 : temperature,
+    topK: 0,
+    minP: 0,
+    topP: greedy || topP >= 1 ? 1 : 1 - (1 - topP) / 10,
+  };
+}
