@@ -5,6 +5,7 @@ import { createAppService, NoticeBoard } from './app';
 import { DisposedError, type Disposable } from './disposable';
 import { createDispatch, type Dispatch, type Services } from './doors/dispatch';
 import { EventBus } from './events';
+import { openEngineLibrary } from './library';
 import { createLogger, type Logger } from './log';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
@@ -60,12 +61,17 @@ export class Engine implements Disposable {
       },
     });
     const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
+    const library = openEngineLibrary({ dataDir, settings, events, log });
     const services: Services = {
       app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
       settings: createSettingsService(settings),
+      library: library.service,
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
-    return new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), close);
+    return new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), async () => {
+      await library.dispose();
+      await close();
+    });
   }
 
   get disposed(): boolean {

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { HEARTH_VERSION } from '../core';
 import { registerServe } from './commands/serve';
+import { registerIndex } from './commands/index-command';
+import { registerSearch } from './commands/search-command';
 
 /** The `hearth` command line: the headless door to the same engine the app uses. */
 export function createProgram(): Command {
@@ -10,6 +12,8 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerIndex(program);
+  registerSearch(program);
   return program;
 }
 

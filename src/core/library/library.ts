@@ -118,11 +118,12 @@ export class Library implements Disposable {
     this._meta = await readJson<IndexMeta>(join(dir, 'index.json'), this._meta);
     this._queue = await WorkQueue.open(join(dir, 'queue.json'));
     if (this._options.embedModelPath) {
-      this._embedder = await Embedder.create({
-        modelPath: this._options.embedModelPath,
-        threads: this._options.embedThreads ?? 1,
-      });
-      const counter = await modelTokenCounter(this._options.embedModelPath);
+      // Both load llama.cpp (seconds on a cold start); do it side by side.
+      const [embedder, counter] = await Promise.all([
+        Embedder.create({ modelPath: this._options.embedModelPath, threads: this._options.embedThreads ?? 1 }),
+        modelTokenCounter(this._options.embedModelPath),
+      ]);
+      this._embedder = embedder;
       this._countTokens = counter.count;
       this._disposeCounter = counter.dispose;
     }

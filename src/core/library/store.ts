@@ -88,6 +88,7 @@ export class LibraryStore implements Disposable {
   private _chunks: lancedb.Table | null = null;
   private _ftsStale = false;
   private _annRows = 0;
+  private _committing: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly _db: lancedb.Connection,
@@ -196,7 +197,14 @@ export class LibraryStore implements Disposable {
   }
 
   /** Brings the search indexes up to date after a run: full text always, ANN once large. */
-  async commit(): Promise<void> {
+  commit(): Promise<void> {
+    // Two index builds at once conflict in LanceDB; a search and a finishing run may both ask.
+    const next = this._committing.then(() => this._commit());
+    this._committing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async _commit(): Promise<void> {
     this._check();
     if (!this._chunks || !this._ftsStale) return;
     await this._chunks.createIndex('text', {

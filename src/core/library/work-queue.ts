@@ -43,8 +43,11 @@ export class WorkQueue {
 
   /** Adds items; a file queued again replaces its earlier entry (an edit after a delete wins). */
   push(items: readonly WorkItem[]): void {
-    for (const item of items) {
+    for (let item of items) {
       const key = itemKey(item);
+      const earlier = this._items.get(key);
+      // A forced rescan stays forced when a plain one is queued behind it.
+      if (item.op === 'scan' && earlier?.op === 'scan' && earlier.force) item = { ...item, force: true };
       if (item.op !== 'scan') this._items.delete(`${item.op === 'delete' ? 'f' : 'd'}:${item.collection}:${item.path}`);
       this._items.delete(key);
       this._items.set(key, item);
