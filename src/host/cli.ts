@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { HEARTH_VERSION } from '../core';
 import { registerServe } from './commands/serve';
+import { registerAsk } from './commands/ask-command';
 import { registerIndex } from './commands/index-command';
 import { registerSearch } from './commands/search-command';
 
@@ -12,6 +13,7 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerAsk(program);
   registerIndex(program);
   registerSearch(program);
   return program;
