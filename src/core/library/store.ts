@@ -263,7 +263,11 @@ export class LibraryStore implements Disposable {
     const weight = options.vectorWeight ?? 1;
     const semantic: ChunkRow[] = [];
     if (options.vector && weight > 0) {
-      let q = this._chunks.query().nearestTo(options.vector).distanceType('cosine').select(columns);
+      let q = this._chunks
+        .query()
+        .nearestTo(options.vector)
+        .distanceType('cosine')
+        .select([...columns, '_distance']);
       if (options.filter) q = q.where(options.filter);
       if (this._annRows > 0) q = q.nprobes(20).refineFactor(5);
       semantic.push(...((await q.limit(pool).toArray()) as ChunkRow[]));
