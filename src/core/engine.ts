@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/contract';
 import { createAppService, NoticeBoard } from './app';
+import { LocalAi } from './chat';
 import { DisposedError, type Disposable } from './disposable';
 import { createDispatch, type Dispatch, type Services } from './doors/dispatch';
 import { EventBus } from './events';
@@ -27,6 +28,7 @@ export interface EngineOptions {
  */
 export class Engine implements Disposable {
   private _disposed = false;
+  private _ai!: LocalAi;
 
   private constructor(
     readonly dataDir: string,
@@ -62,16 +64,27 @@ export class Engine implements Disposable {
     });
     const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
     const library = openEngineLibrary({ dataDir, settings, events, log });
+    const ai = new LocalAi({ dataDir, settings, events, log, secrets });
     const services: Services = {
       app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
       settings: createSettingsService(settings),
+      models: ai.models.api(),
+      chat: ai.chat.api(),
       library: library.service,
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
-    return new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), async () => {
+    const engine = new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), async () => {
+      await ai.dispose();
       await library.dispose();
       await close();
     });
+    engine._ai = ai;
+    return engine;
+  }
+
+  /** Local models, chat and the local API: the runtime, model slots and `ai.chat.generate()`. */
+  get ai(): LocalAi {
+    return this._ai;
   }
 
   get disposed(): boolean {

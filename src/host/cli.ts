@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { HEARTH_VERSION } from '../core';
 import { registerServe } from './commands/serve';
+import { registerModels } from './commands/models-command';
+import { registerChat } from './commands/chat-command';
 import { registerAsk } from './commands/ask-command';
 import { registerIndex } from './commands/index-command';
 import { registerSearch } from './commands/search-command';
@@ -13,6 +15,8 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerModels(program);
+  registerChat(program);
   registerAsk(program);
   registerIndex(program);
   registerSearch(program);

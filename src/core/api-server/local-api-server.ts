@@ -62,8 +62,9 @@ export class LocalApiServer implements Disposable {
   /** Starts, stops or moves the server to match settings.api; resolves when done. */
   sync(): Promise<void> {
     const run = this._sync.then(async () => {
-      const { enabled, port } = this._o.settings.get().api;
-      const want = enabled && !this._disposed ? port : null;
+      // Once disposed the settings may already be closed: do not read them.
+      const api = this._disposed ? null : this._o.settings.get().api;
+      const want = api?.enabled ? api.port : null;
       if (want === this._port) return;
       await this._close();
       if (want !== null) await this._listen(want);
