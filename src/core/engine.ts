@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/contract';
 import { createAppService, NoticeBoard } from './app';
+import { openDataDirectory } from './data-version';
 import { LocalAi } from './chat';
 import { DisposedError, type Disposable } from './disposable';
 import { createDispatch, type Dispatch, type Services } from './doors/dispatch';
@@ -51,6 +52,8 @@ export class Engine implements Disposable {
   static async create(options: EngineOptions): Promise<Engine> {
     const dataDir = options.dataDir;
     await mkdir(dataDir, { recursive: true });
+    // Before anything else opens a file: an older Hearth refuses a newer folder untouched.
+    await openDataDirectory({ dataDir, appVersion: HEARTH_VERSION });
     const { log, close } = createLogger({ dir: join(dataDir, 'logs') });
     const events = new EventBus();
     const notices = new NoticeBoard((notice) => events.emit('app.notice', notice));
