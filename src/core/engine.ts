@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/contract';
 import { createAppService, NoticeBoard } from './app';
+import { createEngineAsk } from './ask';
 import { openDataDirectory } from './data-version';
 import { LocalAi } from './chat';
 import { DisposedError, type Disposable } from './disposable';
@@ -74,6 +75,7 @@ export class Engine implements Disposable {
       models: ai.models.api(),
       chat: ai.chat.api(),
       library: library.service,
+      ask: createEngineAsk({ events, log, library: () => library.get(), chat: ai.chat, models: ai }),
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
     const engine = new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), async () => {

@@ -1,24 +1,31 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { getLlama, type LlamaModel } from 'node-llama-cpp';
+import { standaloneQuery } from '../../src/core/ask/standalone-query';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AskPipeline } from '../../src/core/ask/ask-pipeline';
-import { ChunkIndex } from '../../src/core/ask/chunk-index';
-import { LlamaEmbedder } from '../../src/core/ask/llama-embedder';
+import { LibraryRetriever } from '../../src/core/ask/library-retriever';
 import { LlamaGenerator } from '../../src/core/ask/llama-generator';
 import type { RetrievedChunk } from '../../src/core/ask/seams';
+import { Library } from '../../src/core/library';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { tempDir } from '../helpers/temp-dir';
 
 /**
- * `npm run bench:ask`: every Cranfield query through the ask pipeline's retrieval stage versus
- * plain search on the same index in the same run (recall@5, nDCG@10), the relevance gate's
- * pass rate on questions that all have relevant documents, and, for a sample of questions
- * answered by the stories model, how many answers have citations that all resolve.
+ * `npm run bench:ask`: Cranfield indexed through the library's real ingestion path (one file
+ * per document, stories260K as the embedding model); every query through the ask pipeline's
+ * retrieval stage versus the library's plain search in the same run (recall@5, nDCG@10), the
+ * same for follow-up questions that lean on the conversation, the relevance gate's pass rate
+ * (every query has judged documents), and, for a sample of questions answered by the stories
+ * model, how many answers have citations that all resolve to the sources supplied.
  */
 
 const CRANFIELD = resolve('../shared/datasets/cranfield');
 const MODELS = resolve('../shared/models');
-const GENERATION_SAMPLE = Number(process.env.ASK_BENCH_SAMPLE ?? 40);
+const GENERATION_SAMPLE = Number(process.env.ASK_BENCH_SAMPLE ?? 20);
+/** A follow-up that names nothing: only the conversation says what it is about. */
+const FOLLOW_UP = 'And what has been found about that?';
 
 interface Query {
   n: number;
@@ -77,8 +84,8 @@ const round = (x: number) => Math.round(x * 10_000) / 10_000;
 describe('ask on Cranfield', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   let model: LlamaModel;
-  let embedder: LlamaEmbedder;
-  let index: ChunkIndex;
+  let library: Library;
+  let retriever: LibraryRetriever;
   let generator: LlamaGenerator;
   let queries: Query[];
   const qrels = new Map<number, Map<string, number>>();
@@ -99,59 +106,61 @@ describe('ask on Cranfield', () => {
     }
     const llama = await getLlama({ gpu: false });
     model = await llama.loadModel({ modelPath: `${MODELS}/stories260K.gguf` });
-    embedder = await LlamaEmbedder.create(model, { threads: 1 });
-    generator = await LlamaGenerator.create({ model, threads: 1, contextSize: 2048 });
-    // The library (issue 3) had not landed when this bench was written, so Cranfield is indexed
-    // through ask's own Retriever seam: one file per document, full text + stories vectors.
-    index = await ChunkIndex.open({ dir: dir.path, embedder });
+    generator = await LlamaGenerator.create({ model, threads: 1, contextSize: 1024 });
+    const folder = join(dir.path, 'cranfield');
+    await mkdir(folder);
+    for (const [id, fields] of docs) {
+      await writeFile(
+        join(folder, `${id}.txt`),
+        `${(fields.get('T') ?? '').trim()}\n\n${(fields.get('W') ?? '').trim()}\n`,
+      );
+    }
     const started = performance.now();
-    await index.add(
-      [...docs.entries()].map(([id, fields]) => ({
-        path: `/cranfield/${id}.txt`,
-        collection: 'cranfield',
-        pages: `${(fields.get('T') ?? '').trim()}\n\n${(fields.get('W') ?? '').trim()}`,
-      })),
-    );
-    await index.commit();
+    library = await Library.open({
+      dir: join(dir.path, 'library'),
+      settings: () => ({ ...DEFAULT_SETTINGS.library, watch: false }),
+      embedModelPath: `${MODELS}/stories260K.gguf`,
+      embedThreads: 1,
+      watch: false,
+    });
+    await library.addSource('cranfield', folder);
+    await library.whenIdle();
+    retriever = new LibraryRetriever(library);
     results.indexSeconds = round((performance.now() - started) / 1000);
     results.documents = docs.size;
     results.queries = queries.length;
-    console.log(`indexed ${docs.size} Cranfield documents in ${String(results.indexSeconds)} s`);
+    console.log(`indexed ${docs.size} Cranfield documents through the library in ${String(results.indexSeconds)} s`);
   });
 
   afterAll(async () => {
     await mkdir('bench-results', { recursive: true });
     await writeFile('bench-results/ask.json', `${JSON.stringify(results, null, 2)}\n`);
     await generator?.dispose();
-    await embedder?.dispose();
-    await index?.dispose();
+    await library?.dispose();
     await model?.dispose();
     await dir?.cleanup();
   });
 
-  it('retrieval: ask stage vs plain hybrid search vs plain BM25 (recall@5, nDCG@10)', async () => {
-    const pipeline = new AskPipeline({ retriever: index, generator });
-    const scores = {
-      ask: { r5: [] as number[], n10: [] as number[] },
-      plain: { r5: [] as number[], n10: [] as number[] },
-      bm25: { r5: [] as number[], n10: [] as number[] },
-    };
+  it('retrieval: ask stage vs the library plain search (recall@5, nDCG@10), direct and follow-up', async () => {
+    const pipeline = new AskPipeline({ retriever, generator });
+    const metric = () => ({ r5: [] as number[], n10: [] as number[] });
+    const scores = { askDirect: metric(), plainDirect: metric(), askFollowUp: metric(), plainFollowUp: metric() };
+    const scope = { collections: ['cranfield'], folders: [], files: [] };
     let gatePassed = 0;
+    const record = (name: keyof typeof scores, ranked: string[], judged: Map<string, number>) => {
+      scores[name].r5.push(recallAt(ranked, judged, 5));
+      scores[name].n10.push(ndcgAt(ranked, judged, 10));
+    };
     for (const query of queries) {
       const judged = qrels.get(query.n) ?? new Map<string, number>();
-      const scope = { collections: ['cranfield'], folders: [], files: [] };
       const ask = await pipeline.retrieve(query.text, { scope });
       if (ask.some((chunk) => chunk.relevant)) gatePassed += 1;
-      const plain = await index.search(query.text, { scope, top: 10 });
-      const bm25 = await index.searchText(query.text, { scope, top: 10 });
-      for (const [name, ranked] of [
-        ['ask', docIds(ask)],
-        ['plain', docIds(plain)],
-        ['bm25', docIds(bm25)],
-      ] as const) {
-        scores[name].r5.push(recallAt(ranked, judged, 5));
-        scores[name].n10.push(ndcgAt(ranked, judged, 10));
-      }
+      record('askDirect', docIds(ask), judged);
+      record('plainDirect', docIds(await library.search(query.text, { collection: 'cranfield', top: 10 })), judged);
+      const conversation = [{ role: 'user' as const, text: query.text }];
+      const followUp = await pipeline.retrieve(standaloneQuery(FOLLOW_UP, conversation), { scope });
+      record('askFollowUp', docIds(followUp), judged);
+      record('plainFollowUp', docIds(await library.search(FOLLOW_UP, { collection: 'cranfield', top: 10 })), judged);
     }
     const table = Object.fromEntries(
       Object.entries(scores).map(([name, s]) => [
@@ -169,7 +178,7 @@ describe('ask on Cranfield', () => {
   });
 
   it('citations: share of generated answers whose citations all resolve to supplied sources', async () => {
-    const pipeline = new AskPipeline({ retriever: index, generator }, { answerTokens: 96 });
+    const pipeline = new AskPipeline({ retriever, generator }, { answerTokens: 64 });
     const sample = queries
       .filter((_, i) => i % Math.max(1, Math.floor(queries.length / GENERATION_SAMPLE)) === 0)
       .slice(0, GENERATION_SAMPLE);

@@ -1,0 +1,92 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../../../src/core';
+import type { AskAnswer } from '../../../src/shared/contract/ask';
+import { tempDir } from '../../helpers/temp-dir';
+
+const STORIES = resolve('../shared/models/stories260K.gguf');
+
+/** A two-page PDF whose second page holds the fact the test asks about. */
+async function writePdf(path: string): Promise<void> {
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  for (const lines of [
+    ['Wind tunnel report', 'This report describes the test campaign.'],
+    ['Results', 'The swept wing stalled at fourteen degrees angle of attack.', 'Tip stall began before root stall.'],
+  ]) {
+    const page = pdf.addPage([400, 300]);
+    lines.forEach((line, i) => page.drawText(line, { x: 20, y: 260 - i * 20, size: 11, font }));
+  }
+  await writeFile(path, await pdf.save());
+}
+
+describe('ask through the engine (real library, real chat model)', () => {
+  let home: { path: string; cleanup: () => Promise<void> };
+  let engine: Engine;
+  const cli = { door: 'cli' as const };
+
+  beforeAll(async () => {
+    home = await tempDir('hearth-ask-engine-');
+    const docs = join(home.path, 'docs');
+    await mkdir(docs);
+    await writePdf(join(docs, 'wing-report.pdf'));
+    await writeFile(join(docs, 'kitchen.md'), '# Kitchen\n\nThe oven needs a new door seal.\n');
+    engine = await createEngine({ dataDir: join(home.path, 'data') });
+    const model = (await engine.dispatch('models.import', { path: STORIES, role: 'chat' }, cli)) as { file: string };
+    await engine.dispatch(
+      'settings.update',
+      { models: { chatModel: model.file, threads: 1 }, chat: { maxTokens: 48 } },
+      cli,
+    );
+    await engine.dispatch('library.addSource', { collection: 'research', path: docs }, cli);
+    const { engineLibraryOf } = await import('../../../src/core/library');
+    await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+  }, 120_000);
+  afterAll(async () => {
+    await engine?.dispose();
+    await home?.cleanup();
+  });
+
+  async function ask(question: string): Promise<{ answer: AskAnswer; tokens: string[]; sourcesEvent: boolean }> {
+    const tokens: string[] = [];
+    let sourcesEvent = false;
+    const offToken = engine.events.on('ask.token', ({ text }) => tokens.push(text));
+    const offSources = engine.events.on('ask.sources', () => (sourcesEvent = true));
+    try {
+      const { answerId } = (await engine.dispatch('ask.ask', { question }, cli)) as { answerId: string };
+      const answer = (await engine.dispatch('ask.result', { answerId }, cli)) as AskAnswer;
+      return { answer, tokens, sourcesEvent };
+    } finally {
+      offToken();
+      offSources();
+    }
+  }
+
+  it('streams an answer whose sources point at the PDF page that holds the fact', async () => {
+    const { answer, tokens, sourcesEvent } = await ask('At what angle of attack did the swept wing stall?');
+    expect(answer.outcome).toBe('answered');
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(sourcesEvent).toBe(true);
+    const source = answer.sources.find((s) => s.path.endsWith('wing-report.pdf'));
+    expect(source).toMatchObject({ page: 2 });
+    expect(source!.snippet).toMatch(/fourteen degrees/);
+  });
+
+  it('answers honestly "not found" when nothing in the library is relevant', async () => {
+    const { answer, tokens } = await ask('Who won the football championship in 1998?');
+    expect(answer.outcome).toBe('not-found');
+    expect(answer.text).toMatch(/could not find anything/);
+    expect(tokens).toEqual([]);
+  });
+
+  it('reports recall@5 of the library self-test', async () => {
+    const report = (await engine.dispatch('ask.selfTest', { samples: 5 }, cli)) as {
+      samples: number;
+      recallAt5: number;
+    };
+    expect(report.samples).toBeGreaterThan(0);
+    expect(report.recallAt5).toBeGreaterThan(0);
+  });
+});
