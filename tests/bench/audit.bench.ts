@@ -36,6 +36,7 @@ function finished(kind: string, job: Job, answer: Answer): FinishedJob {
     prompt: job.prompt,
     sampling: job,
     text: answer.text,
+    tokens: answer.tokens,
     claim: {
       requestedModel: job.model,
       declaredModel: answer.declaredModel,
@@ -61,7 +62,10 @@ describe('audit', () => {
     const provider = await FixtureProvider.create('honest');
     const guard = new ReplayGuard();
     const sampler = new AuditSampler({ share: 0.1 });
+    const textGuard = new ReplayGuard();
     let falseFailures = 0;
+    let textFalseFailures = 0;
+    const textFailures: unknown[] = [];
     let generationMs = 0;
     let auditMs = 0;
     let sampledAuditMs = 0;
@@ -74,6 +78,12 @@ describe('audit', () => {
       // Every honest job is audited to count false failures; the sampler says which of them a
       // requester at the default 10% would have paid for.
       const report = await auditAnswer(auditor, guard, finished('honest', job, answer));
+      // The same answer audited as the protocol streams it today: text, re-tokenised.
+      const textReport = await auditAnswer(auditor, textGuard, { ...finished('honest', job, answer), tokens: undefined });
+      if (!textReport.passed) {
+        textFalseFailures++;
+        textFailures.push({ job: job.jobId, failures: textReport.failures });
+      }
       generationMs += answer.generationMs;
       auditMs += report.auditMs;
       minLogProb = Math.min(minLogProb, report.minLogProb);
@@ -98,9 +108,14 @@ describe('audit', () => {
       auditShareOfGenerationAtDefault: Number((sampledAuditMs / generationMs).toFixed(4)),
       auditShareOfTotalAtDefault: Number((sampledAuditMs / (generationMs + sampledAuditMs)).toFixed(4)),
       failures,
+      textAuditFalseFailures: textFalseFailures,
+      textFailures,
     };
     results.honest = row;
-    console.log(`honest: ${falseFailures} false failures in ${HONEST_JOBS} jobs (lowest token log-prob ${row.lowestTokenLogProb})`);
+    console.log(
+      `honest: ${falseFailures} false failures in ${HONEST_JOBS} jobs audited on token ids ` +
+        `(lowest token log-prob ${row.lowestTokenLogProb}); ${textFalseFailures} when audited on re-tokenised text`,
+    );
     console.log(
       `audit compute: one audit = ${(row.auditPerGenerationEveryJob * 100).toFixed(1)}% of its job's generation; ` +
         `at 10% sampling (${sampled} jobs audited) = ${(row.auditShareOfGenerationAtDefault * 100).toFixed(2)}% of generation, ` +

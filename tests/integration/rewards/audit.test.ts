@@ -16,6 +16,7 @@ function finished(job: Job, answer: Answer): FinishedJob {
     prompt: job.prompt,
     sampling: job,
     text: answer.text,
+    tokens: answer.tokens,
     claim: {
       requestedModel: job.model,
       declaredModel: answer.declaredModel,

@@ -34,6 +34,8 @@ export interface Job {
 /** What comes back over `/hearth/infer/1.0.0`: streamed text and the `done` summary. */
 export interface Answer {
   text: string;
+  /** Token ids in the declared model's vocabulary, as a protocol carrying ids would send them. */
+  tokens: number[];
   declaredModel: string;
   promptTokens: number;
   completionTokens: number;
@@ -73,20 +75,21 @@ async function load(path: string): Promise<Loaded> {
 
 async function generate(loaded: Loaded, job: Job, maxTokens = job.maxTokens): Promise<Answer> {
   const started = performance.now();
-  let completionTokens = 0;
+  const tokens: number[] = [];
   await loaded.sequence.clearHistory();
   const { response, metadata } = await loaded.completion.generateCompletionWithMeta(job.prompt, {
     maxTokens,
     temperature: job.temperature,
     topP: job.topP,
     seed: job.seed,
-    onToken: (tokens) => (completionTokens += tokens.length),
+    onToken: (chunk) => tokens.push(...chunk),
   });
   return {
     text: response,
+    tokens,
     declaredModel: job.model,
     promptTokens: loaded.model.tokenize(job.prompt).length + (loaded.model.tokens.shouldPrependBosToken ? 1 : 0),
-    completionTokens,
+    completionTokens: tokens.length,
     stopReason: metadata.stopReason === 'maxTokens' ? 'max-tokens' : 'eos',
     generationMs: performance.now() - started,
     cheated: false,
@@ -125,9 +128,12 @@ export class FixtureProvider {
     switch (this.kind) {
       case 'honest':
         return generate(this._stories, job);
-      case 'other-model':
-        // Cheaper model, same declared hash.
-        return { ...(await generate(this._other!, job)), declaredModel: job.model, cheated: true };
+      case 'other-model': {
+        // Cheaper model, same declared hash; its text re-tokenised into the declared vocabulary.
+        const answer = await generate(this._other!, job);
+        const tokens = this._stories.model.tokenize(answer.text, false);
+        return { ...answer, tokens, completionTokens: tokens.length, declaredModel: job.model, cheated: true };
+      }
       case 'random-tokens': {
         const started = performance.now();
         const vocabulary = this._stories.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
@@ -135,6 +141,7 @@ export class FixtureProvider {
         const honestCount = await generate(this._stories, { ...job, maxTokens: 1 });
         return {
           text: this._stories.model.detokenize(tokens as Token[]),
+          tokens,
           declaredModel: job.model,
           promptTokens: honestCount.promptTokens,
           completionTokens: job.maxTokens,

@@ -2,13 +2,21 @@ import type { ProviderClaim } from './audit-rules';
 import type { ReplayGuard } from './replay-guard';
 import type { AuditReport, DeclaredSampling, TokenAuditor } from './token-auditor';
 
+/** ln(1e-6): an answer less likely than this is not returned twice by an honest sampler. */
+const REPEAT_BY_CHANCE_LOG_PROB = Math.log(1e-6);
+
 /** A finished job as the requester holds it: what it asked for and what came back. */
 export interface FinishedJob {
   provider: string;
   prompt: string;
   sampling: DeclaredSampling;
-  /** The concatenated streamed text (the protocol streams text, not token ids). */
+  /** The concatenated streamed text. */
   text: string;
+  /**
+   * The returned token ids, when the protocol carries them. Preferred: text does not always
+   * re-tokenise to the tokens that produced it, and a re-split word can score as unlikely.
+   */
+  tokens?: readonly number[];
   claim: ProviderClaim;
 }
 
@@ -24,10 +32,14 @@ export async function auditAnswer(
   options: { signal?: AbortSignal } = {},
 ): Promise<AuditReport> {
   const report = await auditor.audit(
-    { prompt: job.prompt, output: { text: job.text }, sampling: job.sampling, claim: job.claim },
+    { prompt: job.prompt, output: job.tokens ? { tokens: job.tokens } : { text: job.text }, sampling: job.sampling, claim: job.claim },
     options,
   );
-  if (replayGuard.isReplay(job.provider, job.prompt, job.text, report.scored.logProbs.length)) {
+  // A repeated answer is evidence only when repeating it by chance was unlikely: greedy jobs and
+  // near-certain answers legitimately repeat across prompts on a small story model.
+  const chanceLogProb = report.scored.logProbs.reduce((sum, lp) => sum + lp, 0);
+  const telling = job.sampling.temperature > 0 && chanceLogProb < REPEAT_BY_CHANCE_LOG_PROB;
+  if (replayGuard.isReplay(job.provider, job.prompt, job.text, report.scored.logProbs.length) && telling) {
     report.failures.push({ rule: 'replay', detail: 'The answer was already returned for a different prompt.' });
     report.passed = false;
   }

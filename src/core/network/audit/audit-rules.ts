@@ -79,7 +79,7 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   if (claim.stopReason === 'eos' && scored.endLogProb < endFloor) {
     fail('unlikely-end', `The output ends where the model gives an end only ${fmt(scored.endLogProb)}.`);
   }
-  if (claim.stopReason === 'max-tokens' && tokens < claim.maxTokens) {
+  if (claim.stopReason === 'max-tokens' && tokens + countSlack < claim.maxTokens) {
     fail('early-stop', `Claimed to reach ${claim.maxTokens} tokens but returned ${tokens}.`);
   }
   if (claim.outputTokens > tokens + countSlack) fail('token-count', `Claimed ${claim.outputTokens} output tokens, returned ${tokens}.`);

@@ -4,3 +4,4 @@ export { LedgerBusyError } from './ledger-busy-error';
 export { LedgerCorruptError } from './ledger-corrupt-error';
 export type { LedgerEntry, NewLedgerEntry, ReceiptEntry } from './ledger-entry';
 export { scanLedger, type LedgerProblem, type LedgerScan } from './ledger-format';
+export { createRewardsService, ledgerFile, summarise, type RewardsServiceOptions } from './rewards-service';
