@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ReputationBook } from '../../../src/core/network/reputation';
+import { ReputationBook, reputationRanker } from '../../../src/core/network/reputation';
 
 describe('ReputationBook', () => {
   it('times out failed audits with doubling timeouts, then bans', () => {
@@ -50,5 +50,20 @@ describe('ReputationBook', () => {
     expect(book.standing('good').tier).toBe('gold');
     expect(book.standing('flaky').tier).toBe('probation');
     expect(ReputationBook.fromJSON(book.toJSON()).standing('good')).toEqual(book.standing('good'));
+  });
+});
+
+describe('reputationRanker', () => {
+  it('drops banned providers and prefers reputation over price', async () => {
+    const book = new ReputationBook({ newJobs: 1 });
+    for (let i = 0; i < 30; i++) {
+      book.recordCompleted('honest', { tokens: 10, ms: 100 });
+      book.recordAudit('honest', true);
+      book.recordCompleted('cheap', { tokens: 10, ms: 100 });
+    }
+    for (let i = 0; i < 3; i++) book.recordAudit('cheat', false);
+    const candidate = (peerId: string, price: number) => ({ peerId, addrs: [], price, freeSlots: 1, source: 'gossip' as const, seenAt: 0 });
+    const ranked = await reputationRanker(book).rank([candidate('cheat', 0), candidate('cheap', 1), candidate('honest', 5)], 'm');
+    expect(ranked.map((c) => c.peerId)).toEqual(['honest', 'cheap']);
   });
 });
