@@ -12,6 +12,7 @@ import { openEngineLibrary } from './library';
 import { createLogger, type Logger } from './log';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
+import { UpdateService, type UpdateFeed } from './updates';
 import { HEARTH_VERSION } from './version';
 
 export interface EngineOptions {
@@ -21,6 +22,8 @@ export interface EngineOptions {
   host?: AppInfo['host'];
   /** Encrypts secrets at rest (Electron's safeStorage in the app). Default: 0600 files only. */
   secretCipher?: SecretCipher;
+  /** Where updates come from (electron-updater in the packaged app). Default: none; updates are unavailable. */
+  updateFeed?: UpdateFeed;
 }
 
 /**
@@ -69,16 +72,19 @@ export class Engine implements Disposable {
     const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
     const library = openEngineLibrary({ dataDir, settings, events, log });
     const ai = new LocalAi({ dataDir, settings, events, log, secrets });
+    const updates = new UpdateService({ settings, events, log, currentVersion: HEARTH_VERSION, feed: options.updateFeed });
     const services: Services = {
       app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
       settings: createSettingsService(settings),
       models: ai.models.api(),
       chat: ai.chat.api(),
       library: library.service,
+      updates: updates.api(),
       ask: createEngineAsk({ events, log, library: () => library.get(), chat: ai.chat, models: ai }),
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
     const engine = new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), async () => {
+      await updates.dispose();
       await ai.dispose();
       await library.dispose();
       await close();

@@ -7,6 +7,7 @@ import { bindIpc, forwardEvents } from './ipc';
 import { installMenu } from './menu';
 import { createTray } from './tray';
 import { safeStorageCipher } from './safe-storage-cipher';
+import { createUpdateFeed } from './updater';
 import { mainWindowOptions } from './window-options';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -59,6 +60,8 @@ async function start(): Promise<void> {
       dataDir: app.getPath('userData'),
       host: 'desktop',
       secretCipher: safeStorageCipher(),
+      // Only an installed release has a feed to update from (electron-builder's app-update.yml).
+      updateFeed: app.isPackaged ? createUpdateFeed() : undefined,
     });
   } catch (error) {
     dialog.showErrorBox('Hearth cannot start', error instanceof Error ? error.message : String(error));

@@ -6,6 +6,7 @@ import { libraryContract } from './library';
 import { modelsContract } from './models';
 import { networkContract } from './network';
 import { settingsContract } from './settings';
+import { updatesContract } from './updates';
 
 /**
  * Every call and event between the UI and the engine. Both doors (Electron IPC and the local
@@ -20,6 +21,7 @@ export const contract = {
   library: libraryContract,
   network: networkContract,
   ask: askContract,
+  updates: updatesContract,
 } as const satisfies ContractSpec;
 
 export type Contract = typeof contract;
@@ -28,3 +30,4 @@ export type NamespaceName = keyof Contract;
 
 export * from './define';
 export type { AppInfo, Notice } from './app';
+export type { UpdateState, UpdateStatus } from './updates';
