@@ -93,7 +93,7 @@ export class ChatService implements Disposable {
     };
   }
 
-  async send(input: { conversationId: string | null; text: string; model?: string }) {
+  async send(input: { conversationId: string | null; text: string; model?: string; maxTokens?: number }) {
     const conversation = input.conversationId
       ? await this.store.get(input.conversationId)
       : newConversation(randomUUID(), input.text);
@@ -101,7 +101,7 @@ export class ChatService implements Disposable {
     conversation.messages.push({ id: randomUUID(), role: 'user', text: input.text, createdAt: Date.now() });
     await this.store.save(conversation);
     this._o.events.emit('chat.changed', { conversationId: conversation.id });
-    return this._answer(conversation, input.model);
+    return this._answer(conversation, input.model, input.maxTokens);
   }
 
   async regenerate(conversationId: string) {
@@ -141,7 +141,11 @@ export class ChatService implements Disposable {
     if (this._active.has(conversationId)) throw new ChatBusyError(conversationId);
   }
 
-  private _answer(conversation: StoredConversation, model?: string): { conversationId: string; messageId: string } {
+  private _answer(
+    conversation: StoredConversation,
+    model?: string,
+    maxTokens?: number,
+  ): { conversationId: string; messageId: string } {
     const messageId = randomUUID();
     const controller = new AbortController();
     const active: ActiveAnswer = { messageId, text: '', controller, done: Promise.resolve() };
@@ -156,7 +160,7 @@ export class ChatService implements Disposable {
             ...(chat.systemPrompt ? [{ role: 'system' as const, text: chat.systemPrompt }] : []),
             ...conversation.messages,
           ],
-          maxTokens: chat.maxTokens,
+          maxTokens: maxTokens ?? chat.maxTokens,
           temperature: chat.temperature,
           topP: chat.topP,
           signal: controller.signal,

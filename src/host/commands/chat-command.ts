@@ -7,7 +7,12 @@ export function registerChat(program: Command): void {
     .description('Ask the chat model; the answer streams to stdout and is saved as a conversation.')
     .option('--model <file>', 'an installed model file to answer with (default: the chosen chat model)')
     .option('--conversation <id>', 'continue this conversation instead of starting a new one')
-    .action(async (message: string, options: { model?: string; conversation?: string }) => {
+    .option('--max-tokens <n>', 'longest answer in tokens (default: the chat settings)')
+    .action(async (message: string, options: { model?: string; conversation?: string; maxTokens?: string }) => {
+      const maxTokens = options.maxTokens === undefined ? undefined : Number(options.maxTokens);
+      if (maxTokens !== undefined && !(Number.isInteger(maxTokens) && maxTokens > 0)) {
+        throw new Error(`--max-tokens must be a positive whole number, not "${options.maxTokens}".`);
+      }
       const engine = await createEngine({ dataDir: defaultDataDir() });
       try {
         const chat = engine.ai.chat;
@@ -18,6 +23,7 @@ export function registerChat(program: Command): void {
           conversationId: options.conversation ?? null,
           text: message,
           model: options.model,
+          maxTokens,
         });
         // Ctrl+C stops the answer and keeps what was written so far.
         const stop = () => void chat.stop(started.conversationId);

@@ -59,6 +59,8 @@ export const chatContract = namespace(
         text: MessageText,
         /** A model file to answer with instead of settings.models.chatModel. */
         model: v.optional(ModelFileSchema),
+        /** A limit for this answer instead of settings.chat.maxTokens. */
+        maxTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(32_768))),
       }),
       Started,
       'Send a message (null starts a new conversation); the answer streams as `token` events.',

@@ -1,0 +1,137 @@
+import type { HearthApi } from '../../../shared/contract';
+import type { Conversation, ConversationSummary } from '../../../shared/contract/chat';
+
+export interface SearchHit {
+  conversationId: string;
+  title: string;
+  messageId: string;
+  snippet: string;
+}
+
+/** The Chat page's state: the conversation list, the open conversation and its streaming answer. */
+export class ChatState {
+  #api: HearthApi;
+  #conversations = $state.raw<ConversationSummary[]>([]);
+  #current = $state.raw<Conversation | null>(null);
+  #streaming = $state<{ messageId: string; text: string } | null>(null);
+  #hits = $state.raw<SearchHit[] | null>(null);
+  #error = $state<string | null>(null);
+
+  constructor(api: HearthApi) {
+    this.#api = api;
+  }
+
+  get conversations(): ConversationSummary[] {
+    return this.#conversations;
+  }
+  get current(): Conversation | null {
+    return this.#current;
+  }
+  /** The answer being written right now in the open conversation. */
+  get streaming(): { messageId: string; text: string } | null {
+    return this.#streaming;
+  }
+  get hits(): SearchHit[] | null {
+    return this.#hits;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+
+  subscribe(): () => void {
+    const offs = [
+      this.#api.chat.onToken((t) => {
+        if (t.conversationId !== this.#current?.id) return;
+        if (this.#streaming?.messageId === t.messageId) this.#streaming.text += t.text;
+        else this.#streaming = { messageId: t.messageId, text: t.text };
+      }),
+      this.#api.chat.onDone((d) => {
+        if (d.conversationId === this.#current?.id) void this.open(d.conversationId);
+        void this.loadList();
+      }),
+      this.#api.chat.onFailed((f) => {
+        if (f.conversationId !== this.#current?.id) return;
+        this.#streaming = null;
+        this.#error = f.error.message;
+      }),
+      this.#api.chat.onChanged(() => void this.loadList()),
+    ];
+    return () => offs.forEach((off) => off());
+  }
+
+  async loadList(): Promise<void> {
+    await this.#run(async () => void (this.#conversations = await this.#api.chat.list()));
+  }
+
+  async open(id: string): Promise<void> {
+    await this.#run(async () => {
+      const conversation = await this.#api.chat.get({ id });
+      this.#current = conversation;
+      this.#streaming = conversation.generating;
+    });
+  }
+
+  newChat(): void {
+    this.#current = null;
+    this.#streaming = null;
+    this.#error = null;
+  }
+
+  async send(text: string): Promise<void> {
+    await this.#start(() => this.#api.chat.send({ conversationId: this.#current?.id ?? null, text }));
+  }
+  async regenerate(): Promise<void> {
+    const id = this.#current?.id;
+    if (id) await this.#start(() => this.#api.chat.regenerate({ conversationId: id }));
+  }
+  async edit(messageId: string, text: string): Promise<void> {
+    const id = this.#current?.id;
+    if (id) await this.#start(() => this.#api.chat.edit({ conversationId: id, messageId, text }));
+  }
+
+  async stop(): Promise<void> {
+    const id = this.#current?.id;
+    if (id) await this.#run(async () => void (await this.#api.chat.stop({ conversationId: id })));
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.#run(async () => {
+      await this.#api.chat.remove({ id });
+      if (this.#current?.id === id) this.newChat();
+      await this.loadList();
+    });
+  }
+
+  async search(query: string): Promise<void> {
+    if (!query.trim()) {
+      this.#hits = null;
+      return;
+    }
+    await this.#run(async () => void (this.#hits = await this.#api.chat.search({ query })));
+  }
+
+  async exportMarkdown(): Promise<{ fileName: string; markdown: string } | null> {
+    const id = this.#current?.id;
+    return id ? this.#api.chat.exportMarkdown({ id }) : null;
+  }
+
+  async #start(call: () => Promise<{ conversationId: string; messageId: string }>): Promise<void> {
+    await this.#run(async () => {
+      const started = await call();
+      this.#streaming = { messageId: started.messageId, text: '' };
+      const conversation = await this.#api.chat.get({ id: started.conversationId });
+      this.#current = conversation;
+      if (conversation.generating) this.#streaming = conversation.generating;
+      await this.loadList();
+    });
+  }
+
+  async #run(work: () => Promise<void>): Promise<void> {
+    this.#error = null;
+    try {
+      await work();
+    } catch (error) {
+      this.#error = error instanceof Error ? error.message : String(error);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import type { HearthApi } from '../../../shared/contract';
+import type { CatalogItem, DownloadProgress, InstalledModel, ModelRole } from '../../../shared/contract/models';
+
+export interface FirstRunState {
+  needed: boolean;
+  online: boolean;
+  chat: CatalogItem | null;
+  embedding: CatalogItem | null;
+}
+
+/** The Models page's view of the engine: catalog, installed files, downloads in flight. */
+export class ModelsState {
+  #api: HearthApi;
+  #catalog = $state.raw<CatalogItem[]>([]);
+  #installed = $state.raw<InstalledModel[]>([]);
+  #downloads = $state.raw<DownloadProgress[]>([]);
+  #firstRun = $state.raw<FirstRunState | null>(null);
+  #error = $state<string | null>(null);
+  #loading = $state(true);
+
+  constructor(api: HearthApi) {
+    this.#api = api;
+  }
+
+  get catalog(): CatalogItem[] {
+    return this.#catalog;
+  }
+  get installed(): InstalledModel[] {
+    return this.#installed;
+  }
+  get downloads(): DownloadProgress[] {
+    return this.#downloads;
+  }
+  get firstRun(): FirstRunState | null {
+    return this.#firstRun;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get loading(): boolean {
+    return this.#loading;
+  }
+
+  /** The latest progress of the download of a catalog entry, if any. */
+  downloadOf(catalogId: string): DownloadProgress | undefined {
+    return this.#downloads.findLast((d) => d.catalogId === catalogId);
+  }
+
+  /** Subscribes to engine events; returns the cleanup for `$effect`. */
+  subscribe(): () => void {
+    const offProgress = this.#api.models.onDownloadProgress((p) => {
+      this.#downloads = [...this.#downloads.filter((d) => d.id !== p.id), p];
+    });
+    const offChanged = this.#api.models.onChanged(() => void this.load());
+    return () => {
+      offProgress();
+      offChanged();
+    };
+  }
+
+  async load(): Promise<void> {
+    await this.#run(async () => {
+      const [catalog, installed, downloads, firstRun] = await Promise.all([
+        this.#api.models.catalog(),
+        this.#api.models.installed(),
+        this.#api.models.downloads(),
+        this.#api.models.firstRun(),
+      ]);
+      this.#catalog = catalog;
+      this.#installed = installed;
+      this.#downloads = downloads;
+      this.#firstRun = firstRun;
+    });
+    this.#loading = false;
+  }
+
+  download(catalogId: string): Promise<void> {
+    return this.#run(async () => void (await this.#api.models.download({ catalogId })));
+  }
+  cancel(id: string): Promise<void> {
+    return this.#run(async () => void (await this.#api.models.cancelDownload({ id })));
+  }
+  setUp(): Promise<void> {
+    return this.#run(async () => void (await this.#api.models.setUp()));
+  }
+  remove(file: string): Promise<void> {
+    return this.#run(async () => {
+      await this.#api.models.remove({ file });
+      await this.load();
+    });
+  }
+  import(path: string, role?: ModelRole): Promise<void> {
+    return this.#run(async () => {
+      await this.#api.models.import({ path, ...(role ? { role } : {}) });
+      await this.load();
+    });
+  }
+
+  async #run(work: () => Promise<void>): Promise<void> {
+    this.#error = null;
+    try {
+      await work();
+    } catch (error) {
+      this.#error = error instanceof Error ? error.message : String(error);
+    }
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}

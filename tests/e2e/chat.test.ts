@@ -1,0 +1,193 @@
+import { spawn } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/core';
+import type { SettingsPatch } from '../../src/shared/settings';
+import { launchChromium } from '../helpers/chromium';
+import { HEARTH_BIN, runHearth, serveHearth, type ServingHearth } from '../helpers/hearth-process';
+import { tempDir } from '../helpers/temp-dir';
+
+const STORIES = resolve('../shared/models/stories260K.gguf');
+const TINY = resolve('../shared/models/llama-2-tiny-random.gguf');
+const SHOTS = 'test-results/screenshots';
+
+/** Imports models and changes settings in-process, as the app would, while no host runs. */
+async function prepare(home: string, models: string[], patch: SettingsPatch): Promise<void> {
+  const engine = await createEngine({ dataDir: home });
+  for (const model of models) await engine.ai.models.import(model, 'chat');
+  await engine.settings.update(patch);
+  await engine.dispose();
+}
+
+async function readConversations(home: string) {
+  const dir = join(home, 'chats');
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+  return Promise.all(
+    files.map(
+      async (f) =>
+        JSON.parse(await readFile(join(dir, f), 'utf8')) as { id: string; messages: { role: string; text: string }[] },
+    ),
+  );
+}
+
+describe('chat from the command line', () => {
+  let home: { path: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    home = await tempDir();
+    expect((await runHearth(['models', 'import', STORIES], home.path)).code).toBe(0);
+    await prepare(home.path, [TINY], {
+      models: { threads: 1, chatModel: 'stories260K.gguf' },
+      chat: { maxTokens: 40 },
+    });
+  });
+  afterAll(async () => home?.cleanup());
+
+  it('streams an answer to stdout and keeps every finished message when killed with -9 mid-answer', async () => {
+    const first = await runHearth(['chat', 'Tell me a story'], home.path);
+    expect(first.code).toBe(0);
+    expect(first.stdout.trim().length).toBeGreaterThan(0);
+    const conversationId = /\[conversation ([0-9a-f-]+)\]/.exec(first.stderr)![1]!;
+    const [before] = await readConversations(home.path);
+    expect(before!.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(first.stdout.trim()).toBe(before!.messages[1]!.text.trim());
+
+    // The random model writes until its token limit: plenty of time to kill it mid-answer.
+    const child = spawn(
+      process.execPath,
+      [
+        HEARTH_BIN,
+        'chat',
+        'Keep going',
+        '--conversation',
+        conversationId,
+        '--model',
+        'llama-2-tiny-random.gguf',
+        '--max-tokens',
+        '30000',
+      ],
+      { env: { ...process.env, HEARTH_HOME: home.path } },
+    );
+    let streamed = '';
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        streamed += d.toString();
+        if (streamed.length > 200) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`hearth chat exited (${code}) before it was killed`)));
+    });
+    const exited = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await exited;
+
+    const [after] = await readConversations(home.path);
+    expect(after!.messages.slice(0, 2)).toEqual(before!.messages);
+    expect(after!.messages.slice(2).map((m) => [m.role, m.text])).toEqual([['user', 'Keep going']]);
+  });
+});
+
+describe('the Chat page', () => {
+  let home: { path: string; cleanup: () => Promise<void> };
+  let hearth: ServingHearth;
+  let context: BrowserContext;
+  let closeBrowser: () => Promise<void>;
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    home = await tempDir();
+    await prepare(home.path, [STORIES, TINY], {
+      models: { threads: 1, chatModel: 'stories260K.gguf' },
+      chat: { maxTokens: 48 },
+    });
+    // A saved conversation whose answer tries to run script: Markdown must render, the script must not.
+    await mkdir(join(home.path, 'chats'), { recursive: true });
+    const now = Date.now();
+    await writeFile(
+      join(home.path, 'chats', 'hostile.json'),
+      JSON.stringify({
+        id: 'hostile',
+        title: 'Hostile answer',
+        createdAt: now,
+        updatedAt: now - 60_000,
+        messages: [
+          { id: 'u1', role: 'user', text: 'Show me markdown', createdAt: now },
+          {
+            id: 'a1',
+            role: 'assistant',
+            text: '**bold** and `code`\n\n<img src="x" onerror="window.__pwned = true"><script>window.__pwned = true</script>',
+            createdAt: now,
+          },
+        ],
+      }),
+    );
+    hearth = await serveHearth(home.path);
+    ({ context, close: closeBrowser } = await launchChromium());
+  });
+  afterAll(async () => {
+    await closeBrowser?.();
+    await hearth?.stop();
+    await home?.cleanup();
+  });
+
+  async function openChat(): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(hearth.url);
+    await page.getByRole('link', { name: 'Chat' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor();
+    return page;
+  }
+
+  it('renders Markdown and strips script from answers', async () => {
+    const page = await openChat();
+    await page.getByRole('button', { name: 'Hostile answer', exact: true }).click();
+    const answer = page.getByRole('article', { name: 'Assistant' });
+    await answer.locator('strong', { hasText: 'bold' }).waitFor();
+    await expect(answer.locator('code').textContent()).resolves.toBe('code');
+    await expect(answer.locator('img[onerror]').count()).resolves.toBe(0);
+    await expect(answer.locator('script').count()).resolves.toBe(0);
+    await expect(page.evaluate(() => (window as { __pwned?: boolean }).__pwned ?? false)).resolves.toBe(false);
+    await page.close();
+  });
+
+  it('streams an answer, regenerates it, stops a long one, and finds it by search', async () => {
+    const page = await openChat();
+    await page.getByRole('button', { name: 'New chat' }).click();
+    await page.getByLabel('Message').fill('Tell me about a little dog');
+    await page.getByRole('button', { name: 'Send' }).click();
+    const answers = page.getByRole('article', { name: 'Assistant' });
+    await page.getByRole('button', { name: 'Regenerate' }).waitFor();
+    const first = await answers.last().textContent();
+    expect(first!.trim().length).toBeGreaterThan(0);
+    await page.screenshot({ path: `${SHOTS}/chat-answer.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Regenerate' }).click();
+    await page.getByRole('button', { name: 'Regenerate' }).waitFor();
+    await expect(answers.count()).resolves.toBe(1);
+
+    await page.getByLabel('Search chats').fill('little dog');
+    await page
+      .getByRole('navigation', { name: 'Conversations' })
+      .getByText('Tell me about a little dog')
+      .first()
+      .waitFor();
+    await page.getByLabel('Search chats').fill('');
+
+    await page.close();
+  });
+
+  it('stops a long answer at once and keeps what was written', async () => {
+    // The random model writes until maxTokens; the settings change needs the host stopped.
+    await hearth.stop();
+    await prepare(home.path, [], { models: { chatModel: 'llama-2-tiny-random.gguf' }, chat: { maxTokens: 30_000 } });
+    hearth = await serveHearth(home.path);
+    const page = await openChat();
+    await page.getByLabel('Message').fill('Go on and on');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('article[data-streaming="true"]').waitFor();
+    await page.getByRole('button', { name: 'Stop' }).click();
+    await page.getByText('Stopped').waitFor();
+    await page.screenshot({ path: `${SHOTS}/chat-stopped.png`, fullPage: true });
+    await page.close();
+  });
+});
