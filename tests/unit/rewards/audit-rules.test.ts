@@ -30,6 +30,12 @@ describe('judgeAudit', () => {
     expect(rules(judgeAudit(scored([-1, -1, -1]), { ...claim, outputTokens: 3 }))).toEqual(['early-stop']);
   });
 
+  it('fails a greedy job whose output skipped the clear first choice', () => {
+    const ok = scored([-1, -1, -1, -1, -1, -1]);
+    expect(judgeAudit({ ...ok, greedyMisses: 0 }, claim).passed).toBe(true);
+    expect(rules(judgeAudit({ ...ok, greedyMisses: 1 }, claim))).toEqual(['not-greedy']);
+  });
+
   it('fails a mismatched model hash and inflated counts', () => {
     const ok = scored([-1, -1, -1, -1, -1, -1]);
     expect(rules(judgeAudit(ok, { ...claim, declaredModel: 'bb' }))).toEqual(['model-hash']);

@@ -26,6 +26,7 @@ export type AuditRule =
   | 'too-many-unlikely'
   | 'unlikely-end' // claimed an end of generation the model did not make likely
   | 'early-stop' // stopped before maxTokens without ending
+  | 'not-greedy' // a greedy job's output skipped the model's clear first choice
   | 'token-count' // claimed more output or prompt tokens than it returned
   | 'replay' // returned an answer already returned for a different prompt
   | 'canary'; // differed from a known answer where the model is confident
@@ -53,6 +54,11 @@ export interface ScoredOutput {
   /** Log-probability that generation ends right after the last returned token. */
   endLogProb: number;
   promptTokens: number;
+  /**
+   * Greedy jobs only: tokens that were not the model's first choice where that choice led by a
+   * clear margin. Honest greedy decoding has none; near-ties may flip across hardware.
+   */
+  greedyMisses?: number;
 }
 
 export interface AuditVerdict {
@@ -81,6 +87,9 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   }
   if (claim.stopReason === 'max-tokens' && tokens + countSlack < claim.maxTokens) {
     fail('early-stop', `Claimed to reach ${claim.maxTokens} tokens but returned ${tokens}.`);
+  }
+  if ((scored.greedyMisses ?? 0) > countSlack) {
+    fail('not-greedy', `${scored.greedyMisses} tokens of a greedy job were not the model's clear first choice.`);
   }
   if (claim.outputTokens > tokens + countSlack) fail('token-count', `Claimed ${claim.outputTokens} output tokens, returned ${tokens}.`);
   if (claim.promptTokens > scored.promptTokens + countSlack) {

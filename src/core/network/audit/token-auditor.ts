@@ -120,11 +120,19 @@ export class TokenAuditor implements Disposable {
     const results = await this._sequence.controlledEvaluate(input);
     const logProbAt = (index: number, token: Token) => Math.log(results[index]?.next.probabilities?.get(token) ?? 0);
     const logProbs = outputTokens.map((token, i) => logProbAt(first + i, token));
+    // Greedy output must be the model's first choice wherever that choice was clear.
+    const greedyMisses =
+      sampling.temperature > 0
+        ? 0
+        : outputTokens.filter((token, i) => {
+            const [top] = results[first + i]?.next.probabilities ?? [];
+            return top !== undefined && top[0] !== token && Math.log(top[1]) - (logProbs[i] ?? 0) > GREEDY_MARGIN;
+          }).length;
     const last = first + outputTokens.length;
     const ends = [this._model.tokens.eos, this._model.tokens.eot].filter((t): t is Token => t !== null);
     const endLogProb = Math.max(...ends.map((token) => logProbAt(last, token)));
     await this._sequence.clearHistory();
-    return { logProbs, endLogProb, promptTokens: promptTokens.length };
+    return { logProbs, endLogProb, promptTokens: promptTokens.length, greedyMisses };
   }
 
   /**
@@ -200,6 +208,9 @@ export class TokenAuditor implements Disposable {
     await this.dispose();
   }
 }
+
+/** Natural-log lead of the first choice over the returned token that makes a greedy miss clear. */
+const GREEDY_MARGIN = 2;
 
 /**
  * The distribution honest output was drawn from, made slightly looser so float differences
