@@ -146,7 +146,7 @@ describe('the Chat page', () => {
     await expect(answer.locator('code').textContent()).resolves.toBe('code');
     await expect(answer.locator('img[onerror]').count()).resolves.toBe(0);
     await expect(answer.locator('script').count()).resolves.toBe(0);
-    await expect(page.evaluate(() => (window as { __pwned?: boolean }).__pwned ?? false)).resolves.toBe(false);
+    await expect(page.evaluate(() => (globalThis as { __pwned?: boolean }).__pwned ?? false)).resolves.toBe(false);
     await page.close();
   });
 

@@ -43,9 +43,10 @@ export async function startGgufServer(options: GgufServerOptions) {
     let sent = start;
     const drop = !match && !dropped && options.dropFirstResponseAfter !== undefined;
     const stream = createReadStream(path, { start, highWaterMark: 16 * 1024 });
-    stream.on('data', (chunk: Buffer) => {
+    stream.on('data', (data: string | Buffer) => {
+      const chunk = Buffer.from(data);
       const at = options.corruptAt;
-      if (at !== undefined && at >= sent && at < sent + chunk.length) chunk[at - sent] ^= 0xff;
+      if (at !== undefined && at >= sent && at < sent + chunk.length) chunk[at - sent] = chunk[at - sent]! ^ 0xff;
       if (drop && sent + chunk.length > options.dropFirstResponseAfter!) {
         dropped = true;
         res.write(chunk.subarray(0, options.dropFirstResponseAfter! - sent));
