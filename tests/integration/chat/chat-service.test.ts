@@ -10,7 +10,7 @@ describe('chat on real models', () => {
     const stories = await env.ai.models.import(STORIES, 'chat');
     await env.ai.models.import(TINY_LLAMA, 'chat');
     await env.settings.update({ models: { chatModel: stories.file } });
-  });
+  }, 60_000);
   afterAll(async () => env?.close());
 
   function collect(conversationId: string) {

@@ -13,7 +13,7 @@ describe('installed models, import, catalog and first run', () => {
 
   beforeAll(async () => {
     env = await openLocalAi();
-  });
+  }, 60_000);
   afterAll(async () => env?.close());
 
   it('refuses a truncated GGUF file with a clear error and leaves nothing behind', async () => {
