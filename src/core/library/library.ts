@@ -73,7 +73,7 @@ export interface SearchOptions {
   signal?: AbortSignal;
 }
 
-const BATCH_FILES = 32;
+const BATCH_FILES = 64;
 const READ_CONCURRENCY = 4;
 
 /**
@@ -98,6 +98,7 @@ export class Library implements Disposable {
   private readonly _runs = new Map<string, RunStats>();
   private _lastEmit = 0;
   private _idleWaiters: (() => void)[] = [];
+  private _replaying = false;
 
   private constructor(private readonly _options: LibraryOptions) {}
 
@@ -117,6 +118,8 @@ export class Library implements Disposable {
     this._collections = await readJson<StoredCollection[]>(join(dir, 'collections.json'), []);
     this._meta = await readJson<IndexMeta>(join(dir, 'index.json'), this._meta);
     this._queue = await WorkQueue.open(join(dir, 'queue.json'));
+    // Work left by a killed process may have reached the index half-way: replay it with deletes.
+    this._replaying = this._queue.size > 0;
     if (this._options.embedModelPath) {
       // Both load llama.cpp (seconds on a cold start); do it side by side.
       const [embedder, counter] = await Promise.all([
@@ -596,7 +599,10 @@ export class Library implements Disposable {
         );
       }
     }
-    await target.write({ documents, chunks, keepChunks, removeKeys: [] });
+    const mayExist = this._replaying
+      ? undefined
+      : new Set([...known.keys(), ...documents.filter((d) => d.type === '').map((d) => d.key)]);
+    await target.write({ documents, chunks, keepChunks, removeKeys: [], mayExist });
     this._queue.done(items);
     await this._queue.save();
     for (const item of items) {
@@ -641,6 +647,7 @@ export class Library implements Disposable {
       this._options.onChanged?.(id);
     }
     this._runs.clear();
+    if (this._queue.size === 0) this._replaying = false;
     await this._saveCollections();
   }
 

@@ -41,6 +41,11 @@ export interface StoreBatch {
   chunks: ChunkRow[];
   /** Keys whose row is rewritten without touching chunks (same content, new mtime). */
   keepChunks?: ReadonlySet<string>;
+  /**
+   * Keys that may already have chunks (known documents, or any key while replaying work left
+   * by a crash); only these pay for a delete. Default: every document of the batch.
+   */
+  mayExist?: ReadonlySet<string>;
   /** Documents (and their chunks) to drop. */
   removeKeys: string[];
 }
@@ -157,9 +162,14 @@ export class LibraryStore implements Disposable {
    */
   async write(batch: StoreBatch): Promise<void> {
     this._check();
-    const replaced = batch.documents.map((d) => d.key).filter((k) => !batch.keepChunks?.has(k));
+    const replaced = batch.documents
+      .map((d) => d.key)
+      .filter((k) => !batch.keepChunks?.has(k) && (!batch.mayExist || batch.mayExist.has(k)));
     const dropChunks = [...replaced, ...batch.removeKeys];
-    const dropDocs = [...batch.documents.map((d) => d.key), ...batch.removeKeys];
+    const dropDocs = [
+      ...batch.documents.map((d) => d.key).filter((k) => !batch.mayExist || batch.mayExist.has(k)),
+      ...batch.removeKeys,
+    ];
     for (let i = 0; i < dropChunks.length && this._chunks; i += 500) {
       await this._chunks.delete(
         `key IN (${dropChunks
