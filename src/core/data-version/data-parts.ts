@@ -11,5 +11,5 @@ export const DATA_PARTS: readonly DataPart[] = [
   { name: 'settings', version: SETTINGS_VERSION, paths: ['settings.json'], migratesItself: true },
   { name: 'chats', version: 1, paths: ['chats'] },
   { name: 'library', version: 1, paths: ['library'] },
-  { name: 'ledger', version: 1, paths: ['ledger'] },
+  { name: 'ledger', version: 1, paths: ['network/ledger.jsonl'] },
 ];
