@@ -15,6 +15,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           hearth: resolve('src/host/cli.ts'),
+          // Runs network jobs in its own process, away from the user's data (see src/core/network/worker).
+          'network-worker': resolve('src/core/network/worker/inference-worker.ts'),
         },
       },
     },

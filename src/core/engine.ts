@@ -10,6 +10,7 @@ import { createDispatch, type Dispatch, type Services } from './doors/dispatch';
 import { EventBus } from './events';
 import { openEngineLibrary } from './library';
 import { createLogger, type Logger } from './log';
+import { NetworkService } from './network';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
 import { UpdateService, type UpdateFeed } from './updates';
@@ -73,9 +74,11 @@ export class Engine implements Disposable {
     const library = openEngineLibrary({ dataDir, settings, events, log });
     const ai = new LocalAi({ dataDir, settings, events, log, secrets });
     const updates = new UpdateService({ settings, events, log, currentVersion: HEARTH_VERSION, feed: options.updateFeed });
+    const network = new NetworkService({ dataDir, settings, secrets, events, log });
     const services: Services = {
       app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
       settings: createSettingsService(settings),
+      network: network.api(),
       models: ai.models.api(),
       chat: ai.chat.api(),
       library: library.service,
@@ -87,6 +90,8 @@ export class Engine implements Disposable {
       await updates.dispose();
       await ai.dispose();
       await library.dispose();
+      // The network goes first: it may still log while it says goodbye to its peers.
+      await network.dispose();
       await close();
     });
     engine._ai = ai;

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { HEARTH_VERSION } from '../core';
+import { registerNetwork } from './commands/network-command';
 import { registerServe } from './commands/serve';
 import { registerModels } from './commands/models-command';
 import { registerChat } from './commands/chat-command';
@@ -20,6 +21,7 @@ export function createProgram(): Command {
   registerAsk(program);
   registerIndex(program);
   registerSearch(program);
+  registerNetwork(program);
   return program;
 }
 

@@ -50,6 +50,14 @@ export const NetworkSettingsSchema = v.object({
   maxThreads: Threads,
   maxConcurrentJobs: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(16)),
   bootstrap: v.array(v.pipe(v.string(), v.maxLength(500))),
+  /** Hours of the day (0-23, local time) when contribution may run; empty means any hour. */
+  activeHours: v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(23))),
+  /** Installed model file names (in the models folder) this machine offers to the network. */
+  offeredModels: v.array(v.pipe(v.string(), v.maxLength(500))),
+  /** Multiaddrs to listen on; empty picks free TCP and WebSocket ports on every interface. */
+  listen: v.array(v.pipe(v.string(), v.maxLength(500))),
+  /** Find other Hearth nodes on the local network by multicast DNS. */
+  mdns: v.boolean(),
 });
 
 export const ApiSettingsSchema = v.object({
@@ -102,6 +110,10 @@ export const DEFAULT_SETTINGS: Settings = {
     maxThreads: 0,
     maxConcurrentJobs: 1,
     bootstrap: [],
+    activeHours: [],
+    offeredModels: [],
+    listen: [],
+    mdns: true,
   },
   api: { enabled: false, port: 11_435 },
 };

@@ -12,7 +12,9 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description('Start the engine and serve the Hearth UI and API on 127.0.0.1.')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '0')
-    .action(async (options: { port: string }) => {
+    .option('--network', 'also run a compute-network node that relays and serves the DHT for others')
+    .option('--network-listen <multiaddr>', 'address for the network node (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .action(async (options: { port: string; network?: boolean; networkListen: string[] }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
         throw new Error(`--port must be a number from 0 to 65535, not "${options.port}".`);
@@ -21,6 +23,13 @@ export function registerServe(program: Command): void {
       const engine = await createEngine({ dataDir, host: 'headless' });
       const rendererDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
       const host = await startSocketHost({ engine, port, rendererDir });
+      if (options.network) {
+        const listen = options.networkListen.length > 0 ? options.networkListen : undefined;
+        const status = (await engine.dispatch('network.start', { listen, relay: true, dhtServer: true }, { door: 'cli' })) as {
+          addresses: string[];
+        };
+        for (const address of status.addresses) console.log(`Network: ${address}`);
+      }
       for (const notice of engine.notices.list()) console.error(`Warning: ${notice.message}`);
       console.log(`Hearth is serving ${dataDir}`);
       console.log(`Open:  ${host.url}`);

@@ -1,0 +1,180 @@
+import type { PrivateKey } from '@libp2p/interface';
+import type { Logger } from '../log';
+import { createHearthNode, type HearthLibp2p } from './node/create-node';
+import { encodeAnnouncement } from './protocol/capacity';
+import { CAPACITY_TOPIC } from './protocol/ids';
+import type { ContributionVerdict } from './provider/contribution-policy';
+import { InferenceProvider, type OfferedModel, type ProviderStats } from './provider/inference-provider';
+import { modelCid, ProviderDirectory } from './requester/provider-directory';
+import type { ProviderRanker } from './requester/provider-ranker';
+import { Requester } from './requester/requester';
+
+export interface HearthNetworkInit {
+  privateKey: PrivateKey;
+  listen: string[];
+  bootstrap: string[];
+  mdns: boolean;
+  relayServer: boolean;
+  dhtServer?: boolean;
+  lan: boolean;
+  recordSent?: (bytes: Uint8Array) => void;
+  /** Present when this node offers models; absent for a pure requester, relay or bootstrap. */
+  provider?: {
+    models: OfferedModel[];
+    threads: number;
+    maxConcurrentJobs: number;
+    verdict: () => ContributionVerdict;
+    workerEntry?: string;
+  };
+  ranker?: ProviderRanker;
+  /** How often a provider announces its capacity. Default 5 s. */
+  announceIntervalMs?: number;
+  log: Logger;
+  /** Something in the status changed. */
+  onChange: () => void;
+}
+
+export interface HearthNetworkStatus {
+  peerId: string;
+  addresses: string[];
+  peers: number;
+  reachability: 'public' | 'private' | 'relayed';
+  relays: string[];
+  providersKnown: number;
+  stats: ProviderStats;
+}
+
+/** After this many protocol violations a peer's connections are refused. */
+const STRIKES_TO_BLOCK = 3;
+
+/**
+ * One running Hearth node: libp2p plus the job provider, the provider directory and the
+ * requester. Created by the network service from settings; tests and the CLI make their own.
+ */
+export class HearthNetwork {
+  readonly directory: ProviderDirectory;
+  readonly requester: Requester;
+  readonly provider: InferenceProvider | null;
+  private readonly _strikes = new Map<string, number>();
+  private _announceTimer: NodeJS.Timeout | undefined;
+  private _soonTimer: NodeJS.Timeout | undefined;
+  private _providing = false;
+  private _nextProvideAt = 0;
+  private _stopped = false;
+
+  private constructor(
+    readonly node: HearthLibp2p,
+    private readonly _init: HearthNetworkInit,
+    private readonly _blocked: Set<string>,
+  ) {
+    this.directory = new ProviderDirectory(node);
+    this.requester = new Requester(node, this.directory, _init.ranker);
+    this.provider = _init.provider
+      ? new InferenceProvider(node, {
+          ..._init.provider,
+          log: _init.log,
+          onStrike: (peer) => this._strike(peer),
+          onChange: () => _init.onChange(),
+        })
+      : null;
+  }
+
+  static async start(init: HearthNetworkInit): Promise<HearthNetwork> {
+    const blocked = new Set<string>();
+    const node = await createHearthNode({ ...init, isBlocked: (peer) => blocked.has(peer) });
+    const network = new HearthNetwork(node, init, blocked);
+    network.directory.start();
+    await network.provider?.start();
+    for (const name of ['peer:connect', 'peer:disconnect', 'self:peer:update'] as const) {
+      node.addEventListener(name, () => init.onChange());
+    }
+    if (network.provider && network.provider.models.length > 0) {
+      network.announce();
+      network._announceTimer = setInterval(() => network.announce(), init.announceIntervalMs ?? 5_000);
+      // A peer that just joined the topic hears us at once instead of at the next tick.
+      node.services.pubsub.addEventListener('subscription-change', () => network._announceSoon());
+    }
+    init.log.info({ event: 'network-start', peerId: node.peerId.toString() });
+    return network;
+  }
+
+  /** Publishes this provider's models and free slots now (also runs on a timer). */
+  announce(): void {
+    const provider = this.provider;
+    if (!provider || this._stopped) return;
+    const verdict = this._init.provider?.verdict();
+    if (verdict?.state === 'off') return;
+    const data = encodeAnnouncement({
+      v: 1,
+      models: provider.models.map(({ sha256, name }) => ({ sha256, name })),
+      freeSlots: verdict?.state === 'ready' ? provider.freeSlots : 0,
+      price: 0,
+      addrs: this.node.getMultiaddrs().map((a) => a.toString()),
+    });
+    this.node.services.pubsub.publish(CAPACITY_TOPIC, data).catch(() => undefined);
+    if (this.node.getPeers().length > 0) this._provideOnDht();
+  }
+
+  private _announceSoon(): void {
+    if (this._soonTimer) return;
+    this._soonTimer = setTimeout(() => {
+      this._soonTimer = undefined;
+      this.announce();
+    }, 300);
+  }
+
+  status(): HearthNetworkStatus {
+    const addresses = this.node.getMultiaddrs().map((a) => a.toString());
+    const relayed = addresses.filter((a) => a.includes('/p2p-circuit'));
+    const direct = addresses.filter((a) => !a.includes('/p2p-circuit'));
+    const relays = [...new Set(relayed.map((a) => /\/p2p\/([^/]+)\/p2p-circuit/.exec(a)?.[1] ?? ''))].filter(Boolean);
+    const isPublic = direct.some((a) => !/\/ip4\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)|\/ip6\/(::1|f[cd])/.test(a));
+    return {
+      peerId: this.node.peerId.toString(),
+      addresses,
+      peers: this.node.getPeers().length,
+      reachability: isPublic ? 'public' : direct.length === 0 && relayed.length > 0 ? 'relayed' : 'private',
+      relays,
+      providersKnown: this.directory.all().length,
+      stats: this.provider ? { ...this.provider.stats } : { jobsRunning: 0, jobsServed: 0, jobsRefused: 0, tokensGenerated: 0, msContributed: 0 },
+    };
+  }
+
+  async stop(): Promise<void> {
+    if (this._stopped) return;
+    this._stopped = true;
+    clearInterval(this._announceTimer);
+    clearTimeout(this._soonTimer);
+    this.directory.stop();
+    await this.provider?.stop();
+    await this.node.stop();
+    this._init.log.info({ event: 'network-stop' });
+  }
+
+  /**
+   * Records this provider under each model's key in the DHT. Until a record lands (there may be
+   * no DHT peers yet) it retries with every announcement; afterwards every 10 minutes.
+   */
+  private _provideOnDht(): void {
+    if (this._providing || this._stopped || Date.now() < this._nextProvideAt) return;
+    this._providing = true;
+    const models = this.provider?.models ?? [];
+    Promise.all(
+      models.map((m) => this.node.contentRouting.provide(modelCid(m.sha256), { signal: AbortSignal.timeout(30_000) })),
+    )
+      .then(() => (this._nextProvideAt = Date.now() + 600_000))
+      .catch(() => undefined)
+      .finally(() => (this._providing = false));
+  }
+
+  private _strike(peer: string): void {
+    const strikes = (this._strikes.get(peer) ?? 0) + 1;
+    this._strikes.set(peer, strikes);
+    if (strikes < STRIKES_TO_BLOCK) return;
+    this._blocked.add(peer);
+    this._init.log.warn({ event: 'network-peer-blocked', peer });
+    for (const connection of this.node.getConnections()) {
+      if (connection.remotePeer.toString() === peer) void connection.close().catch(() => undefined);
+    }
+  }
+}

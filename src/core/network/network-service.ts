@@ -1,0 +1,319 @@
+import { appendFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { isAbsolute, join } from 'node:path';
+import type * as v from 'valibot';
+import type { Contract } from '../../shared/contract';
+import type { ServiceOf } from '../../shared/contract/define';
+import type { NetworkStartSchema, NetworkStatus } from '../../shared/contract/network';
+import type { Settings } from '../../shared/settings';
+import { DisposedError } from '../disposable';
+import type { EventBus } from '../events';
+import type { Logger } from '../log';
+import { modelsDir } from '../paths';
+import type { SecretStore } from '../secrets';
+import { HearthNetwork } from './hearth-network';
+import { loadOrCreateIdentity } from './node/identity';
+import { contributionVerdict, type ContributionVerdict, type PowerState } from './provider/contribution-policy';
+import type { OfferedModel } from './provider/inference-provider';
+import { describeModel } from './provider/offered-model';
+import type { ProviderRanker } from './requester/provider-ranker';
+
+export interface NetworkServiceInit {
+  dataDir: string;
+  settings: { get(): Settings };
+  secrets: SecretStore;
+  events: EventBus;
+  log: Logger;
+  /** Default: the built network-worker.js next to the bundle. */
+  workerEntry?: string;
+  /** The reputation work plugs its ranking in here. */
+  ranker?: ProviderRanker;
+}
+
+/** Events that mean the user is using Hearth right now; contribution steps aside at once. */
+export const LOCAL_ACTIVITY_EVENTS: readonly string[] = ['chat.token', 'ask.token', 'library.progress'];
+/** How long after the last local activity contribution stays paused. */
+export const LOCAL_QUIET_MS = 60_000;
+
+type StartOptions = v.InferOutput<typeof NetworkStartSchema>;
+
+/**
+ * The `network` namespace: owns the node's lifetime (from settings or an explicit start), the
+ * contribution policy inputs (power state, local use) and the requester entry point.
+ */
+export class NetworkService {
+  private _network: HearthNetwork | null = null;
+  private _starting: Promise<HearthNetwork> | null = null;
+  private _offered: OfferedModel[] = [];
+  private _power: PowerState | null = null;
+  private _localBusyUntil = 0;
+  private _contributeOverride = false;
+  private _explicit = false;
+  private _lastVerdict: ContributionVerdict | null = null;
+  private _emitTimer: NodeJS.Timeout | undefined;
+  private readonly _jobs = new Map<string, AbortController>();
+  private readonly _tick: NodeJS.Timeout;
+  private readonly _unsubscribe: () => void;
+  private _disposed = false;
+
+  constructor(private readonly _init: NetworkServiceInit) {
+    this._unsubscribe = _init.events.onAny((name) => {
+      if (LOCAL_ACTIVITY_EVENTS.includes(name)) this.markLocalUse();
+      else if (name === 'settings.changed') void this._followSettings();
+    });
+    // Idleness, schedules and the quiet period change with time alone.
+    this._tick = setInterval(() => this._reassess(), 5_000);
+    this._tick.unref();
+    if (_init.settings.get().network.contribute) void this._followSettings();
+  }
+
+  /** The user chats, asks or indexes: pause contribution now and for LOCAL_QUIET_MS after. */
+  markLocalUse(): void {
+    this._localBusyUntil = Date.now() + LOCAL_QUIET_MS;
+    this._reassess();
+  }
+
+  verdict(): ContributionVerdict {
+    const settings = this._init.settings.get().network;
+    return contributionVerdict({
+      settings: { ...settings, contribute: settings.contribute || this._contributeOverride },
+      power: this._power,
+      localBusy: Date.now() < this._localBusyUntil,
+      now: new Date(),
+    });
+  }
+
+  async start(options: StartOptions = {}): Promise<HearthNetwork> {
+    if (this._disposed) throw new DisposedError('The network service');
+    this._explicit = true;
+    if (options.contribute) this._contributeOverride = true;
+    return this._ensureRunning(options);
+  }
+
+  async stop(): Promise<void> {
+    this._explicit = false;
+    this._contributeOverride = false;
+    const network = this._network ?? (await this._starting?.catch(() => null));
+    this._network = null;
+    this._starting = null;
+    for (const job of this._jobs.values()) job.abort(new Error('The network stopped.'));
+    await network?.stop();
+    this._emitStatus();
+  }
+
+  get network(): HearthNetwork | null {
+    return this._network;
+  }
+
+  status(): NetworkStatus {
+    const verdict = this.verdict();
+    const network = this._network;
+    if (!network) {
+      return {
+        running: false,
+        peerId: null,
+        addresses: [],
+        peers: 0,
+        reachability: 'offline',
+        relays: [],
+        contribution: verdict,
+        offeredModels: [],
+        providersKnown: 0,
+        jobsRunning: 0,
+        jobsServed: 0,
+        jobsRefused: 0,
+        tokensGenerated: 0,
+        secondsContributed: 0,
+      };
+    }
+    const s = network.status();
+    return {
+      running: true,
+      peerId: s.peerId,
+      addresses: s.addresses,
+      peers: s.peers,
+      reachability: s.reachability,
+      relays: s.relays,
+      contribution: verdict,
+      offeredModels: this._offered.map(({ name, sha256 }) => ({ name, sha256 })),
+      providersKnown: s.providersKnown,
+      jobsRunning: s.stats.jobsRunning,
+      jobsServed: s.stats.jobsServed,
+      jobsRefused: s.stats.jobsRefused,
+      tokensGenerated: s.stats.tokensGenerated,
+      secondsContributed: Math.round(s.stats.msContributed / 1000),
+    };
+  }
+
+  reportPowerState(power: PowerState): ContributionVerdict {
+    this._power = power;
+    this._reassess();
+    return this.verdict();
+  }
+
+  /** The contract face of this service. */
+  api(): ServiceOf<Contract['network']> {
+    return {
+      status: async () => this.status(),
+      start: async (options) => {
+        await this.start(options);
+        return this.status();
+      },
+      stop: async () => {
+        await this.stop();
+        return this.status();
+      },
+      reportPowerState: async (power) => this.reportPowerState(power),
+      providers: async ({ model }) =>
+        (this._network?.directory.all() ?? [])
+          .filter((p) => !model || p.announcement.models.some((m) => m.sha256 === model))
+          .map((p) => ({
+            peerId: p.peerId,
+            models: p.announcement.models,
+            freeSlots: p.announcement.freeSlots,
+            price: p.announcement.price,
+            seenAt: p.seenAt,
+          })),
+      generate: async (input) => {
+        const network = await this._ensureRunning({});
+        const controller = new AbortController();
+        this._jobs.set(input.jobId, controller);
+        let attempt = 0;
+        try {
+          const result = await network.requester.generate(
+            { model: input.model, prompt: input.prompt, maxTokens: input.maxTokens, temperature: input.temperature, seed: input.seed },
+            {
+              signal: controller.signal,
+              onAttempt: (a) => (attempt = a.attempt),
+              onToken: (text) => this._init.events.emit('network.token', { jobId: input.jobId, text, attempt }),
+            },
+          );
+          return {
+            jobId: input.jobId,
+            text: result.text,
+            peerId: result.peerId,
+            attempts: result.attempts,
+            promptTokens: result.summary.promptTokens,
+            completionTokens: result.summary.completionTokens,
+            totalMs: result.totalMs,
+            stopReason: result.summary.stopReason,
+          };
+        } finally {
+          this._jobs.delete(input.jobId);
+        }
+      },
+      cancel: async ({ jobId }) => {
+        const job = this._jobs.get(jobId);
+        job?.abort(new Error('Cancelled.'));
+        return { cancelled: job !== undefined };
+      },
+    };
+  }
+
+  get disposed(): boolean {
+    return this._disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this._disposed) return;
+    this._disposed = true;
+    clearInterval(this._tick);
+    clearTimeout(this._emitTimer);
+    this._unsubscribe();
+    await this.stop();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+
+  private async _followSettings(): Promise<void> {
+    if (this._disposed) return;
+    const wanted = this._init.settings.get().network.contribute;
+    try {
+      if (wanted && !this._network && !this._starting) await this._ensureRunning({});
+      else if (!wanted && !this._explicit && this._network) await this.stop();
+    } catch (error) {
+      this._init.log.warn({ event: 'network-start-failed', reason: (error as Error).message });
+    }
+    this._reassess();
+  }
+
+  private _ensureRunning(options: StartOptions): Promise<HearthNetwork> {
+    if (this._network) return Promise.resolve(this._network);
+    this._starting ??= this._startNetwork(options).then(
+      (network) => {
+        this._network = network;
+        this._emitStatus();
+        return network;
+      },
+      (error: unknown) => {
+        this._starting = null;
+        throw error;
+      },
+    );
+    return this._starting;
+  }
+
+  private async _startNetwork(options: StartOptions): Promise<HearthNetwork> {
+    const settings = this._init.settings.get().network;
+    const modelNames = options.models ?? settings.offeredModels;
+    this._offered = await Promise.all(
+      modelNames.map((name) => describeModel(isAbsolute(name) ? name : join(modelsDir(this._init.dataDir), name))),
+    );
+    const bootstrap = [...settings.bootstrap, ...(options.bootstrap ?? [])];
+    const listen = options.listen ?? (settings.listen.length > 0 ? settings.listen : DEFAULT_LISTEN);
+    return HearthNetwork.start({
+      privateKey: await loadOrCreateIdentity(this._init.secrets),
+      listen,
+      bootstrap,
+      mdns: settings.mdns,
+      relayServer: options.relay ?? false,
+      dhtServer: options.dhtServer,
+      lan: [...bootstrap, ...listen].some((a) => /\/ip4\/(127\.|10\.|192\.168\.|0\.0\.0\.0)|\/ip6\/::1/.test(a)),
+      provider:
+        this._offered.length > 0
+          ? {
+              models: this._offered,
+              threads: settings.maxThreads > 0 ? settings.maxThreads : Math.max(1, Math.floor(cpus().length / 2)),
+              maxConcurrentJobs: settings.maxConcurrentJobs,
+              verdict: () => this.verdict(),
+              workerEntry: this._init.workerEntry,
+            }
+          : undefined,
+      ranker: this._init.ranker,
+      recordSent: sentBytesRecorder(),
+      log: this._init.log,
+      onChange: () => this._emitStatus(),
+    });
+  }
+
+  /** Re-evaluates the policy; running jobs stop the moment contribution is no longer allowed. */
+  private _reassess(): void {
+    const verdict = this.verdict();
+    const previous = this._lastVerdict;
+    this._lastVerdict = verdict;
+    if (previous && previous.state === verdict.state && previous.reason === verdict.reason) return;
+    if (verdict.state !== 'ready') this._network?.provider?.pauseRunning(verdict.reason || 'Contribution paused.');
+    this._network?.announce();
+    this._emitStatus();
+  }
+
+  /** Status events at most every 250 ms: token counters change with every job. */
+  private _emitStatus(): void {
+    if (this._emitTimer || this._disposed) return;
+    this._emitTimer = setTimeout(() => {
+      this._emitTimer = undefined;
+      if (!this._disposed) this._init.events.emit('network.status', this.status());
+    }, 250);
+  }
+}
+
+/** HEARTH_NETWORK_RECORD_SENT=<file> appends every plaintext byte the node sends to that file. */
+function sentBytesRecorder(): ((bytes: Uint8Array) => void) | undefined {
+  const file = process.env.HEARTH_NETWORK_RECORD_SENT;
+  if (!file) return undefined;
+  return (bytes) => appendFileSync(file, bytes);
+}
+
+const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws', '/p2p-circuit'];

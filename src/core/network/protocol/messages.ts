@@ -1,0 +1,85 @@
+import { decode, encode } from 'cborg';
+import * as v from 'valibot';
+import { MAX_MESSAGE_BYTES, MAX_PROMPT_CHARS } from './ids';
+
+const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const JobId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
+const Count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+
+/** Why a provider turned a job down; a requester moves on to the next provider. */
+export const RefuseReasonSchema = v.picklist([
+  'not-now', // the provider's owner does not contribute at the moment (settings, idle, schedule, battery, local use)
+  'at-capacity',
+  'unknown-model',
+  'price-too-low',
+  'invalid-request',
+]);
+export type RefuseReason = v.InferOutput<typeof RefuseReasonSchema>;
+
+export const JobRequestSchema = v.strictObject({
+  t: v.literal('request'),
+  jobId: JobId,
+  /** sha256 of the GGUF file: names a model exactly, whatever the file is called. */
+  model: Sha256,
+  prompt: v.pipe(v.string(), v.maxLength(MAX_PROMPT_CHARS)),
+  maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096)),
+  temperature: v.pipe(v.number(), v.minValue(0), v.maxValue(2)),
+  topP: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
+  /** Credits per 1000 generated tokens the requester offers; 0 while rewards do not exist. */
+  price: v.pipe(v.number(), v.minValue(0), v.maxValue(1e9)),
+  /** The requester's peer id; must match the connection's remote peer. */
+  requester: v.pipe(v.string(), v.maxLength(128)),
+});
+export type JobRequest = v.InferOutput<typeof JobRequestSchema>;
+
+export const ProviderMessageSchema = v.variant('t', [
+  v.strictObject({ t: v.literal('accept'), jobId: JobId }),
+  v.strictObject({
+    t: v.literal('refuse'),
+    jobId: JobId,
+    reason: RefuseReasonSchema,
+    message: v.pipe(v.string(), v.maxLength(500)),
+  }),
+  v.strictObject({ t: v.literal('token'), text: v.pipe(v.string(), v.maxLength(16_384)) }),
+  v.strictObject({
+    t: v.literal('done'),
+    promptTokens: Count,
+    completionTokens: Count,
+    queueMs: Count,
+    generationMs: Count,
+    stopReason: v.picklist(['max-tokens', 'eos', 'cancelled']),
+  }),
+  v.strictObject({ t: v.literal('error'), message: v.pipe(v.string(), v.maxLength(500)) }),
+]);
+export type ProviderMessage = v.InferOutput<typeof ProviderMessageSchema>;
+export type JobSummary = Omit<Extract<ProviderMessage, { t: 'done' }>, 't'>;
+
+export const RequesterMessageSchema = v.variant('t', [JobRequestSchema, v.strictObject({ t: v.literal('cancel') })]);
+export type RequesterMessage = v.InferOutput<typeof RequesterMessageSchema>;
+
+/** A message that is not CBOR, not the schema, or too large; the stream carrying it is closed. */
+export class ProtocolError extends Error {
+  override readonly name = 'ProtocolError';
+}
+
+export function encodeMessage(message: RequesterMessage | ProviderMessage): Uint8Array {
+  const bytes = encode(message);
+  if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new ProtocolError('Message is larger than the protocol allows.');
+  return bytes;
+}
+
+/** Decodes and validates one message; anything unexpected becomes a ProtocolError. */
+export function decodeMessage<S extends v.GenericSchema>(schema: S, bytes: Uint8Array): v.InferOutput<S> {
+  if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new ProtocolError('Message is larger than the protocol allows.');
+  let value: unknown;
+  try {
+    // Plain maps only: tags could build arbitrary objects from hostile input.
+    value = decode(bytes, { useMaps: false, rejectDuplicateMapKeys: true, tags: [] });
+  } catch {
+    throw new ProtocolError('Message is not valid CBOR.');
+  }
+  const result = v.safeParse(schema, value);
+  if (!result.success) throw new ProtocolError(`Message does not match the protocol: ${result.issues[0].message}`);
+  return result.output;
+}

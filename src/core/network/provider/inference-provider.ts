@@ -1,0 +1,237 @@
+import type { Connection, Stream } from '@libp2p/interface';
+import type { Logger } from '../../log';
+import type { HearthLibp2p } from '../node/create-node';
+import { INFER_PROTOCOL } from '../protocol/ids';
+import { MessageStream } from '../protocol/message-stream';
+import { ProtocolError, RequesterMessageSchema, type JobRequest, type RefuseReason } from '../protocol/messages';
+import { InferenceWorkerProcess } from '../worker/inference-worker-process';
+import type { ContributionVerdict } from './contribution-policy';
+
+/** A model this machine offers, named on the network by the sha256 of its file. */
+export interface OfferedModel {
+  sha256: string;
+  name: string;
+  path: string;
+}
+
+export interface ProviderTimeouts {
+  /** A requester must send its request this soon after opening a stream. Default 5 s. */
+  requestMs: number;
+  /** One message must be accepted by the requester's side within this. Default 10 s. */
+  writeMs: number;
+  /** Longest job. Default 10 min. */
+  jobMs: number;
+}
+
+export interface InferenceProviderInit {
+  models: OfferedModel[];
+  threads: number;
+  maxConcurrentJobs: number;
+  /** Asked for every request: may this machine contribute right now? */
+  verdict: () => ContributionVerdict;
+  /** Called for a peer that sent hostile input; the node gates it out after a few strikes. */
+  onStrike: (peer: string) => void;
+  /** Called whenever the counters below change. */
+  onChange: () => void;
+  log: Logger;
+  workerEntry?: string;
+  timeouts?: Partial<ProviderTimeouts>;
+}
+
+export interface ProviderStats {
+  jobsRunning: number;
+  jobsServed: number;
+  jobsRefused: number;
+  tokensGenerated: number;
+  msContributed: number;
+}
+
+const DEFAULT_TIMEOUTS: ProviderTimeouts = { requestMs: 5_000, writeMs: 10_000, jobMs: 600_000 };
+
+/**
+ * Serves `/hearth/infer/1.0.0`: takes requests, asks the contribution policy, runs accepted jobs
+ * in an isolated worker process per model and streams the tokens back. Anything that breaks the
+ * protocol closes that one stream; the node carries on.
+ */
+export class InferenceProvider {
+  readonly stats: ProviderStats = { jobsRunning: 0, jobsServed: 0, jobsRefused: 0, tokensGenerated: 0, msContributed: 0 };
+  private readonly _workers = new Map<string, Promise<InferenceWorkerProcess>>();
+  private readonly _running = new Set<AbortController>();
+  private readonly _timeouts: ProviderTimeouts;
+  private _started = false;
+
+  constructor(
+    private readonly _node: HearthLibp2p,
+    private readonly _init: InferenceProviderInit,
+  ) {
+    this._timeouts = { ...DEFAULT_TIMEOUTS, ..._init.timeouts };
+  }
+
+  get models(): readonly OfferedModel[] {
+    return this._init.models;
+  }
+
+  get freeSlots(): number {
+    return Math.max(0, this._init.maxConcurrentJobs - this.stats.jobsRunning);
+  }
+
+  async start(): Promise<void> {
+    if (this._started) return;
+    this._started = true;
+    await this._node.handle(INFER_PROTOCOL, (stream, connection) => this._serve(stream, connection), {
+      // Refusals need streams too, so allow a few more than the jobs we run.
+      maxInboundStreams: this._init.maxConcurrentJobs + 8,
+      maxOutboundStreams: 1,
+    });
+    // Warm the workers so the first job does not pay for loading the model.
+    for (const model of this._init.models) void this._worker(model).catch(() => undefined);
+  }
+
+  async stop(): Promise<void> {
+    if (!this._started) return;
+    this._started = false;
+    this.pauseRunning('The provider stopped.');
+    await this._node.unhandle(INFER_PROTOCOL).catch(() => undefined);
+    const workers = [...this._workers.values()];
+    this._workers.clear();
+    await Promise.all(workers.map(async (w) => (await w.catch(() => null))?.dispose()));
+  }
+
+  /** Ends every running job at once (the user came back); requesters retry elsewhere. */
+  pauseRunning(reason: string): void {
+    for (const job of this._running) job.abort(new Error(reason));
+  }
+
+  private _worker(model: OfferedModel): Promise<InferenceWorkerProcess> {
+    let worker = this._workers.get(model.sha256);
+    if (!worker) {
+      worker = InferenceWorkerProcess.start({
+        modelPath: model.path,
+        threads: this._init.threads,
+        sequences: this._init.maxConcurrentJobs,
+        entry: this._init.workerEntry,
+      });
+      worker.catch(() => this._workers.delete(model.sha256));
+      this._workers.set(model.sha256, worker);
+    }
+    return worker.then(async (w) => {
+      if (w.alive) return w;
+      this._workers.delete(model.sha256);
+      return this._worker(model);
+    });
+  }
+
+  private async _serve(stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString();
+    const messages = new MessageStream(stream, RequesterMessageSchema);
+    let request: JobRequest;
+    try {
+      const first = await messages.read(this._timeouts.requestMs);
+      if (first.t !== 'request') throw new ProtocolError('The first message must be a request.');
+      request = first;
+    } catch (error) {
+      this._reject(messages, peer, error);
+      return;
+    }
+    const refuse = async (reason: RefuseReason, message: string) => {
+      this.stats.jobsRefused++;
+      this._init.onChange();
+      await messages.write({ t: 'refuse', jobId: request.jobId, reason, message }, this._timeouts.writeMs).catch(() => undefined);
+      await messages.close();
+    };
+    if (request.requester !== peer) return refuse('invalid-request', 'The requester id does not match the connection.');
+    const verdict = this._init.verdict();
+    if (verdict.state !== 'ready') return refuse('not-now', verdict.reason);
+    const model = this._init.models.find((m) => m.sha256 === request.model);
+    if (!model) return refuse('unknown-model', 'This provider does not serve that model.');
+    if (this.freeSlots === 0) return refuse('at-capacity', 'This provider is busy with other jobs.');
+    await this._run(messages, request, model, peer);
+  }
+
+  private async _run(messages: MessageStream<typeof RequesterMessageSchema>, request: JobRequest, model: OfferedModel, peer: string) {
+    const job = new AbortController();
+    const deadline = setTimeout(() => job.abort(new Error('The job took too long.')), this._timeouts.jobMs);
+    this._running.add(job);
+    this.stats.jobsRunning++;
+    this._init.onChange();
+    const started = performance.now();
+    // Tokens produced while a write is in flight are joined into the next message: the worker
+    // never waits for the network, and a slow reader gets fewer, larger messages.
+    let pending = '';
+    let writing: Promise<void> | null = null;
+    const flush = (): Promise<void> => {
+      if (writing) return writing;
+      if (!pending) return Promise.resolve();
+      const text = pending;
+      pending = '';
+      writing = messages
+        .write({ t: 'token', text }, this._timeouts.writeMs)
+        .catch((error: unknown) => job.abort(error))
+        .finally(() => {
+          writing = null;
+        })
+        .then(flush);
+      return writing;
+    };
+    try {
+      await messages.write({ t: 'accept', jobId: request.jobId }, this._timeouts.writeMs);
+      void this._watchForCancel(messages, job, peer);
+      const worker = await this._worker(model);
+      const queueMs = Math.round(performance.now() - started);
+      const result = await worker.run(
+        { id: request.jobId, prompt: request.prompt, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, seed: request.seed },
+        (text) => {
+          pending += text;
+          void flush();
+        },
+        job.signal,
+      );
+      await flush();
+      if (job.signal.aborted && !this._cancelledByRequester.has(job)) throw job.signal.reason;
+      await messages.write({ t: 'done', ...result, queueMs }, this._timeouts.writeMs);
+      this.stats.jobsServed++;
+      this.stats.tokensGenerated += result.completionTokens;
+      await messages.close();
+    } catch (error) {
+      const message = job.signal.aborted
+        ? (job.signal.reason as Error).message
+        : error instanceof Error
+          ? error.message
+          : 'The job failed.';
+      this._init.log.info({ event: 'network-job-failed', reason: message });
+      await messages.write({ t: 'error', message: message.slice(0, 500) }, 2_000).catch(() => undefined);
+      messages.abort(message);
+    } finally {
+      clearTimeout(deadline);
+      job.abort(new Error('The job ended.'));
+      this._running.delete(job);
+      this.stats.jobsRunning--;
+      this.stats.msContributed += Math.round(performance.now() - started);
+      this._init.onChange();
+    }
+  }
+
+  private readonly _cancelledByRequester = new WeakSet<AbortController>();
+
+  /** The only thing a requester may send after its request is `cancel`; closing also cancels. */
+  private async _watchForCancel(messages: MessageStream<typeof RequesterMessageSchema>, job: AbortController, peer: string) {
+    try {
+      const next = await messages.read(this._timeouts.jobMs, job.signal);
+      if (next.t !== 'cancel') throw new ProtocolError('Only cancel may follow a request.');
+      this._cancelledByRequester.add(job);
+      job.abort(new Error('Cancelled by the requester.'));
+    } catch (error) {
+      if (job.signal.aborted) return;
+      if (error instanceof ProtocolError) this._init.onStrike(peer);
+      this._cancelledByRequester.add(job);
+      job.abort(new Error('The requester went away.'));
+    }
+  }
+
+  private _reject(messages: MessageStream<typeof RequesterMessageSchema>, peer: string, error: unknown): void {
+    const reason = error instanceof Error ? error.message : 'Bad request.';
+    this._init.log.warn({ event: 'network-bad-request', peer, reason });
+    this._init.onStrike(peer);
+    messages.abort(reason);
+  }
+}

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
+import type { HearthLibp2p } from '../node/create-node';
+import { INFER_PROTOCOL } from '../protocol/ids';
+import { MessageStream } from '../protocol/message-stream';
+import { ProviderMessageSchema, type JobRequest, type JobSummary, type RefuseReason } from '../protocol/messages';
+import type { ProviderDirectory } from './provider-directory';
+import { defaultProviderRanker, type ProviderCandidate, type ProviderRanker } from './provider-ranker';
+
+export interface NetworkJob {
+  /** sha256 of the model file. */
+  model: string;
+  prompt: string;
+  maxTokens: number;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  /** Credits per 1000 tokens offered. Default 0. */
+  price?: number;
+}
+
+export interface GenerateOptions {
+  signal?: AbortSignal;
+  /** A piece of the answer from the provider currently serving the job. */
+  onToken?: (text: string) => void;
+  /** A provider was chosen; `attempt` counts from 1. Text streamed before a retry is void. */
+  onAttempt?: (attempt: { peerId: string; attempt: number }) => void;
+  /** Most providers to try. Default 4. */
+  maxAttempts?: number;
+  /** How long to wait for any provider of the model to be known. Default 15 s. */
+  discoveryMs?: number;
+}
+
+export interface GenerateResult {
+  text: string;
+  peerId: string;
+  attempts: number;
+  summary: JobSummary;
+  /** Milliseconds from calling generate to the last message. */
+  totalMs: number;
+}
+
+export interface RequesterTimeouts {
+  dialMs: number;
+  /** Longest wait for accept or refuse. */
+  answerMs: number;
+  /** Longest silence while tokens stream. */
+  idleMs: number;
+}
+
+/** Every provider tried refused or failed; `reasons` says why, per provider. */
+export class NoProviderError extends Error {
+  override readonly name = 'NoProviderError';
+  constructor(
+    readonly model: string,
+    readonly reasons: string[],
+  ) {
+    super(
+      reasons.length === 0
+        ? 'No provider on the network serves this model right now. Try again later.'
+        : `No provider could run the job: ${reasons.join('; ')}.`,
+    );
+  }
+}
+
+class AttemptFailed extends Error {
+  override readonly name = 'AttemptFailed';
+  constructor(
+    message: string,
+    readonly refusal?: RefuseReason,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Sends jobs to providers: finds candidates, ranks them, streams the answer and moves to the
+ * next provider when one refuses, fails or disappears mid-job.
+ */
+export class Requester {
+  private readonly _timeouts: RequesterTimeouts;
+
+  constructor(
+    private readonly _node: HearthLibp2p,
+    private readonly _directory: ProviderDirectory,
+    private readonly _ranker: ProviderRanker = defaultProviderRanker,
+    timeouts: Partial<RequesterTimeouts> = {},
+  ) {
+    this._timeouts = { dialMs: 10_000, answerMs: 15_000, idleMs: 30_000, ...timeouts };
+  }
+
+  async generate(job: NetworkJob, options: GenerateOptions = {}): Promise<GenerateResult> {
+    const started = performance.now();
+    const tried = new Set<string>();
+    const reasons: string[] = [];
+    const maxAttempts = options.maxAttempts ?? 4;
+    for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+      options.signal?.throwIfAborted();
+      const found = await this._directory.find(job.model, { signal: options.signal, waitMs: options.discoveryMs ?? 15_000 });
+      const ranked = await this._ranker.rank(
+        found.filter((c) => !tried.has(c.peerId)),
+        job.model,
+      );
+      const candidate = ranked[0];
+      if (!candidate) break;
+      tried.add(candidate.peerId);
+      options.onAttempt?.({ peerId: candidate.peerId, attempt });
+      try {
+        const { text, summary } = await this._attempt(candidate, job, options);
+        return { text, summary, peerId: candidate.peerId, attempts: attempt, totalMs: Math.round(performance.now() - started) };
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        reasons.push(`${candidate.peerId.slice(-8)}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    throw new NoProviderError(job.model, reasons);
+  }
+
+  private async _attempt(candidate: ProviderCandidate, job: NetworkJob, options: GenerateOptions) {
+    const peerId = peerIdFromString(candidate.peerId);
+    const addrs = candidate.addrs.flatMap((a) => {
+      try {
+        return [multiaddr(a)];
+      } catch {
+        return [];
+      }
+    });
+    if (addrs.length > 0) await this._node.peerStore.merge(peerId, { multiaddrs: addrs });
+    const stream = await this._node.dialProtocol(peerId, INFER_PROTOCOL, { signal: AbortSignal.timeout(this._timeouts.dialMs) });
+    const messages = new MessageStream(stream, ProviderMessageSchema);
+    const request: JobRequest = {
+      t: 'request',
+      jobId: randomBytes(12).toString('base64url'),
+      model: job.model,
+      prompt: job.prompt,
+      maxTokens: job.maxTokens,
+      temperature: job.temperature ?? 0,
+      topP: job.topP ?? 1,
+      seed: job.seed ?? 0,
+      price: job.price ?? 0,
+      requester: this._node.peerId.toString(),
+    };
+    const onAbort = () => void messages.write({ t: 'cancel' }, 2_000).catch(() => messages.abort('cancelled'));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      await messages.write(request, this._timeouts.dialMs);
+      const answer = await messages.read(this._timeouts.answerMs);
+      if (answer.t === 'refuse') throw new AttemptFailed(`refused (${answer.reason}): ${answer.message}`, answer.reason);
+      if (answer.t === 'error') throw new AttemptFailed(answer.message);
+      if (answer.t !== 'accept') throw new AttemptFailed('the provider broke the protocol');
+      let text = '';
+      for (;;) {
+        const message = await messages.read(this._timeouts.idleMs);
+        if (message.t === 'token') {
+          text += message.text;
+          options.onToken?.(message.text);
+        } else if (message.t === 'done') {
+          await messages.close();
+          const { t: _t, ...summary } = message;
+          return { text, summary };
+        } else if (message.t === 'error') throw new AttemptFailed(message.message);
+        else throw new AttemptFailed('the provider broke the protocol');
+      }
+    } catch (error) {
+      messages.abort('attempt failed');
+      throw error;
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The process that runs other people's jobs. It is forked by the provider with an empty
+ * environment and a temporary working directory, receives only a model path and jobs over IPC,
+ * and never touches the disk: it cannot see the user's data folder, library, chats or keys, and
+ * prompts live only in its memory. Built by electron-vite as out/main/network-worker.js.
+ */
+import { getLlama, LlamaCompletion, LlamaLogLevel, type LlamaContext } from 'node-llama-cpp';
+import type { FromWorker, ToWorker, WorkerJob } from './worker-messages';
+
+const send = (message: FromWorker) => process.send?.(message);
+const cancels = new Map<string, AbortController>();
+let context: LlamaContext | undefined;
+
+async function load(modelPath: string, threads: number, sequences: number): Promise<void> {
+  try {
+    const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
+    const model = await llama.loadModel({ modelPath });
+    context = await model.createContext({ threads, sequences, contextSize: Math.min(2048, model.trainContextSize) });
+    send({ type: 'ready' });
+  } catch (error) {
+    send({ type: 'load-failed', message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+async function run(job: WorkerJob): Promise<void> {
+  const controller = new AbortController();
+  cancels.set(job.id, controller);
+  const started = performance.now();
+  try {
+    if (!context) throw new Error('The model is not loaded.');
+    const sequence = context.getSequence();
+    const completion = new LlamaCompletion({ contextSequence: sequence });
+    let completionTokens = 0;
+    try {
+      const { metadata } = await completion.generateCompletionWithMeta(job.prompt, {
+        maxTokens: job.maxTokens,
+        temperature: job.temperature,
+        topP: job.topP,
+        seed: job.seed,
+        signal: controller.signal,
+        stopOnAbortSignal: true,
+        onToken: (tokens) => {
+          completionTokens += tokens.length;
+        },
+        onTextChunk: (text) => send({ type: 'token', id: job.id, text }),
+      });
+      const stopReason = controller.signal.aborted
+        ? 'cancelled'
+        : metadata.stopReason === 'maxTokens'
+          ? 'max-tokens'
+          : 'eos';
+      const promptTokens = sequence.model.tokenize(job.prompt).length;
+      send({
+        type: 'done',
+        id: job.id,
+        promptTokens,
+        completionTokens,
+        generationMs: Math.round(performance.now() - started),
+        stopReason,
+      });
+    } finally {
+      completion.dispose({ disposeSequence: true });
+    }
+  } catch (error) {
+    send({ type: 'failed', id: job.id, message: error instanceof Error ? error.message : String(error) });
+  } finally {
+    cancels.delete(job.id);
+  }
+}
+
+process.on('message', (message: ToWorker) => {
+  if (message.type === 'load') void load(message.modelPath, message.threads, message.sequences);
+  else if (message.type === 'run') void run(message.job);
+  else if (message.type === 'cancel') cancels.get(message.id)?.abort();
+});
+// The provider going away takes the worker with it.
+process.on('disconnect', () => process.exit(0));

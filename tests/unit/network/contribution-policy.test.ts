@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { contributionVerdict } from '../../../src/core/network/provider/contribution-policy';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
+
+const on = { ...DEFAULT_SETTINGS.network, contribute: true };
+const noon = new Date(2026, 0, 1, 12, 0, 0);
+
+describe('contributionVerdict', () => {
+  it('is off by default', () => {
+    expect(contributionVerdict({ settings: DEFAULT_SETTINGS.network, power: null, localBusy: false, now: noon }).state).toBe('off');
+  });
+
+  it('runs "always" on a headless node that reports no idleness', () => {
+    expect(contributionVerdict({ settings: on, power: null, localBusy: false, now: noon })).toEqual({ state: 'ready', reason: '' });
+  });
+
+  it('waits for the idle threshold when idle-only', () => {
+    const verdict = contributionVerdict({ settings: on, power: { idleSeconds: 599, onBattery: false }, localBusy: false, now: noon });
+    expect(verdict.state).toBe('paused');
+    expect(verdict.reason).toMatch(/idle for 10 min/);
+    expect(contributionVerdict({ settings: on, power: { idleSeconds: 600, onBattery: false }, localBusy: false, now: noon }).state).toBe('ready');
+    expect(
+      contributionVerdict({ settings: { ...on, idleOnly: false }, power: { idleSeconds: 0, onBattery: false }, localBusy: false, now: noon }).state,
+    ).toBe('ready');
+  });
+
+  it('pauses on battery unless told not to', () => {
+    const power = { idleSeconds: 3600, onBattery: true };
+    expect(contributionVerdict({ settings: on, power, localBusy: false, now: noon }).reason).toBe('Running on battery.');
+    expect(contributionVerdict({ settings: { ...on, pauseOnBattery: false }, power, localBusy: false, now: noon }).state).toBe('ready');
+  });
+
+  it('obeys the schedule of hours', () => {
+    const settings = { ...on, activeHours: [22, 23, 0, 1] };
+    expect(contributionVerdict({ settings, power: null, localBusy: false, now: noon }).state).toBe('paused');
+    expect(contributionVerdict({ settings, power: null, localBusy: false, now: new Date(2026, 0, 1, 23, 30) }).state).toBe('ready');
+  });
+
+  it('puts the user first: local use pauses even a ready node', () => {
+    expect(contributionVerdict({ settings: on, power: null, localBusy: true, now: noon }).state).toBe('paused');
+  });
+});
