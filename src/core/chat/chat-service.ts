@@ -99,9 +99,13 @@ export class ChatService implements Disposable {
       : newConversation(randomUUID(), input.text);
     this._ensureIdle(conversation.id);
     conversation.messages.push({ id: randomUUID(), role: 'user', text: input.text, createdAt: Date.now() });
-    await this.store.save(conversation);
+    // The answer starts while the message is being saved: an fsync costs more than the first
+    // token on small models. The answer's own save waits for this one (see _answer).
+    const saved = this.store.save(conversation);
+    const started = this._answer(conversation, input.model, input.maxTokens, saved);
+    await saved;
     this._o.events.emit('chat.changed', { conversationId: conversation.id });
-    return this._answer(conversation, input.model, input.maxTokens);
+    return started;
   }
 
   async regenerate(conversationId: string) {
@@ -145,6 +149,7 @@ export class ChatService implements Disposable {
     conversation: StoredConversation,
     model?: string,
     maxTokens?: number,
+    saved: Promise<void> = Promise.resolve(),
   ): { conversationId: string; messageId: string } {
     const messageId = randomUUID();
     const controller = new AbortController();
@@ -177,11 +182,13 @@ export class ChatService implements Disposable {
           model: generator.loaded.file,
           ...(result.stopReason === 'abort' ? { stopped: true } : {}),
         };
+        await saved;
         conversation.messages.push(message);
         await this.store.save(conversation);
         this._active.delete(conversationId);
         this._o.events.emit('chat.done', { conversationId, message });
       } catch (error) {
+        await saved.catch(() => undefined);
         this._active.delete(conversationId);
         const e = error as Error;
         this._o.log.warn({ event: 'chat-answer-failed', error: e.message });
