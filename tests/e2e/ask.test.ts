@@ -1,0 +1,133 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEngine } from '../../src/core';
+import { engineLibraryOf } from '../../src/core/library';
+import { launchChromium } from '../helpers/chromium';
+import { runHearth, serveHearth, type ServingHearth } from '../helpers/hearth-process';
+import { tempDir } from '../helpers/temp-dir';
+
+const STORIES = resolve('../shared/models/stories260K.gguf');
+const SHOTS = 'test-results/screenshots';
+
+async function writeFixtures(folder: string): Promise<void> {
+  await mkdir(folder, { recursive: true });
+  const pdf = await PDFDocument.create();
+  const font = await pdf.embedFont(StandardFonts.Helvetica);
+  for (const lines of [
+    ['Wind tunnel report', 'This report describes the test campaign and the models used.'],
+    ['Results', 'The swept wing stalled at fourteen degrees angle of attack.', 'Tip stall began before root stall.'],
+  ]) {
+    const page = pdf.addPage([420, 300]);
+    lines.forEach((line, i) => page.drawText(line, { x: 20, y: 260 - i * 20, size: 11, font }));
+  }
+  await writeFile(join(folder, 'wing-report.pdf'), await pdf.save());
+  await writeFile(join(folder, 'kitchen.md'), '# Kitchen\n\nThe oven needs a new door seal.\nThe fridge hums.\n');
+}
+
+describe('asking your files in the UI over `hearth serve`', () => {
+  let home: { path: string; cleanup: () => Promise<void> };
+  let hearth: ServingHearth;
+  let context: BrowserContext;
+  let closeBrowser: () => Promise<void>;
+  let cliAnswer: Awaited<ReturnType<typeof runHearth>>;
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    home = await tempDir('hearth-ask-e2e-');
+    const docs = join(home.path, 'docs');
+    await writeFixtures(docs);
+    // Index the fixture folder and choose the chat model with the engine itself, then serve it.
+    const engine = await createEngine({ dataDir: home.path });
+    try {
+      const cli = { door: 'cli' as const };
+      const model = (await engine.dispatch('models.import', { path: STORIES, role: 'chat' }, cli)) as { file: string };
+      await engine.dispatch(
+        'settings.update',
+        { models: { chatModel: model.file, threads: 1 }, chat: { maxTokens: 48 } },
+        cli,
+      );
+      engineLibraryOf(engine.services.library).configure({ watch: false });
+      await engine.dispatch('library.addSource', { collection: 'research', path: docs }, cli);
+      await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+    } finally {
+      await engine.dispose();
+    }
+    cliAnswer = await runHearth(['ask', 'At what angle of attack did the swept wing stall?', '--json'], home.path);
+    hearth = await serveHearth(home.path);
+    ({ context, close: closeBrowser } = await launchChromium());
+  });
+  afterAll(async () => {
+    await closeBrowser?.();
+    await hearth?.stop();
+    await home?.cleanup();
+  });
+
+  async function openAsk(): Promise<Page> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(hearth.url);
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByRole('link', { name: 'Chat' }).click();
+    await page.getByRole('button', { name: 'Ask your files' }).click();
+    await page.getByRole('region', { name: 'Ask your files' }).waitFor();
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  it('`hearth ask --json` prints the answer and its sources with path, page and snippet', () => {
+    expect(cliAnswer.code, cliAnswer.stderr).toBe(0);
+    const result = JSON.parse(cliAnswer.stdout.trim().split('\n').pop()!) as {
+      answer: string;
+      outcome: string;
+      sources: { path: string; page: number | null; snippet: string }[];
+    };
+    expect(result.outcome).toBe('answered');
+    expect(typeof result.answer).toBe('string');
+    expect(result.sources).toContainEqual(
+      expect.objectContaining({
+        path: expect.stringMatching(/wing-report\.pdf$/),
+        page: 2,
+        snippet: expect.stringMatching(/fourteen degrees/),
+      }),
+    );
+  });
+
+  it('streams an answer and shows a source with file, page and highlighted snippet', async () => {
+    const page = await openAsk();
+    const ask = page.getByRole('region', { name: 'Ask your files' });
+    await ask.getByRole('group', { name: 'Scope' }).getByRole('button', { name: 'research' }).waitFor();
+    await ask.getByLabel('Question').fill('At what angle of attack did the swept wing stall?');
+    await ask.getByRole('button', { name: 'Ask', exact: true }).click();
+    const answer = ask.getByTestId('ask-answer');
+    await answer.waitFor();
+    await page.waitForFunction(
+      () => (document.querySelector('[data-testid="ask-answer"]')?.textContent ?? '').trim().length > 0,
+    );
+    const source = ask.getByTestId('ask-source').filter({ hasText: 'wing-report.pdf' }).first();
+    await source.waitFor();
+    await expect(source.textContent()).resolves.toMatch(/page 2/);
+    await source.getByRole('button').first().click();
+    const snippet = source.locator('blockquote');
+    await expect(snippet.textContent()).resolves.toMatch(/fourteen degrees/);
+    await expect(snippet.locator('mark').allTextContents()).resolves.toEqual(expect.arrayContaining(['swept', 'wing']));
+    await page.screenshot({ path: `${SHOTS}/ask-answer.png`, fullPage: true });
+    await ask.getByRole('button', { name: 'Why these sources?' }).click();
+    await expect(ask.getByRole('region', { name: 'Why these sources' }).textContent()).resolves.toMatch(
+      /wing-report\.pdf/,
+    );
+    await page.close();
+  });
+
+  it('says honestly when nothing in the files is relevant', async () => {
+    const page = await openAsk();
+    const ask = page.getByRole('region', { name: 'Ask your files' });
+    await ask.getByLabel('Question').fill('Who won the football championship in 1998?');
+    await ask.getByRole('button', { name: 'Ask', exact: true }).click();
+    await expect(ask.getByTestId('ask-not-found').textContent()).resolves.toMatch(/could not find anything/);
+    await page.close();
+  });
+});
