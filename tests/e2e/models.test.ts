@@ -1,0 +1,91 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from '../helpers/chromium';
+import { serveHearth, type ServingHearth } from '../helpers/hearth-process';
+import { tempDir } from '../helpers/temp-dir';
+
+const STORIES = resolve('../shared/models/stories260K.gguf');
+const SHOTS = 'test-results/screenshots';
+
+async function online(): Promise<boolean> {
+  try {
+    await fetch('https://huggingface.co', { method: 'HEAD', signal: AbortSignal.timeout(4000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('the Models page', () => {
+  let home: { path: string; cleanup: () => Promise<void> };
+  let hearth: ServingHearth;
+  let context: BrowserContext;
+  let closeBrowser: () => Promise<void>;
+
+  beforeAll(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    home = await tempDir();
+    hearth = await serveHearth(home.path);
+    ({ context, close: closeBrowser } = await launchChromium());
+  });
+  afterAll(async () => {
+    await closeBrowser?.();
+    await hearth?.stop();
+    await home?.cleanup();
+  });
+
+  async function openModels(): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(hearth.url);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
+    return page;
+  }
+
+  it('welcomes a new user with the best fitting models, and says plainly when offline', async () => {
+    const page = await openModels();
+    const welcome = page.getByRole('region', { name: 'Set up Hearth' });
+    await welcome.waitFor();
+    await expect(welcome.textContent()).resolves.toMatch(/chat, .*embedding, /s);
+    const download = welcome.getByRole('button', { name: /Download both/ });
+    if (await online()) {
+      await expect(download.isEnabled()).resolves.toBe(true);
+    } else {
+      await expect(welcome.getByRole('alert').textContent()).resolves.toContain('This computer is offline');
+      await expect(download.isDisabled()).resolves.toBe(true);
+    }
+    // Every catalog entry carries a fit badge for this machine.
+    const catalog = page.getByRole('list', { name: 'Catalog' });
+    const entries = await catalog.getByRole('listitem').count();
+    expect(entries).toBeGreaterThanOrEqual(6);
+    await expect(catalog.getByText(/Fits on GPU|Fits in RAM|Too large/).count()).resolves.toBe(entries);
+    await page.screenshot({ path: `${SHOTS}/models-first-run.png`, fullPage: true });
+    await page.close();
+  });
+
+  it('imports a GGUF file by path, uses it, and deletes it', async () => {
+    const page = await openModels();
+    await page.getByLabel('GGUF file path').fill(`${STORIES}.missing`);
+    await page.getByRole('button', { name: 'Import' }).click();
+    await expect(page.getByRole('alert').first().textContent()).resolves.toContain('cannot be read');
+
+    await page.getByLabel('GGUF file path').fill(STORIES);
+    await page.getByRole('button', { name: 'Import' }).click();
+    const installed = page.getByRole('list', { name: 'Installed models' });
+    const row = installed.getByRole('listitem').filter({ hasText: 'stories260K.gguf' });
+    await row.waitFor();
+    await expect(row.textContent()).resolves.toMatch(/Fits in RAM|Fits on GPU/);
+    await expect(row.textContent()).resolves.toContain('no chat template');
+    await row.getByRole('button', { name: 'Use' }).click();
+    await row.getByText('In use').waitFor();
+    // With a chat model in place the welcome goes away.
+    await page.getByRole('region', { name: 'Set up Hearth' }).waitFor({ state: 'detached' });
+    await page.screenshot({ path: `${SHOTS}/models-installed.png`, fullPage: true });
+
+    await row.getByRole('button', { name: 'Delete stories260K.gguf' }).click();
+    await installed.getByText('No models installed yet.').waitFor();
+    await page.close();
+  });
+});
