@@ -42,6 +42,7 @@ describe('judgeAudit', () => {
     expect(rules(judgeAudit(ok, { ...claim, outputTokens: 7 }))).toEqual(['token-count']);
     expect(rules(judgeAudit(ok, { ...claim, promptTokens: 5 }))).toEqual(['token-count']);
     expect(judgeAudit(ok, { ...claim, outputTokens: 7 }, { countSlack: 1 }).passed).toBe(true);
+    expect(rules(judgeAudit(ok, { ...claim, maxTokens: 5, outputTokens: 6 }))).toEqual(['token-count']);
   });
 });
 

@@ -91,6 +91,7 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   if ((scored.greedyMisses ?? 0) > countSlack) {
     fail('not-greedy', `${scored.greedyMisses} tokens of a greedy job were not the model's clear first choice.`);
   }
+  if (tokens > claim.maxTokens + countSlack) fail('token-count', `Returned ${tokens} tokens; the job allowed ${claim.maxTokens}.`);
   if (claim.outputTokens > tokens + countSlack) fail('token-count', `Claimed ${claim.outputTokens} output tokens, returned ${tokens}.`);
   if (claim.promptTokens > scored.promptTokens + countSlack) {
     fail('token-count', `Claimed ${claim.promptTokens} prompt tokens; the prompt has ${scored.promptTokens}.`);
