@@ -261,27 +261,31 @@ export class LibraryStore implements Disposable {
       'heading',
       'text',
     ];
-    const lexical: ChunkRow[] = [];
-    if (text) {
-      let q = this._chunks
-        .query()
-        .fullTextSearch(text, { columns: ['text'] })
-        .select([...columns, '_score']);
-      if (options.filter) q = q.where(options.filter);
-      lexical.push(...((await q.limit(pool).toArray()) as ChunkRow[]));
-    }
+    const chunks = this._chunks;
     const weight = options.vectorWeight ?? 1;
-    const semantic: ChunkRow[] = [];
-    if (options.vector && weight > 0) {
-      let q = this._chunks
-        .query()
-        .nearestTo(options.vector)
-        .distanceType('cosine')
-        .select([...columns, '_distance']);
-      if (options.filter) q = q.where(options.filter);
-      if (this._annRows > 0) q = q.nprobes(20).refineFactor(5);
-      semantic.push(...((await q.limit(pool).toArray()) as ChunkRow[]));
-    }
+    // The two halves run side by side on LanceDB's threads.
+    const [lexical, semantic] = await Promise.all([
+      (async () => {
+        if (!text) return [];
+        let q = chunks
+          .query()
+          .fullTextSearch(text, { columns: ['text'] })
+          .select([...columns, '_score']);
+        if (options.filter) q = q.where(options.filter);
+        return (await q.limit(pool).toArray()) as ChunkRow[];
+      })(),
+      (async () => {
+        if (!options.vector || weight <= 0) return [];
+        let q = chunks
+          .query()
+          .nearestTo(options.vector)
+          .distanceType('cosine')
+          .select([...columns, '_distance']);
+        if (options.filter) q = q.where(options.filter);
+        if (this._annRows > 0) q = q.nprobes(20).refineFactor(5);
+        return (await q.limit(pool).toArray()) as ChunkRow[];
+      })(),
+    ]);
     const fused = new Map<string, ScoredChunk>();
     lexical.forEach((row, i) => fused.set(row.id, { ...row, score: 1 / (RRF_K + i + 1) }));
     semantic.forEach((row, i) => {
