@@ -93,6 +93,9 @@ describe('the packaged file list (linux x64, computed from `files` over the real
     );
     expect(offenders).toEqual([]);
     expect(depFiles.some((f) => f.includes('@node-llama-cpp/linux-arm64/'))).toBe(false);
+    // License notices travel with the code they cover; readmes do not.
+    expect(depFiles).toContain('node_modules/valibot/LICENSE.md');
+    expect(depFiles).not.toContain('node_modules/valibot/README.md');
 
     const bytes = (files: string[]) => files.reduce((sum, f) => sum + statSync(join(ROOT, f)).size, 0);
     const native = depFiles.filter((f) => /node_modules\/(@node-llama-cpp|@lancedb\/lancedb-)/.test(f));
