@@ -6,7 +6,7 @@
 export { LlamaRuntime, type HardwareState, type LlamaRuntimeOptions, type ThreadMeasurement } from './llama-runtime';
 export { ModelSlots, type LoadedModel, type LoadModelOptions, type ModelSlotsOptions } from './model-slots';
 export { ModelStore, sha256File } from './model-store';
-export { ModelsService, UnknownCatalogModelError, type ModelsServiceOptions } from './models-service';
+export { ModelsService, type ModelsServiceOptions } from './models-service';
 export { checkGgufFile, type GgufFacts } from './gguf-check';
 export { downloadFile, type DownloadFileOptions, type DownloadProgressInfo, type DownloadResult } from './downloader';
 export { loadCatalog } from './catalog';

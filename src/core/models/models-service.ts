@@ -8,6 +8,7 @@ import { DisposedError, type Disposable } from '../disposable';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { loadCatalog } from './catalog';
+import { UnknownCatalogModelError } from './errors';
 import { downloadFile } from './downloader';
 import { fitFromCatalog, fitFromGguf } from './fit';
 import type { LlamaRuntime } from './llama-runtime';
@@ -243,12 +244,5 @@ export class ModelsService implements Disposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
-  }
-}
-
-export class UnknownCatalogModelError extends Error {
-  override readonly name = 'UnknownCatalogModelError';
-  constructor(readonly catalogId: string) {
-    super(`"${catalogId}" is not in Hearth's model catalog. Reopen the Models page to see the current list.`);
   }
 }
