@@ -74,7 +74,8 @@ export class Engine implements Disposable {
     const library = openEngineLibrary({ dataDir, settings, events, log });
     const ai = new LocalAi({ dataDir, settings, events, log, secrets });
     const updates = new UpdateService({ settings, events, log, currentVersion: HEARTH_VERSION, feed: options.updateFeed });
-    const network = new NetworkService({ dataDir, settings, secrets, events, log });
+    const followSettings = options.host === 'desktop';
+    const network = new NetworkService({ dataDir, settings, secrets, events, log, followSettings });
     const services: Services = {
       app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
       settings: createSettingsService(settings),

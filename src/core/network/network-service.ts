@@ -28,6 +28,12 @@ export interface NetworkServiceInit {
   workerEntry?: string;
   /** The reputation work plugs its ranking in here. */
   ranker?: ProviderRanker;
+  /**
+   * Start and stop the node as settings.network.contribute changes, from the start. The desktop
+   * app does; one-shot CLI commands do not, and `hearth serve --network` starts it explicitly.
+   * Default false.
+   */
+  followSettings?: boolean;
 }
 
 /** Events that mean the user is using Hearth right now; contribution steps aside at once. */
@@ -59,12 +65,15 @@ export class NetworkService {
   constructor(private readonly _init: NetworkServiceInit) {
     this._unsubscribe = _init.events.onAny((name) => {
       if (LOCAL_ACTIVITY_EVENTS.includes(name)) this.markLocalUse();
-      else if (name === 'settings.changed') void this._followSettings();
+      else if (name === 'settings.changed') {
+        if (_init.followSettings) void this._followSettings();
+        else this._reassess();
+      }
     });
     // Idleness, schedules and the quiet period change with time alone.
     this._tick = setInterval(() => this._reassess(), 5_000);
     this._tick.unref();
-    if (_init.settings.get().network.contribute) void this._followSettings();
+    if (_init.followSettings && _init.settings.get().network.contribute) void this._followSettings();
   }
 
   /** The user chats, asks or indexes: pause contribution now and for LOCAL_QUIET_MS after. */
