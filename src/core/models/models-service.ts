@@ -8,7 +8,9 @@ import { DisposedError, type Disposable } from '../disposable';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { loadCatalog } from './catalog';
-import { UnknownCatalogModelError } from './errors';
+import { OfflineError, UnknownCatalogModelError } from './errors';
+
+const MODEL_HOST = 'https://huggingface.co';
 import { downloadFile } from './downloader';
 import { fitFromCatalog, fitFromGguf } from './fit';
 import type { LlamaRuntime } from './llama-runtime';
@@ -51,6 +53,8 @@ export class ModelsService implements Disposable {
   private readonly _catalog: CatalogEntry[];
   private readonly _downloads = new Map<string, RunningDownload>();
   private _disposed = false;
+  /** Known only after setUp has checked; null until then. */
+  private _online: boolean | null = null;
 
   constructor(private readonly _o: ModelsServiceOptions) {
     this._catalog = _o.catalog ?? loadCatalog();
@@ -91,13 +95,18 @@ export class ModelsService implements Disposable {
     );
   }
 
-  async firstRun() {
+  /** What a new user needs. Makes no network request: Hearth stays offline until asked. */
+  async firstRun(): Promise<{
+    needed: boolean;
+    online: boolean | null;
+    chat: CatalogItem | null;
+    embedding: CatalogItem | null;
+  }> {
     const items = await this.catalog();
     const installed = await this._o.store.list();
-    const online = await (this._o.isOnline ?? (() => reachable('https://huggingface.co')))();
     return {
       needed: !installed.some((m) => m.role === 'chat'),
-      online,
+      online: this._online,
       chat: this.bestFitting(items, 'chat'),
       embedding: this.bestFitting(items, 'embedding'),
     };
@@ -105,6 +114,11 @@ export class ModelsService implements Disposable {
 
   async setUp(): Promise<{ downloads: string[] }> {
     const state = await this.firstRun();
+    const pending = [state.chat, state.embedding].filter((i) => i && !i.installed);
+    if (pending.length > 0) {
+      this._online = await (this._o.isOnline ?? (() => reachable(MODEL_HOST)))();
+      if (!this._online) throw new OfflineError(new URL(MODEL_HOST).host);
+    }
     const ids: string[] = [];
     for (const item of [state.chat, state.embedding]) {
       if (!item) continue;

@@ -91,8 +91,11 @@ export const HardwareSchema = v.object({
 export const FirstRunSchema = v.object({
   /** True when no chat model is installed: the UI shows the welcome. */
   needed: v.boolean(),
-  /** Whether the model host answered; false means "no internet" is said plainly. */
-  online: v.boolean(),
+  /**
+   * null: not checked, since Hearth makes no network request until the user asks for one;
+   * false: the model host did not answer (checked by `setUp`), said plainly in the UI.
+   */
+  online: v.nullable(v.boolean()),
   chat: v.nullable(CatalogItemSchema),
   embedding: v.nullable(CatalogItemSchema),
 });
@@ -136,7 +139,7 @@ export const modelsContract = namespace(
     setUp: call(
       v.strictObject({}),
       v.object({ downloads: v.array(IdSchema) }),
-      'Download the best fitting chat and embedding models and choose them when done.',
+      'Download the best fitting chat and embedding models and choose them when done; OfflineError when the model host cannot be reached.',
     ),
   },
   {

@@ -65,6 +65,8 @@ describe('installed models, import, catalog and first run', () => {
     for (const item of catalog) expect(item.fit.basis).toBe('catalog');
     const first = await env.ai.models.firstRun();
     expect(first.needed).toBe(true);
+    // No network request has been made to find out.
+    expect(first.online).toBeNull();
     expect(first.chat?.role).toBe('chat');
     expect(first.embedding?.role).toBe('embedding');
     expect(first.chat?.fit.verdict).not.toBe('too-large');

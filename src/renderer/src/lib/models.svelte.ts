@@ -3,7 +3,7 @@ import type { CatalogItem, DownloadProgress, InstalledModel, ModelRole } from '.
 
 export interface FirstRunState {
   needed: boolean;
-  online: boolean;
+  online: boolean | null;
   chat: CatalogItem | null;
   embedding: CatalogItem | null;
 }
@@ -17,6 +17,7 @@ export class ModelsState {
   #firstRun = $state.raw<FirstRunState | null>(null);
   #error = $state<string | null>(null);
   #loading = $state(true);
+  #offline = $state(false);
 
   constructor(api: HearthApi) {
     this.#api = api;
@@ -80,8 +81,20 @@ export class ModelsState {
   cancel(id: string): Promise<void> {
     return this.#run(async () => void (await this.#api.models.cancelDownload({ id })));
   }
-  setUp(): Promise<void> {
-    return this.#run(async () => void (await this.#api.models.setUp()));
+  /** Starts the first-run downloads; an offline machine is remembered for the welcome to say so. */
+  async setUp(): Promise<void> {
+    try {
+      await this.#api.models.setUp();
+    } catch (error) {
+      if ((error as Error).name === 'OfflineError') this.#offline = true;
+      else this.#error = (error as Error).message;
+    }
+  }
+  /** True once a request to the model host failed because the machine is offline. */
+  get offline(): boolean {
+    return (
+      this.#offline || this.#firstRun?.online === false || this.#downloads.some((d) => d.error?.name === 'OfflineError')
+    );
   }
   remove(file: string): Promise<void> {
     return this.#run(async () => {
