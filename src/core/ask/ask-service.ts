@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Contract } from '../../shared/contract';
 import type { AskAnswer, AskScope } from '../../shared/contract/ask';
@@ -17,6 +18,26 @@ export interface AskServiceComponents {
   generator: () => Promise<Generator | null>;
   /** The installed reranker, or null (the rerank stage is skipped). */
   reranker?: () => Promise<Reranker | null>;
+  /** Opens a file in the system viewer. Default: `open`, `start` or `xdg-open`. */
+  openFile?: (path: string) => Promise<void>;
+}
+
+/** Hands a file to the desktop's default viewer without waiting for it. */
+function openWithSystemViewer(path: string): Promise<void> {
+  const [command, args] =
+    process.platform === 'darwin'
+      ? ['open', [path]]
+      : process.platform === 'win32'
+        ? ['cmd', ['/c', 'start', '""', path]]
+        : ['xdg-open', [path]];
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+    child.once('error', reject);
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
 }
 
 export interface AskServiceInit extends AskPipelineInit {
@@ -27,6 +48,7 @@ export interface AskServiceInit extends AskPipelineInit {
 interface RunningAnswer {
   controller: AbortController;
   done: Promise<AskAnswer>;
+  finished: AskAnswer | null;
 }
 
 /**
@@ -103,10 +125,12 @@ export function createAskService(
           message: error instanceof Error ? error.message : String(error),
         }))
         .then((answer) => {
+          const running = answers.get(answerId);
+          if (running) running.finished = answer;
           events.emit('ask.done', answer);
           return answer;
         });
-      answers.set(answerId, { controller, done });
+      answers.set(answerId, { controller, done, finished: null });
       forget();
       return { answerId };
     },
@@ -118,6 +142,23 @@ export function createAskService(
     cancel: async ({ answerId }) => {
       answers.get(answerId)?.controller.abort();
       return null;
+    },
+    openSource: async ({ answerId, n }, context) => {
+      // Only files an answer cited can be opened, so the UI cannot open arbitrary paths.
+      const source = answers.get(answerId)?.finished?.sources.find((s) => s.n === n);
+      if (!source) return { opened: false, reason: `Answer ${answerId} has no source [${n}].` };
+      if (context.door !== 'ipc') {
+        return { opened: false, reason: 'Files open only in the Hearth app; here the snippet is shown instead.' };
+      }
+      try {
+        await (components.openFile ?? openWithSystemViewer)(source.path);
+        return { opened: true, reason: null };
+      } catch (error) {
+        return {
+          opened: false,
+          reason: `Could not open ${source.path}: ${error instanceof Error ? error.message : String(error)}`,
+        };
+      }
     },
     selfTest: async ({ collection, samples }) => {
       const { pipeline: ask, retriever } = await pipeline(false);

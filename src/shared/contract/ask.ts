@@ -97,6 +97,11 @@ export const askContract = namespace(
       'Wait for an answer to finish and return it with its sources.',
     ),
     cancel: call(v.strictObject({ answerId: IdSchema }), v.null(), 'Stop an answer at once.'),
+    openSource: call(
+      v.strictObject({ answerId: IdSchema, n: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
+      v.object({ opened: v.boolean(), reason: v.nullable(v.string()) }),
+      'Open the file of source [n] of an answer in its system viewer (app only; the browser shows the snippet).',
+    ),
     selfTest: call(
       v.strictObject({
         collection: v.optional(v.string()),

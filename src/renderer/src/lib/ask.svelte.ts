@@ -109,6 +109,16 @@ export class AskState {
     }
   }
 
+  /** Opens source [n] in the system viewer (app); returns why not otherwise. */
+  async openSource(answerId: string, n: number): Promise<string | null> {
+    try {
+      const result = await this.#api.ask.openSource({ answerId, n });
+      return result.reason;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  }
+
   async cancel(): Promise<void> {
     const running = this.#turns.find((t) => t.phase !== 'done' && t.answerId);
     if (running?.answerId) await this.#api.ask.cancel({ answerId: running.answerId });
