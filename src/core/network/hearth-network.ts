@@ -1,4 +1,5 @@
 import type { PrivateKey } from '@libp2p/interface';
+import { isLoopback, isPrivate } from '@libp2p/utils';
 import type { Logger } from '../log';
 import { createHearthNode, type HearthLibp2p } from './node/create-node';
 import { encodeAnnouncement } from './protocol/capacity';
@@ -124,11 +125,12 @@ export class HearthNetwork {
   }
 
   status(): HearthNetworkStatus {
-    const addresses = this.node.getMultiaddrs().map((a) => a.toString());
+    const multiaddrs = this.node.getMultiaddrs();
+    const addresses = multiaddrs.map((a) => a.toString());
     const relayed = addresses.filter((a) => a.includes('/p2p-circuit'));
-    const direct = addresses.filter((a) => !a.includes('/p2p-circuit'));
+    const direct = multiaddrs.filter((a) => !a.toString().includes('/p2p-circuit'));
     const relays = [...new Set(relayed.map((a) => /\/p2p\/([^/]+)\/p2p-circuit/.exec(a)?.[1] ?? ''))].filter(Boolean);
-    const isPublic = direct.some((a) => !/\/ip4\/(127\.|10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)|\/ip6\/(::1|f[cd])/.test(a));
+    const isPublic = direct.some((a) => !isLoopback(a) && !isPrivate(a));
     return {
       peerId: this.node.peerId.toString(),
       addresses,
