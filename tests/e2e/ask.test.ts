@@ -114,6 +114,9 @@ describe('asking your files in the UI over `hearth serve`', () => {
     await expect(snippet.textContent()).resolves.toMatch(/fourteen degrees/);
     await expect(snippet.locator('mark').allTextContents()).resolves.toEqual(expect.arrayContaining(['swept', 'wing']));
     await page.screenshot({ path: `${SHOTS}/ask-answer.png`, fullPage: true });
+    // The browser door cannot open local files; it says so and keeps the snippet in view.
+    await source.getByRole('button', { name: 'Open file' }).click();
+    await expect(ask.getByRole('status').textContent()).resolves.toMatch(/only in the Hearth app/);
     await ask.getByRole('button', { name: 'Why these sources?' }).click();
     await expect(ask.getByRole('region', { name: 'Why these sources' }).textContent()).resolves.toMatch(
       /wing-report\.pdf/,
