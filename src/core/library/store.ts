@@ -92,6 +92,7 @@ export class LibraryStore implements Disposable {
   private _docs: lancedb.Table | null = null;
   private _chunks: lancedb.Table | null = null;
   private _ftsStale = false;
+  private _ftsBuilt = false;
   private _annRows = 0;
   private _committing: Promise<void> = Promise.resolve();
 
@@ -108,7 +109,8 @@ export class LibraryStore implements Disposable {
     if (names.includes(store._chunksName)) {
       store._chunks = await db.openTable(store._chunksName);
       const indices = await store._chunks.listIndices();
-      store._ftsStale = !indices.some((i) => i.columns.includes('text'));
+      store._ftsBuilt = indices.some((i) => i.columns.includes('text'));
+      store._ftsStale = !store._ftsBuilt;
       store._annRows = indices.some((i) => i.columns.includes('vector')) ? ANN_THRESHOLD : 0;
     }
     return store;
@@ -217,10 +219,15 @@ export class LibraryStore implements Disposable {
   private async _commit(): Promise<void> {
     this._check();
     if (!this._chunks || !this._ftsStale) return;
-    await this._chunks.createIndex('text', {
-      config: lancedb.Index.fts({ stem: true, removeStopWords: true }),
-      replace: true,
-    });
+    // Built once; later rows are folded in by optimize() below, and until then LanceDB
+    // searches unindexed rows directly, so edits are findable at once without a rebuild.
+    if (!this._ftsBuilt) {
+      await this._chunks.createIndex('text', {
+        config: lancedb.Index.fts({ stem: true, removeStopWords: true }),
+        replace: true,
+      });
+      this._ftsBuilt = true;
+    }
     this._ftsStale = false;
     const rows = await this._chunks.countRows();
     const schema = await this._chunks.schema();
@@ -244,7 +251,7 @@ export class LibraryStore implements Disposable {
   async search(query: string, options: StoreSearchOptions): Promise<ScoredChunk[]> {
     this._check();
     if (!this._chunks) return [];
-    if (this._ftsStale) await this.commit();
+    if (!this._ftsBuilt) await this.commit();
     const pool = Math.max(options.top * 3, 30);
     const text = ftsQuery(query);
     const columns = [
