@@ -26,7 +26,14 @@ import {
 
 const HONEST_JOBS = Number(process.env.AUDIT_BENCH_HONEST ?? 1000);
 const CHEATER_JOBS = Number(process.env.AUDIT_BENCH_CHEATER ?? 200);
-const CHEATERS: ProviderKind[] = ['other-model', 'random-tokens', 'early-stop', 'replay', 'inflated-counts', 'replay-foreign'];
+const CHEATERS: ProviderKind[] = [
+  'other-model',
+  'random-tokens',
+  'early-stop',
+  'replay',
+  'inflated-counts',
+  'replay-foreign',
+];
 const results: Record<string, unknown> = {};
 let auditor: TokenAuditor;
 
@@ -79,7 +86,10 @@ describe('audit', () => {
       // requester at the default 10% would have paid for.
       const report = await auditAnswer(auditor, guard, finished('honest', job, answer));
       // The same answer audited as the protocol streams it today: text, re-tokenised.
-      const textReport = await auditAnswer(auditor, textGuard, { ...finished('honest', job, answer), tokens: undefined });
+      const textReport = await auditAnswer(auditor, textGuard, {
+        ...finished('honest', job, answer),
+        tokens: undefined,
+      });
       if (!textReport.passed) {
         textFalseFailures++;
         textFailures.push({ job: job.jobId, failures: textReport.failures });
@@ -161,7 +171,13 @@ describe('audit', () => {
       let failed = 0;
       for (let i = 0; i < 20; i++) {
         const canary = pool.next()!;
-        const answer = await provider.serve({ ...makeJob(i), prompt: canary.prompt, maxTokens: 48, temperature: 0, topP: 1 });
+        const answer = await provider.serve({
+          ...makeJob(i),
+          prompt: canary.prompt,
+          maxTokens: 48,
+          temperature: 0,
+          topP: 1,
+        });
         if (!checkCanary(canary, auditor.outputTokens({ text: answer.text })).passed) failed++;
       }
       await provider.dispose();

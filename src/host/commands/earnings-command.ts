@@ -52,7 +52,9 @@ function printEarnings(earnings: Earnings, receipts: ReceiptRow[]): void {
   if (!earnings.integrity.ok) console.log(`WARNING: the ledger failed verification. ${earnings.integrity.problem}`);
   console.log(`Wallet:      ${earnings.wallet ?? '(none yet)'}`);
   console.log(`Balance:     ${formatCredits(balances.balance)} credits`);
-  console.log(`Earned:      ${formatCredits(balances.earned)}   Spent: ${formatCredits(balances.spent)}   Pending: ${formatCredits(balances.pending)}`);
+  console.log(
+    `Earned:      ${formatCredits(balances.earned)}   Spent: ${formatCredits(balances.spent)}   Pending: ${formatCredits(balances.pending)}`,
+  );
   console.log(`Served:      ${earnings.jobsServed} jobs, ${earnings.tokensServed} tokens`);
   const rate = earnings.auditPassRate === null ? 'no audits yet' : `${(earnings.auditPassRate * 100).toFixed(1)}%`;
   console.log(`Audits:      ${rate}   Tier: ${earnings.tier}`);
@@ -61,6 +63,8 @@ function printEarnings(earnings: Earnings, receipts: ReceiptRow[]): void {
   for (const row of receipts) {
     const status = row.verified === null ? '' : row.verified ? 'signature ok' : 'SIGNATURE INVALID';
     const when = new Date(row.at).toISOString().slice(0, 16).replace('T', ' ');
-    console.log(`  ${when}  ${row.kind.padEnd(7)} ${formatCredits(row.amount).padStart(12)}  ${row.jobId}  ${status}${row.reason ? ` (${row.reason})` : ''}`);
+    console.log(
+      `  ${when}  ${row.kind.padEnd(7)} ${formatCredits(row.amount).padStart(12)}  ${row.jobId}  ${status}${row.reason ? ` (${row.reason})` : ''}`,
+    );
   }
 }

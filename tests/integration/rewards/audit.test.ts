@@ -8,7 +8,15 @@ import {
   TokenAuditor,
   type FinishedJob,
 } from '../../../src/core/network/audit';
-import { FixtureProvider, makeJob, STORIES, TINY_RANDOM, type Answer, type Job, type ProviderKind } from './cheating-providers';
+import {
+  FixtureProvider,
+  makeJob,
+  STORIES,
+  TINY_RANDOM,
+  type Answer,
+  type Job,
+  type ProviderKind,
+} from './cheating-providers';
 
 function finished(job: Job, answer: Answer): FinishedJob {
   return {

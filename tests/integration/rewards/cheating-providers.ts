@@ -15,7 +15,10 @@ import {
 } from 'node-llama-cpp';
 
 export const MODELS_DIR = resolve(process.cwd(), '../shared/models');
-export const STORIES = { path: resolve(MODELS_DIR, 'stories260K.gguf'), sha256: '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d' };
+export const STORIES = {
+  path: resolve(MODELS_DIR, 'stories260K.gguf'),
+  sha256: '270cba1bd5109f42d03350f60406024560464db173c0e387d91f0426d3bd256d',
+};
 export const TINY_RANDOM = {
   path: resolve(MODELS_DIR, 'llama-2-tiny-random.gguf'),
   sha256: '81f226c62d28ed4a1a9b9fa080fcd9f0cc40e0f9d5680036583ff98fbcd035cb',
@@ -50,13 +53,7 @@ export interface Answer {
  * answers it made for other requesters, which this requester never saw.
  */
 export type ProviderKind =
-  | 'honest'
-  | 'other-model'
-  | 'random-tokens'
-  | 'early-stop'
-  | 'replay'
-  | 'replay-foreign'
-  | 'inflated-counts';
+  'honest' | 'other-model' | 'random-tokens' | 'early-stop' | 'replay' | 'replay-foreign' | 'inflated-counts';
 
 interface Loaded {
   model: LlamaModel;
@@ -190,7 +187,16 @@ export class FixtureProvider {
 }
 
 const NAMES = ['Lily', 'Tom', 'Ben', 'Sue', 'Max', 'Mia', 'Sam', 'Anna', 'Tim', 'Lucy', 'Jack', 'Sara', 'Bob', 'Amy'];
-const THINGS = ['a red ball', 'a big dog', 'a little bird', 'a shiny car', 'a blue kite', 'a soft bear', 'a tall tree', 'a funny hat'];
+const THINGS = [
+  'a red ball',
+  'a big dog',
+  'a little bird',
+  'a shiny car',
+  'a blue kite',
+  'a soft bear',
+  'a tall tree',
+  'a funny hat',
+];
 const PLACES = ['the park', 'the garden', 'the forest', 'the beach', 'the house', 'the school', 'the lake', 'the shop'];
 const FEELINGS = ['happy', 'sad', 'scared', 'excited', 'curious', 'tired', 'angry', 'proud'];
 

@@ -3,7 +3,13 @@ import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DuplicateEntryError, Ledger, LedgerBusyError, LedgerCorruptError, scanLedger } from '../../../src/core/network/ledger';
+import {
+  DuplicateEntryError,
+  Ledger,
+  LedgerBusyError,
+  LedgerCorruptError,
+  scanLedger,
+} from '../../../src/core/network/ledger';
 import { signReceipt, type Receipt } from '../../../src/core/network/receipts';
 import { tempDir } from '../../helpers/temp-dir';
 
@@ -59,9 +65,9 @@ describe('Ledger', () => {
     await ledger.appendReceipt('earned', first);
     await expect(ledger.appendReceipt('earned', first)).rejects.toBeInstanceOf(DuplicateEntryError);
     // Same nonce, different job: a replay of the requester's signature budget.
-    await expect(ledger.appendReceipt('earned', await signReceipt(requester, receipt(2, { nonce: 1n })))).rejects.toThrow(
-      /nonce/,
-    );
+    await expect(
+      ledger.appendReceipt('earned', await signReceipt(requester, receipt(2, { nonce: 1n }))),
+    ).rejects.toThrow(/nonce/);
     // A receipt with a forged field no longer verifies.
     await expect(
       ledger.appendReceipt('earned', { ...first, receipt: { ...first.receipt, jobId: 'job-9', nonce: 9n } }),
@@ -141,6 +147,7 @@ describe('Ledger', () => {
     }
     // Torn tails, if the kill landed mid-write, were set aside, not dropped.
     const names = await readdir(dir.path);
-    for (const name of names.filter((n) => n.includes('.torn-'))) expect((await readFile(join(dir.path, name))).length).toBeGreaterThan(0);
+    for (const name of names.filter((n) => n.includes('.torn-')))
+      expect((await readFile(join(dir.path, name))).length).toBeGreaterThan(0);
   });
 });

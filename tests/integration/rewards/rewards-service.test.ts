@@ -48,7 +48,9 @@ describe('rewards service through the engine', () => {
     expect(earnings).toMatchObject({ tokensServed: 120, jobsServed: 4, auditPassRate: 0.5, integrity: { ok: true } });
     expect(earnings.series).toHaveLength(30);
     expect(earnings.series.at(-1)?.earned).toBe('6000');
-    const { receipts } = (await engine.dispatch('rewards.receipts', { limit: 10 }, { door: 'cli' })) as { receipts: ReceiptRow[] };
+    const { receipts } = (await engine.dispatch('rewards.receipts', { limit: 10 }, { door: 'cli' })) as {
+      receipts: ReceiptRow[];
+    };
     expect(receipts.map((r) => r.verified)).toEqual([null, null, true, true, true]);
     const exported = (await engine.dispatch('rewards.exportLedger', {}, { door: 'cli' })) as { json: string };
     expect(JSON.parse(exported.json)).toMatchObject({ verified: true, balances: { earned: '6000' } });

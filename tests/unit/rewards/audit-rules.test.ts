@@ -20,7 +20,9 @@ describe('judgeAudit', () => {
   it('fails a single token at or below -13 and five at or below -8', () => {
     expect(rules(judgeAudit(scored([-0.1, -13, -1, -1, -1, -1]), claim))).toEqual(['token-below-floor']);
     expect(rules(judgeAudit(scored([-8, -8, -9, -8.5, -12, -1]), claim))).toEqual(['too-many-unlikely']);
-    expect(rules(judgeAudit(scored([-1, -1, -1, -1, -1, Number.NEGATIVE_INFINITY]), claim))).toContain('token-below-floor');
+    expect(rules(judgeAudit(scored([-1, -1, -1, -1, -1, Number.NEGATIVE_INFINITY]), claim))).toContain(
+      'token-below-floor',
+    );
   });
 
   it('fails an end the model did not make likely, and a short answer claiming max tokens', () => {
@@ -47,7 +49,13 @@ describe('judgeAudit', () => {
 });
 
 describe('checkCanary', () => {
-  const reference = { prompt: 'p', maxTokens: 5, tokens: [10, 11, 12], choices: [[10], [11, 20], [12], [END_OF_ANSWER]], ended: true };
+  const reference = {
+    prompt: 'p',
+    maxTokens: 5,
+    tokens: [10, 11, 12],
+    choices: [[10], [11, 20], [12], [END_OF_ANSWER]],
+    ended: true,
+  };
   it('passes the known answer and a near-tie divergence', () => {
     expect(checkCanary(reference, [10, 11, 12]).passed).toBe(true);
     expect(checkCanary(reference, [10, 20, 99, 98]).passed).toBe(true);

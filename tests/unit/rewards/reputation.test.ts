@@ -62,8 +62,18 @@ describe('reputationRanker', () => {
       book.recordCompleted('cheap', { tokens: 10, ms: 100 });
     }
     for (let i = 0; i < 3; i++) book.recordAudit('cheat', false);
-    const candidate = (peerId: string, price: number) => ({ peerId, addrs: [], price, freeSlots: 1, source: 'gossip' as const, seenAt: 0 });
-    const ranked = await reputationRanker(book).rank([candidate('cheat', 0), candidate('cheap', 1), candidate('honest', 5)], 'm');
+    const candidate = (peerId: string, price: number) => ({
+      peerId,
+      addrs: [],
+      price,
+      freeSlots: 1,
+      source: 'gossip' as const,
+      seenAt: 0,
+    });
+    const ranked = await reputationRanker(book).rank(
+      [candidate('cheat', 0), candidate('cheap', 1), candidate('honest', 5)],
+      'm',
+    );
     expect(ranked.map((c) => c.peerId)).toEqual(['honest', 'cheap']);
   });
 });

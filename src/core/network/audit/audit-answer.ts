@@ -32,7 +32,12 @@ export async function auditAnswer(
   options: { signal?: AbortSignal } = {},
 ): Promise<AuditReport> {
   const report = await auditor.audit(
-    { prompt: job.prompt, output: job.tokens ? { tokens: job.tokens } : { text: job.text }, sampling: job.sampling, claim: job.claim },
+    {
+      prompt: job.prompt,
+      output: job.tokens ? { tokens: job.tokens } : { text: job.text },
+      sampling: job.sampling,
+      claim: job.claim,
+    },
     options,
   );
   // A repeated answer is evidence only when repeating it by chance was unlikely: greedy jobs and

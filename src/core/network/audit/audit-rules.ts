@@ -78,10 +78,14 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   const tokens = scored.logProbs.length;
   const below = scored.logProbs.findIndex((lp) => lp <= hardFloor);
   if (below !== -1) {
-    fail('token-below-floor', `Token ${below + 1} has log-probability ${fmt(scored.logProbs[below])} (floor ${hardFloor}).`);
+    fail(
+      'token-below-floor',
+      `Token ${below + 1} has log-probability ${fmt(scored.logProbs[below])} (floor ${hardFloor}).`,
+    );
   }
   const unlikely = scored.logProbs.filter((lp) => lp <= softFloor).length;
-  if (unlikely >= softLimit) fail('too-many-unlikely', `${unlikely} tokens are at or below ${softFloor} (limit ${softLimit - 1}).`);
+  if (unlikely >= softLimit)
+    fail('too-many-unlikely', `${unlikely} tokens are at or below ${softFloor} (limit ${softLimit - 1}).`);
   if (claim.stopReason === 'eos' && scored.endLogProb < endFloor) {
     fail('unlikely-end', `The output ends where the model gives an end only ${fmt(scored.endLogProb)}.`);
   }
@@ -91,13 +95,20 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   if ((scored.greedyMisses ?? 0) > countSlack) {
     fail('not-greedy', `${scored.greedyMisses} tokens of a greedy job were not the model's clear first choice.`);
   }
-  if (tokens > claim.maxTokens + countSlack) fail('token-count', `Returned ${tokens} tokens; the job allowed ${claim.maxTokens}.`);
-  if (claim.outputTokens > tokens + countSlack) fail('token-count', `Claimed ${claim.outputTokens} output tokens, returned ${tokens}.`);
+  if (tokens > claim.maxTokens + countSlack)
+    fail('token-count', `Returned ${tokens} tokens; the job allowed ${claim.maxTokens}.`);
+  if (claim.outputTokens > tokens + countSlack)
+    fail('token-count', `Claimed ${claim.outputTokens} output tokens, returned ${tokens}.`);
   if (claim.promptTokens > scored.promptTokens + countSlack) {
     fail('token-count', `Claimed ${claim.promptTokens} prompt tokens; the prompt has ${scored.promptTokens}.`);
   }
   const finite = scored.logProbs.map((lp) => Math.max(lp, -1000));
-  return { passed: failures.length === 0, failures, minLogProb: finite.length ? Math.min(...finite) : 0, unlikelyTokens: unlikely };
+  return {
+    passed: failures.length === 0,
+    failures,
+    minLogProb: finite.length ? Math.min(...finite) : 0,
+    unlikelyTokens: unlikely,
+  };
 }
 
 function fmt(logProb: number | undefined): string {

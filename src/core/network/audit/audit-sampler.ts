@@ -19,7 +19,11 @@ export class AuditSampler {
   private readonly _newProviderJobs: number;
   private readonly _random: () => number;
 
-  constructor({ share = 0.1, newProviderJobs = 5, random = () => randomInt(2 ** 32) / 2 ** 32 }: AuditSamplerOptions = {}) {
+  constructor({
+    share = 0.1,
+    newProviderJobs = 5,
+    random = () => randomInt(2 ** 32) / 2 ** 32,
+  }: AuditSamplerOptions = {}) {
     if (!(share >= 0 && share <= 1)) throw new RangeError('The audit share must be between 0 and 1.');
     this.share = share;
     this._newProviderJobs = newProviderJobs;

@@ -22,7 +22,10 @@ export interface CanaryReference {
  * step; a difference at a near-tie passes, since ties legitimately flip across hardware and the
  * two answers cannot be compared after it.
  */
-export function checkCanary(reference: CanaryReference, returned: readonly number[]): { passed: boolean; detail: string } {
+export function checkCanary(
+  reference: CanaryReference,
+  returned: readonly number[],
+): { passed: boolean; detail: string } {
   for (let i = 0; i < reference.maxTokens; i++) {
     const expected = i < reference.tokens.length ? reference.tokens[i] : reference.ended ? END_OF_ANSWER : undefined;
     if (expected === undefined) break;
@@ -32,7 +35,10 @@ export function checkCanary(reference: CanaryReference, returned: readonly numbe
       continue;
     }
     if (!reference.choices[i]?.includes(actual!)) {
-      return { passed: false, detail: `Differs from the known answer at token ${i + 1} with a token the model would not choose.` };
+      return {
+        passed: false,
+        detail: `Differs from the known answer at token ${i + 1} with a token the model would not choose.`,
+      };
     }
     return { passed: true, detail: `Matches the known answer up to a near-tie at token ${i + 1}.` };
   }

@@ -9,7 +9,13 @@ import {
   type Token,
 } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../../disposable';
-import { judgeAudit, type AuditThresholds, type AuditVerdict, type ProviderClaim, type ScoredOutput } from './audit-rules';
+import {
+  judgeAudit,
+  type AuditThresholds,
+  type AuditVerdict,
+  type ProviderClaim,
+  type ScoredOutput,
+} from './audit-rules';
 import { END_OF_ANSWER, type CanaryReference } from './canary';
 import { ModelHashError } from './model-hash-error';
 import { modelSha256 } from './model-sha256';
@@ -184,7 +190,10 @@ export class TokenAuditor implements Disposable {
   }
 
   /** Scores a job and applies the fail rules. */
-  async audit(job: AuditJob, options: { thresholds?: AuditThresholds; signal?: AbortSignal } = {}): Promise<AuditReport> {
+  async audit(
+    job: AuditJob,
+    options: { thresholds?: AuditThresholds; signal?: AbortSignal } = {},
+  ): Promise<AuditReport> {
     const started = performance.now();
     const scored = await this.score(job.prompt, job.output, job.sampling, options);
     const auditMs = performance.now() - started;

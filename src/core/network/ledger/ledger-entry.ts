@@ -44,4 +44,8 @@ export const LedgerEntrySchema = v.variant('kind', [
 export type LedgerEntry = v.InferOutput<typeof LedgerEntrySchema>;
 export type ReceiptEntry = Extract<LedgerEntry, { kind: 'earned' | 'spent' }>;
 /** An entry as an append asks for it; the ledger assigns `seq` and `at`. */
-export type NewLedgerEntry = LedgerEntry extends infer E ? (E extends LedgerEntry ? Omit<E, 'seq' | 'at'> : never) : never;
+export type NewLedgerEntry = LedgerEntry extends infer E
+  ? E extends LedgerEntry
+    ? Omit<E, 'seq' | 'at'>
+    : never
+  : never;

@@ -48,7 +48,12 @@ export function scanLedger(bytes: Buffer): LedgerScan {
   let offset = 0;
   if (bytes.length === 0) return result(null);
   if (!bytes.subarray(0, LEDGER_HEADER.length).equals(Buffer.from(LEDGER_HEADER))) {
-    return result({ kind: 'bad-header', line: 1, offset: 0, reason: 'The file does not start with a Hearth ledger header.' });
+    return result({
+      kind: 'bad-header',
+      line: 1,
+      offset: 0,
+      reason: 'The file does not start with a Hearth ledger header.',
+    });
   }
   offset = LEDGER_HEADER.length;
   let lineNumber = 1;
@@ -71,7 +76,8 @@ export function scanLedger(bytes: Buffer): LedgerScan {
     const json = text.slice(65);
     // Re-encode to bytes so a flipped bit that makes invalid UTF-8 is not hidden by decoding.
     if (Buffer.byteLength(text) !== end - offset) return corrupt('The line is not valid UTF-8.');
-    if (sha256(headHash + json) !== hash) return corrupt('The line does not match its hash: it was changed after it was written.');
+    if (sha256(headHash + json) !== hash)
+      return corrupt('The line does not match its hash: it was changed after it was written.');
     let parsed: unknown;
     try {
       parsed = JSON.parse(json);
@@ -80,7 +86,8 @@ export function scanLedger(bytes: Buffer): LedgerScan {
     }
     const entry = v.safeParse(LedgerEntrySchema, parsed);
     if (!entry.success) return corrupt(`The entry is malformed: ${entry.issues[0].message}`);
-    if (entry.output.seq !== entries.length + 1) return corrupt(`Entry ${entries.length + 1} is missing or out of order.`);
+    if (entry.output.seq !== entries.length + 1)
+      return corrupt(`Entry ${entries.length + 1} is missing or out of order.`);
     entries.push(entry.output);
     headHash = hash;
     offset = end + 1;

@@ -115,8 +115,24 @@ async function toRow(entry: LedgerEntry): Promise<ReceiptRow> {
         reason: null,
       };
     case 'pending':
-      return { ...base, amount: entry.amount, outputTokens: null, audited: false, counterparty: null, verified: null, reason: null };
+      return {
+        ...base,
+        amount: entry.amount,
+        outputTokens: null,
+        audited: false,
+        counterparty: null,
+        verified: null,
+        reason: null,
+      };
     case 'voided':
-      return { ...base, amount: '0', outputTokens: null, audited: entry.audited, counterparty: null, verified: null, reason: entry.reason };
+      return {
+        ...base,
+        amount: '0',
+        outputTokens: null,
+        audited: entry.audited,
+        counterparty: null,
+        verified: null,
+        reason: entry.reason,
+      };
   }
 }

@@ -1,6 +1,14 @@
 import { peerIdFromString } from '@libp2p/peer-id';
 import type { PrivateKey } from '@libp2p/interface';
-import { bytesToHex, hashTypedData, hexToBytes, verifyTypedData, type Address, type Hex, type LocalAccount } from 'viem';
+import {
+  bytesToHex,
+  hashTypedData,
+  hexToBytes,
+  verifyTypedData,
+  type Address,
+  type Hex,
+  type LocalAccount,
+} from 'viem';
 import { RECEIPT_DOMAIN } from './receipt-types';
 
 const BINDING_TYPES = {
