@@ -52,7 +52,8 @@ export class LibraryState {
   subscribe(): () => void {
     const offProgress = this.#api.library.onProgress((p) => {
       this.#progress = { ...this.#progress, [p.collectionId]: p };
-      if (p.phase === 'idle' || p.phase === 'cancelled') void this.load();
+      // Reload at the edges of a run so counts, queue and problems are current.
+      if (p.phase !== 'indexing' && p.phase !== 'embedding') void this.load();
     });
     const offChanged = this.#api.library.onChanged(() => void this.load());
     return () => {
