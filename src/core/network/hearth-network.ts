@@ -103,12 +103,13 @@ export class HearthNetwork {
   announce(): void {
     const provider = this.provider;
     if (!provider || this._stopped) return;
+    // A paused node stays quiet: nobody should plan on it until it is ready again.
     const verdict = this._init.provider?.verdict();
-    if (verdict?.state === 'off') return;
+    if (verdict?.state !== 'ready') return;
     const data = encodeAnnouncement({
       v: 1,
       models: provider.models.map(({ sha256, name }) => ({ sha256, name })),
-      freeSlots: verdict?.state === 'ready' ? provider.freeSlots : 0,
+      freeSlots: provider.freeSlots,
       price: 0,
       addrs: this.node.getMultiaddrs().map((a) => a.toString()),
     });
