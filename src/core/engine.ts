@@ -11,6 +11,7 @@ import { EventBus } from './events';
 import { openEngineLibrary } from './library';
 import { createLogger, type Logger } from './log';
 import { NetworkService } from './network';
+import { createRewardsService } from './network/ledger';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
 import { UpdateService, type UpdateFeed } from './updates';
@@ -71,17 +72,18 @@ export class Engine implements Disposable {
       },
     });
     const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
+    const followSettings = options.host === 'desktop';
+    const network = new NetworkService({ dataDir, settings, secrets, events, log, followSettings });
     const library = openEngineLibrary({ dataDir, settings, events, log });
     const ai = new LocalAi({ dataDir, settings, events, log, secrets });
     const updates = new UpdateService({ settings, events, log, currentVersion: HEARTH_VERSION, feed: options.updateFeed });
-    const followSettings = options.host === 'desktop';
-    const network = new NetworkService({ dataDir, settings, secrets, events, log, followSettings });
     const services: Services = {
       app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
       settings: createSettingsService(settings),
-      network: network.api(),
       models: ai.models.api(),
       chat: ai.chat.api(),
+      network: network.api(),
+      rewards: createRewardsService({ dataDir, secrets }),
       library: library.service,
       updates: updates.api(),
       ask: createEngineAsk({ events, log, library: () => library.get(), chat: ai.chat, models: ai }),
@@ -90,9 +92,9 @@ export class Engine implements Disposable {
     const engine = new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), async () => {
       await updates.dispose();
       await ai.dispose();
-      await library.dispose();
       // The network goes first: it may still log while it says goodbye to its peers.
       await network.dispose();
+      await library.dispose();
       await close();
     });
     engine._ai = ai;

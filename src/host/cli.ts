@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { HEARTH_VERSION } from '../core';
 import { registerNetwork } from './commands/network-command';
+import { registerEarnings } from './commands/earnings-command';
 import { registerServe } from './commands/serve';
+import { registerAsk } from './commands/ask-command';
 import { registerModels } from './commands/models-command';
 import { registerChat } from './commands/chat-command';
-import { registerAsk } from './commands/ask-command';
 import { registerIndex } from './commands/index-command';
 import { registerSearch } from './commands/search-command';
 
@@ -16,12 +17,13 @@ export function createProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerServe(program);
+  registerAsk(program);
   registerModels(program);
   registerChat(program);
-  registerAsk(program);
   registerIndex(program);
   registerSearch(program);
   registerNetwork(program);
+  registerEarnings(program);
   return program;
 }
 

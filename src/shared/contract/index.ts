@@ -5,6 +5,7 @@ import type { ClientApi, ContractSpec } from './define';
 import { libraryContract } from './library';
 import { modelsContract } from './models';
 import { networkContract } from './network';
+import { rewardsContract } from './rewards';
 import { settingsContract } from './settings';
 import { updatesContract } from './updates';
 
@@ -20,6 +21,7 @@ export const contract = {
   chat: chatContract,
   library: libraryContract,
   network: networkContract,
+  rewards: rewardsContract,
   ask: askContract,
   updates: updatesContract,
 } as const satisfies ContractSpec;
