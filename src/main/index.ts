@@ -6,6 +6,7 @@ import { isAllowedExternalLink } from './external-links';
 import { bindIpc, forwardEvents } from './ipc';
 import { installMenu } from './menu';
 import { createTray } from './tray';
+import { reportPowerState } from './power-state';
 import { safeStorageCipher } from './safe-storage-cipher';
 import { createUpdateFeed } from './updater';
 import { mainWindowOptions } from './window-options';
@@ -69,6 +70,7 @@ async function start(): Promise<void> {
     return;
   }
   const unbind = bindIpc(engine, isOwnUi);
+  const stopPowerReports = reportPowerState(engine);
   installMenu();
   let window = createWindow(engine);
   const showWindow = () => {
@@ -90,6 +92,7 @@ async function start(): Promise<void> {
     if (engine.disposed) return;
     event.preventDefault();
     unbind();
+    stopPowerReports();
     tray?.destroy();
     void engine.dispose().finally(() => app.quit());
   });
