@@ -76,7 +76,7 @@ describe('the UI over `hearth serve`', () => {
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Temperature').fill('9');
     await page.getByLabel('Temperature').blur();
-    const alert = page.getByRole('alert');
+    const alert = page.locator('main').getByRole('alert');
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toMatch(/settings\.update was given invalid input: chat\.temperature: /);
     await page.close();
