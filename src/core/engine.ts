@@ -46,7 +46,7 @@ export class Engine implements Disposable {
     readonly secrets: SecretStore,
     readonly services: Services,
     private readonly _dispatch: Dispatch,
-    private readonly _closeLog: () => Promise<void>,
+    private readonly _close: () => Promise<void>,
   ) {}
 
   /** Runs one contract call; see createDispatch for what is checked. */
@@ -90,11 +90,13 @@ export class Engine implements Disposable {
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
     const engine = new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), async () => {
+      // Services close before the settings and the log they read and write while closing.
       await updates.dispose();
       await ai.dispose();
-      // The network goes first: it may still log while it says goodbye to its peers.
       await network.dispose();
       await library.dispose();
+      await settings.dispose();
+      log.info({ event: 'engine-stop' });
       await close();
     });
     engine._ai = ai;
@@ -113,9 +115,7 @@ export class Engine implements Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this.settings.dispose();
-    this.log.info({ event: 'engine-stop' });
-    await this._closeLog();
+    await this._close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

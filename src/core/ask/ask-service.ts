@@ -49,6 +49,8 @@ interface RunningAnswer {
   controller: AbortController;
   done: Promise<AskAnswer>;
   finished: AskAnswer | null;
+  /** The numbered sources, known (and shown) before the answer finishes streaming. */
+  sources: AskAnswer['sources'];
 }
 
 /**
@@ -105,7 +107,11 @@ export function createAskService(
           { answerId, ...input, scope },
           {
             onToken: (text) => events.emit('ask.token', { answerId, text }),
-            onSources: (sources) => events.emit('ask.sources', { answerId, sources }),
+            onSources: (sources) => {
+              const running = answers.get(answerId);
+              if (running) running.sources = sources;
+              events.emit('ask.sources', { answerId, sources });
+            },
             onProgress: (phase, doneCount, total) =>
               events.emit('ask.progress', { answerId, phase, progress: { done: doneCount, total, etaSeconds: null } }),
           },
@@ -130,7 +136,7 @@ export function createAskService(
           events.emit('ask.done', answer);
           return answer;
         });
-      answers.set(answerId, { controller, done, finished: null });
+      answers.set(answerId, { controller, done, finished: null, sources: [] });
       forget();
       return { answerId };
     },
@@ -145,7 +151,8 @@ export function createAskService(
     },
     openSource: async ({ answerId, n }, context) => {
       // Only files an answer cited can be opened, so the UI cannot open arbitrary paths.
-      const source = answers.get(answerId)?.finished?.sources.find((s) => s.n === n);
+      const running = answers.get(answerId);
+      const source = (running?.finished?.sources ?? running?.sources)?.find((s) => s.n === n);
       if (!source) return { opened: false, reason: `Answer ${answerId} has no source [${n}].` };
       if (context.door !== 'ipc') {
         return { opened: false, reason: 'Files open only in the Hearth app; here the snippet is shown instead.' };
