@@ -1,13 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core';
 import { engineLibraryOf } from '../../src/core/library';
-import { launchChromium } from '../helpers/chromium';
-import { runHearth, serveHearth, type ServingHearth } from '../helpers/hearth-process';
+import { runHearth } from '../helpers/hearth-process';
 import { tempDir } from '../helpers/temp-dir';
+import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const STORIES = resolve('../shared/models/stories260K.gguf');
 const SHOTS = 'test-results/screenshots';
@@ -29,9 +29,7 @@ async function writeFixtures(folder: string): Promise<void> {
 
 describe('asking your files in the UI over `hearth serve`', () => {
   let home: { path: string; cleanup: () => Promise<void> };
-  let hearth: ServingHearth;
-  let context: BrowserContext;
-  let closeBrowser: () => Promise<void>;
+  let ui: UiSession;
   let cliAnswer: Awaited<ReturnType<typeof runHearth>>;
 
   beforeAll(async () => {
@@ -56,20 +54,18 @@ describe('asking your files in the UI over `hearth serve`', () => {
       await engine.dispose();
     }
     cliAnswer = await runHearth(['ask', 'At what angle of attack did the swept wing stall?', '--json'], home.path);
-    hearth = await serveHearth(home.path);
-    ({ context, close: closeBrowser } = await launchChromium());
+    ui = await startUiSession(home.path);
   });
   afterAll(async () => {
-    await closeBrowser?.();
-    await hearth?.stop();
+    await ui?.close();
     await home?.cleanup();
   });
 
   async function openAsk(): Promise<Page> {
-    const page = await context.newPage();
+    const page = await ui.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(hearth.url);
+    await page.goto(ui.hearth.url);
     await page.getByRole('navigation', { name: 'Main' }).waitFor();
     await page.getByRole('link', { name: 'Chat' }).click();
     await page.getByRole('button', { name: 'Ask your files' }).click();

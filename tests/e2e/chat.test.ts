@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core';
 import type { SettingsPatch } from '../../src/shared/settings';
-import { launchChromium } from '../helpers/chromium';
-import { HEARTH_BIN, runHearth, serveHearth, type ServingHearth } from '../helpers/hearth-process';
+import { HEARTH_BIN, runHearth } from '../helpers/hearth-process';
 import { tempDir } from '../helpers/temp-dir';
+import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const STORIES = resolve('../shared/models/stories260K.gguf');
 const TINY = resolve('../shared/models/llama-2-tiny-random.gguf');
@@ -89,9 +89,7 @@ describe('chat from the command line', () => {
 
 describe('the Chat page', () => {
   let home: { path: string; cleanup: () => Promise<void> };
-  let hearth: ServingHearth;
-  let context: BrowserContext;
-  let closeBrowser: () => Promise<void>;
+  let ui: UiSession;
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
@@ -121,18 +119,16 @@ describe('the Chat page', () => {
         ],
       }),
     );
-    hearth = await serveHearth(home.path);
-    ({ context, close: closeBrowser } = await launchChromium());
+    ui = await startUiSession(home.path);
   });
   afterAll(async () => {
-    await closeBrowser?.();
-    await hearth?.stop();
+    await ui?.close();
     await home?.cleanup();
   });
 
   async function openChat(): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(hearth.url);
+    const page = await ui.context.newPage();
+    await page.goto(ui.hearth.url);
     await page.getByRole('link', { name: 'Chat' }).click();
     await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor();
     return page;
@@ -178,9 +174,9 @@ describe('the Chat page', () => {
 
   it('stops a long answer at once and keeps what was written', async () => {
     // The random model writes until maxTokens; the settings change needs the host stopped.
-    await hearth.stop();
-    await prepare(home.path, [], { models: { chatModel: 'llama-2-tiny-random.gguf' }, chat: { maxTokens: 30_000 } });
-    hearth = await serveHearth(home.path);
+    await ui.restart(() =>
+      prepare(home.path, [], { models: { chatModel: 'llama-2-tiny-random.gguf' }, chat: { maxTokens: 30_000 } }),
+    );
     const page = await openChat();
     await page.getByLabel('Message').fill('Go on and on');
     await page.getByRole('button', { name: 'Send' }).click();

@@ -1,33 +1,27 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium';
-import { serveHearth, type ServingHearth } from '../helpers/hearth-process';
 import { tempDir } from '../helpers/temp-dir';
+import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 describe('the Contribute page', () => {
   let home: { path: string; cleanup: () => Promise<void> };
-  let hearth: ServingHearth;
-  let context: BrowserContext;
-  let closeBrowser: () => Promise<void>;
+  let ui: UiSession;
 
   beforeAll(async () => {
     home = await tempDir();
-    hearth = await serveHearth(home.path);
-    ({ context, close: closeBrowser } = await launchChromium());
+    ui = await startUiSession(home.path);
   });
   afterAll(async () => {
-    await closeBrowser?.();
-    await hearth?.stop();
+    await ui?.close();
     await home?.cleanup();
   });
 
   it('explains what is shared, turns contribution on and shows the live node', async () => {
-    const page = await context.newPage();
+    const page = await ui.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(hearth.url);
+    await page.goto(ui.hearth.url);
     await page.getByRole('link', { name: 'Contribute' }).click();
     await page.getByRole('heading', { name: 'What this shares' }).waitFor();
     await expect(page.getByText('Never shared:').isVisible()).resolves.toBe(true);
@@ -37,7 +31,9 @@ describe('the Contribute page', () => {
     // Headless hosts report no idleness, so turning it on makes the node ready at once.
     await page.getByRole('switch', { name: 'Contribute' }).click();
     await page.getByTestId('contribution-state').getByText('Ready to serve').waitFor();
-    const saved = JSON.parse(await readFile(join(home.path, 'settings.json'), 'utf8')) as { network: { contribute: boolean } };
+    const saved = JSON.parse(await readFile(join(home.path, 'settings.json'), 'utf8')) as {
+      network: { contribute: boolean };
+    };
     expect(saved.network.contribute).toBe(true);
 
     await page.getByLabel('Hours').fill('25-3');
@@ -47,7 +43,9 @@ describe('the Contribute page', () => {
     await page.getByRole('button', { name: 'Start node' }).click();
     await page.getByTestId('node-running').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
     await expect(page.getByText('Peers', { exact: true }).isVisible()).resolves.toBe(true);
-    await page.screenshot({ path: 'test-results/screenshots/contribute-running.png', fullPage: true }).catch(() => undefined);
+    await page
+      .screenshot({ path: 'test-results/screenshots/contribute-running.png', fullPage: true })
+      .catch(() => undefined);
     await page.getByRole('button', { name: 'Stop node' }).click();
     await page.getByTestId('node-running').getByText('Not running').waitFor({ timeout: 30_000 });
     expect(errors).toEqual([]);

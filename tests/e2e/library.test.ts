@@ -1,11 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeEncryptedPdf, makePdf } from '../fixtures/library/generate';
-import { launchChromium } from '../helpers/chromium';
-import { runHearth, serveHearth, type ServingHearth } from '../helpers/hearth-process';
+import { runHearth } from '../helpers/hearth-process';
 import { tempDir } from '../helpers/temp-dir';
+import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const SHOTS = 'test-results/screenshots';
 
@@ -60,28 +59,24 @@ describe('the library through the CLI and the UI', () => {
   });
 
   describe('the Library page', () => {
-    let hearth: ServingHearth;
-    let context: BrowserContext;
-    let closeBrowser: () => Promise<void>;
+    let ui: UiSession;
 
     beforeAll(async () => {
       await mkdir(SHOTS, { recursive: true });
-      hearth = await serveHearth(home.path);
-      ({ context, close: closeBrowser } = await launchChromium());
+      ui = await startUiSession(home.path);
     });
     afterAll(async () => {
-      await closeBrowser?.();
-      await hearth?.stop();
+      await ui?.close();
     });
 
     it('adds a folder by path, shows status and problems, searches, re-indexes and removes', async () => {
       const more = join(home.path, 'more');
       await mkdir(more);
       await writeFile(join(more, 'kites.txt'), 'Box kites fly well in steady wind.');
-      const page = await context.newPage();
+      const page = await ui.context.newPage();
       const errors: string[] = [];
       page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(hearth.url);
+      await page.goto(ui.hearth.url);
       await page.getByRole('link', { name: 'Library' }).click();
       // The collection indexed by the CLI is listed with its problem file.
       const notes = page.locator('[data-collection="notes"]');

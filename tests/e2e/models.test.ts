@@ -1,10 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium';
-import { serveHearth, type ServingHearth } from '../helpers/hearth-process';
 import { tempDir } from '../helpers/temp-dir';
+import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const STORIES = resolve('../shared/models/stories260K.gguf');
 const SHOTS = 'test-results/screenshots';
@@ -20,25 +19,21 @@ async function online(): Promise<boolean> {
 
 describe('the Models page', () => {
   let home: { path: string; cleanup: () => Promise<void> };
-  let hearth: ServingHearth;
-  let context: BrowserContext;
-  let closeBrowser: () => Promise<void>;
+  let ui: UiSession;
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     home = await tempDir();
-    hearth = await serveHearth(home.path);
-    ({ context, close: closeBrowser } = await launchChromium());
+    ui = await startUiSession(home.path);
   });
   afterAll(async () => {
-    await closeBrowser?.();
-    await hearth?.stop();
+    await ui?.close();
     await home?.cleanup();
   });
 
   async function openModels(): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(hearth.url);
+    const page = await ui.context.newPage();
+    await page.goto(ui.hearth.url);
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Models' }).click();
     await page.getByRole('heading', { level: 1, name: 'Models' }).waitFor();
     return page;

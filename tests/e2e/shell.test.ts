@@ -1,32 +1,27 @@
 import { mkdir } from 'node:fs/promises';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/chromium';
-import { serveHearth, type ServingHearth } from '../helpers/hearth-process';
 import { tempDir } from '../helpers/temp-dir';
+import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const SHOTS = 'test-results/screenshots';
 
 describe('the UI over `hearth serve`', () => {
   let home: { path: string; cleanup: () => Promise<void> };
-  let hearth: ServingHearth;
-  let context: BrowserContext;
-  let closeBrowser: () => Promise<void>;
+  let ui: UiSession;
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
     home = await tempDir();
-    hearth = await serveHearth(home.path);
-    ({ context, close: closeBrowser } = await launchChromium());
+    ui = await startUiSession(home.path);
   });
   afterAll(async () => {
-    await closeBrowser?.();
-    await hearth?.stop();
+    await ui?.close();
     await home?.cleanup();
   });
 
-  async function openApp(url = hearth.url): Promise<Page> {
-    const page = await context.newPage();
+  async function openApp(url = ui.hearth.url): Promise<Page> {
+    const page = await ui.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
     await page.goto(url);
@@ -61,8 +56,7 @@ describe('the UI over `hearth serve`', () => {
     await expect(page.locator('html').getAttribute('data-theme')).resolves.toBe('dark');
     await page.close();
 
-    await hearth.stop();
-    hearth = await serveHearth(home.path);
+    await ui.restart();
     page = await openApp();
     await page.getByRole('link', { name: 'Settings' }).click();
     await expect(page.getByLabel('Theme').inputValue()).resolves.toBe('dark');
@@ -83,8 +77,8 @@ describe('the UI over `hearth serve`', () => {
   });
 
   it('refuses a browser with the wrong token and says why', async () => {
-    const page = await context.newPage();
-    await page.goto(`${hearth.origin}/#token=${'0'.repeat(64)}`);
+    const page = await ui.context.newPage();
+    await page.goto(`${ui.hearth.origin}/#token=${'0'.repeat(64)}`);
     const alert = page.getByRole('alert');
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toMatch(/token is missing or wrong/);
