@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HEARTH_BIN } from './hearth-process';
@@ -51,17 +52,39 @@ export function traceHearth(
   const child = spawn(
     'strace',
     ['-f', '-qq', '-e', 'trace=connect,sendto,sendmsg,bind', '-o', logFile, process.execPath, HEARTH_BIN, ...args],
-    // Its own process group, so stopping reaches the traced Hearth as well as strace.
+    // Its own process group, so that a last-resort kill reaches everything it started.
     { env: { ...process.env, HEARTH_HOME: home }, detached: true },
   );
   return {
     child,
     run: { connections: async () => parseConnections(await readFile(logFile, 'utf8').catch(() => '')) },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        process.kill(-child.pid!, 'SIGTERM');
-      }),
+    stop: () => stopTraced(child),
   };
+}
+
+/**
+ * strace passes no fatal signal on to its tracee, so SIGTERM goes to the traced Hearth itself
+ * (not the process group: that would also kill node-llama-cpp's binary probes mid-flight).
+ * Should Hearth not exit, the whole group is killed so that a hang cannot outlive the test.
+ */
+function stopTraced(child: ReturnType<typeof spawn>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const killAll = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 30_000);
+    child.once('exit', () => {
+      clearTimeout(killAll);
+      resolve();
+    });
+    const hearth = tracedChildren(child.pid!);
+    if (hearth.length === 0) process.kill(-child.pid!, 'SIGTERM');
+    for (const pid of hearth) process.kill(pid, 'SIGTERM');
+  });
+}
+
+function tracedChildren(stracePid: number): number[] {
+  try {
+    return readFileSync(`/proc/${stracePid}/task/${stracePid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
 }

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DisposedError, type Disposable } from '../disposable';
+import { LLAMA_OPTIONS } from '../models/llama-options';
 import { LibraryError } from './errors';
 
 /** Identity of the model the vectors came from, stored with the index. */
@@ -33,7 +34,7 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   const { getLlama } = await import(workerData.llamaUrl);
-  const llama = await getLlama({ gpu: false, logLevel: 'error' });
+  const llama = await getLlama({ ...workerData.llamaOptions, gpu: false });
   const model = await llama.loadModel({ modelPath: workerData.modelPath });
   const context = await model.createEmbeddingContext({ threads: workerData.threads, contextSize: workerData.contextSize });
   const max = Math.max(8, workerData.contextSize - 8);
@@ -110,6 +111,7 @@ export class Embedder implements Disposable {
       eval: true,
       workerData: {
         llamaUrl,
+        llamaOptions: LLAMA_OPTIONS,
         modelPath: options.modelPath,
         threads: options.threads ?? 1,
         contextSize: options.contextSize ?? 512,

@@ -1,3 +1,4 @@
+import { LLAMA_OPTIONS } from '../models/llama-options';
 import type { TokenCounter } from './chunker';
 
 /**
@@ -8,7 +9,7 @@ export async function modelTokenCounter(
   modelPath: string,
 ): Promise<{ count: TokenCounter; dispose: () => Promise<void> }> {
   const { getLlama } = await import('node-llama-cpp');
-  const llama = await getLlama({ gpu: false, logLevel: 'error' as never });
+  const llama = await getLlama({ ...LLAMA_OPTIONS, gpu: false });
   const model = await llama.loadModel({ modelPath, vocabOnly: true });
   return {
     count: (text) => model.tokenize(text).length,

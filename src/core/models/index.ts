@@ -3,6 +3,7 @@
  * fit verdicts, downloads, and one loaded model per role. Other capabilities use
  * `LlamaRuntime` (getLlama, chooseThreads) and `ModelSlots` (load a model for a role).
  */
+export { LLAMA_OPTIONS } from './llama-options';
 export { LlamaRuntime, type HardwareState, type LlamaRuntimeOptions, type ThreadMeasurement } from './llama-runtime';
 export { ModelSlots, type LoadedModel, type LoadModelOptions, type ModelSlotsOptions } from './model-slots';
 export { ModelStore, sha256File } from './model-store';

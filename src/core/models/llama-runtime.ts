@@ -1,5 +1,6 @@
 import { freemem, totalmem } from 'node:os';
-import { getLlama, LlamaLogLevel, type Llama, type LlamaModel } from 'node-llama-cpp';
+import { getLlama, type Llama, type LlamaModel } from 'node-llama-cpp';
+import { LLAMA_OPTIONS } from './llama-options';
 import { DisposedError, type Disposable } from '../disposable';
 
 export interface LlamaRuntimeOptions {
@@ -42,7 +43,7 @@ export class LlamaRuntime implements Disposable {
   /** The shared Llama; GPU auto-detected unless the runtime was created with `gpu: false`. */
   getLlama(): Promise<Llama> {
     if (this._disposed) return Promise.reject(new DisposedError('The model runtime'));
-    this._llama ??= getLlama({ gpu: this._options.gpu ?? 'auto', logLevel: LlamaLogLevel.error }).catch(
+    this._llama ??= getLlama({ ...LLAMA_OPTIONS, gpu: this._options.gpu ?? 'auto' }).catch(
       (error: unknown) => {
         this._llama = null;
         throw error;

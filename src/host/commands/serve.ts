@@ -4,6 +4,9 @@ import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { startSocketHost } from '../socket-host';
 
+/** How long closing may take before `hearth serve` exits regardless. */
+const STOP_DEADLINE_MS = 15_000;
+
 /** The built renderer, beside this bundle in out/. */
 const RENDERER_DIR = fileURLToPath(new URL('../renderer', import.meta.url));
 
@@ -37,12 +40,25 @@ export function registerServe(program: Command): void {
       if (!rendererDir) console.log('(The UI is not built; run `npm run build` to serve it too.)');
       console.log('Press Ctrl+C to stop.');
 
+      let stopping = false;
       const stop = async () => {
-        await host.close();
-        await engine.dispose();
-        process.exit(0);
+        if (stopping) process.exit(130); // a second Ctrl+C: the user is done waiting
+        stopping = true;
+        // A service that hangs while closing must not keep the terminal: give up after a while.
+        setTimeout(() => {
+          console.error(`Hearth did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway.`);
+          process.exit(1);
+        }, STOP_DEADLINE_MS).unref();
+        try {
+          await host.close();
+          await engine.dispose();
+          process.exit(0);
+        } catch (error) {
+          console.error(`hearth: ${error instanceof Error ? error.message : String(error)}`);
+          process.exit(1);
+        }
       };
-      process.once('SIGINT', () => void stop());
-      process.once('SIGTERM', () => void stop());
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
     });
 }

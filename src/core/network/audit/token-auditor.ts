@@ -1,6 +1,5 @@
 import {
   getLlama,
-  LlamaLogLevel,
   type ControlledEvaluateInputItem,
   type Llama,
   type LlamaContext,
@@ -9,6 +8,7 @@ import {
   type Token,
 } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../../disposable';
+import { LLAMA_OPTIONS } from '../../models/llama-options';
 import {
   judgeAudit,
   type AuditThresholds,
@@ -75,7 +75,7 @@ export class TokenAuditor implements Disposable {
     if (options.modelHash && options.modelHash.toLowerCase() !== actual) {
       throw new ModelHashError(options.modelPath, options.modelHash, actual);
     }
-    const llama = options.llama ?? (await getLlama({ gpu: false, logLevel: LlamaLogLevel.error }));
+    const llama = options.llama ?? (await getLlama({ ...LLAMA_OPTIONS, gpu: false }));
     const model = await llama.loadModel({ modelPath: options.modelPath });
     const context = await model.createContext({
       threads: options.threads ?? 1,

@@ -4,7 +4,8 @@
  * and never touches the disk: it cannot see the user's data folder, library, chats or keys, and
  * prompts live only in its memory. Built by electron-vite as out/main/network-worker.js.
  */
-import { getLlama, LlamaCompletion, LlamaLogLevel, type LlamaContext } from 'node-llama-cpp';
+import { getLlama, LlamaCompletion, type LlamaContext } from 'node-llama-cpp';
+import { LLAMA_OPTIONS } from '../../models/llama-options';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-messages';
 
 const send = (message: FromWorker) => process.send?.(message);
@@ -13,7 +14,7 @@ let context: LlamaContext | undefined;
 
 async function load(modelPath: string, threads: number, sequences: number): Promise<void> {
   try {
-    const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
+    const llama = await getLlama({ ...LLAMA_OPTIONS, gpu: false });
     const model = await llama.loadModel({ modelPath });
     context = await model.createContext({ threads, sequences, contextSize: Math.min(2048, model.trainContextSize) });
     send({ type: 'ready' });
