@@ -172,12 +172,32 @@ describe('the Chat page', () => {
     await page.close();
   });
 
-  it('stops a long answer at once and keeps what was written', async () => {
-    // The random model writes until maxTokens; the settings change needs the host stopped.
-    await ui.restart(() =>
-      prepare(home.path, [], { models: { chatModel: 'llama-2-tiny-random.gguf' }, chat: { maxTokens: 30_000 } }),
-    );
+  it('renames a conversation', async () => {
     const page = await openChat();
+    await page.getByRole('button', { name: 'Hostile answer', exact: true }).click();
+    await page.getByRole('button', { name: 'Rename conversation' }).click();
+    await page.getByLabel('Conversation title').fill('Markdown check');
+    await page.getByLabel('Conversation title').press('Enter');
+    await page.getByRole('heading', { level: 2, name: 'Markdown check' }).waitFor();
+    await page
+      .getByRole('navigation', { name: 'Conversations' })
+      .getByRole('button', { name: 'Markdown check', exact: true })
+      .waitFor();
+    const saved = (await readConversations(home.path)).find((c) => c.id === 'hostile') as { title?: string };
+    expect(saved.title).toBe('Markdown check');
+    await page.close();
+  });
+
+  it('stops a long answer at once and keeps what was written', async () => {
+    // The random model writes until its token limit: set both in the UI.
+    const page = await openChat();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Longest answer (tokens)').fill('30000');
+    await page.getByLabel('Longest answer (tokens)').blur();
+    await page.getByText('All changes saved').waitFor();
+    await page.getByRole('link', { name: 'Chat' }).click();
+    await page.getByLabel('Model').selectOption('llama-2-tiny-random.gguf');
+    await expect.poll(() => page.getByLabel('Model').inputValue()).toBe('llama-2-tiny-random.gguf');
     await page.getByLabel('Message').fill('Go on and on');
     await page.getByRole('button', { name: 'Send' }).click();
     await page.locator('article[data-streaming="true"]').waitFor();

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../helpers/free-port';
 import { tempDir } from '../helpers/temp-dir';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
@@ -73,6 +74,29 @@ describe('the UI over `hearth serve`', () => {
     const alert = page.locator('main').getByRole('alert');
     await alert.waitFor();
     await expect(alert.textContent()).resolves.toMatch(/settings\.update was given invalid input: chat\.temperature: /);
+    await page.close();
+  });
+
+  it('turns on the local API from Settings and shows its address and key', async () => {
+    const page = await openApp();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Port').fill('0');
+    await page.getByLabel('Port').blur();
+    await page.locator('main').getByRole('alert').waitFor();
+    await page.getByLabel('Port').fill(String(await freePort()));
+    await page.getByLabel('Port').blur();
+    await page.getByRole('switch', { name: 'OpenAI-compatible API' }).click();
+    const details = page.getByRole('definition').filter({ hasText: 'Running' });
+    await details.waitFor();
+    const baseUrl = await page.getByRole('definition').locator('code').first().textContent();
+    expect(baseUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    await page.getByRole('button', { name: 'Show' }).click();
+    const key = (await page.getByLabel('API key').textContent())!;
+    const refused = await fetch(`${baseUrl}/models`);
+    expect(refused.status).toBe(401);
+    const listed = await fetch(`${baseUrl}/models`, { headers: { authorization: `Bearer ${key}` } });
+    expect(listed.status).toBe(200);
+    await page.getByRole('switch', { name: 'OpenAI-compatible API' }).click();
     await page.close();
   });
 

@@ -94,6 +94,16 @@ export class ChatState {
     if (id) await this.#run(async () => void (await this.#api.chat.stop({ conversationId: id })));
   }
 
+  async rename(title: string): Promise<void> {
+    const id = this.#current?.id;
+    if (!id) return;
+    await this.#run(async () => {
+      await this.#api.chat.rename({ id, title });
+      if (this.#current?.id === id) this.#current = { ...this.#current, title };
+      await this.loadList();
+    });
+  }
+
   async remove(id: string): Promise<void> {
     await this.#run(async () => {
       await this.#api.chat.remove({ id });
