@@ -49,6 +49,22 @@ describe('the UI over `hearth serve`', () => {
     await page.close();
   });
 
+  it('asks once whether to check for updates, and keeps the answer', async () => {
+    const page = await openApp();
+    const prompt = page.getByRole('region', { name: 'Check for updates?' });
+    await prompt.waitFor();
+    await prompt.getByRole('button', { name: 'Not now' }).click();
+    await prompt.waitFor({ state: 'detached' });
+    await page.reload();
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('switch', { name: 'Check for updates' }).getAttribute('aria-checked')).resolves.toBe(
+      'false',
+    );
+    await expect(prompt.count()).resolves.toBe(0);
+    await page.close();
+  });
+
   it('keeps a setting changed in the UI across a host restart', async () => {
     let page = await openApp();
     await page.getByRole('link', { name: 'Settings' }).click();
