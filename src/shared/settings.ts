@@ -58,6 +58,8 @@ export const NetworkSettingsSchema = v.object({
   listen: v.array(v.pipe(v.string(), v.maxLength(500))),
   /** Find other Hearth nodes on the local network by multicast DNS. */
   mdns: v.boolean(),
+  /** Share of the jobs this node sends that it re-scores before paying (0-1). */
+  auditShare: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
 });
 
 export const ApiSettingsSchema = v.object({
@@ -114,6 +116,7 @@ export const DEFAULT_SETTINGS: Settings = {
     offeredModels: [],
     listen: [],
     mdns: true,
+    auditShare: 0.1,
   },
   api: { enabled: false, port: 11_435 },
 };

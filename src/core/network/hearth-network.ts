@@ -8,7 +8,9 @@ import type { ContributionVerdict } from './provider/contribution-policy';
 import { InferenceProvider, type OfferedModel, type ProviderStats } from './provider/inference-provider';
 import { modelCid, ProviderDirectory } from './requester/provider-directory';
 import type { ProviderRanker } from './requester/provider-ranker';
-import { Requester } from './requester/requester';
+import { Requester, type RequesterTimeouts } from './requester/requester';
+import type { JobSettler } from './rewards/job-settler';
+import type { ReceiptCollector } from './rewards/receipt-collector';
 
 export interface HearthNetworkInit {
   privateKey: PrivateKey;
@@ -26,8 +28,16 @@ export interface HearthNetworkInit {
     maxConcurrentJobs: number;
     verdict: () => ContributionVerdict;
     workerEntry?: string;
+    /** Arguments for the worker entry (tests host fixture workers). */
+    workerArgs?: string[];
   };
   ranker?: ProviderRanker;
+  /**
+   * Audits and receipts. `settler`: this node audits and pays for the jobs it sends;
+   * `receipts`: this node asks to be paid for the jobs it serves. Absent: neither.
+   */
+  rewards?: { settler?: JobSettler; receipts?: ReceiptCollector };
+  requesterTimeouts?: Partial<RequesterTimeouts>;
   /** How often a provider announces its capacity. Default 5 s. */
   announceIntervalMs?: number;
   log: Logger;
@@ -69,10 +79,11 @@ export class HearthNetwork {
     private readonly _blocked: Set<string>,
   ) {
     this.directory = new ProviderDirectory(node);
-    this.requester = new Requester(node, this.directory, _init.ranker);
+    this.requester = new Requester(node, this.directory, _init.ranker, _init.requesterTimeouts, _init.rewards?.settler);
     this.provider = _init.provider
       ? new InferenceProvider(node, {
           ..._init.provider,
+          receipts: _init.rewards?.receipts,
           log: _init.log,
           onStrike: (peer) => this._strike(peer),
           onChange: () => _init.onChange(),

@@ -17,6 +17,8 @@ import { contributionVerdict, type ContributionVerdict, type PowerState } from '
 import type { OfferedModel } from './provider/inference-provider';
 import { describeModel } from './provider/offered-model';
 import type { ProviderRanker } from './requester/provider-ranker';
+import { reputationRanker } from './reputation';
+import { NodeRewards } from './rewards/node-rewards';
 
 export interface NetworkServiceInit {
   dataDir: string;
@@ -26,7 +28,7 @@ export interface NetworkServiceInit {
   log: Logger;
   /** Default: the built network-worker.js next to the bundle. */
   workerEntry?: string;
-  /** The reputation work plugs its ranking in here. */
+  /** Default: the reputation ranker over this node's reputation book (good providers first, banned ones never). */
   ranker?: ProviderRanker;
   /**
    * Start and stop the node as settings.network.contribute changes, from the start. The desktop
@@ -49,6 +51,7 @@ type StartOptions = v.InferOutput<typeof NetworkStartSchema>;
  */
 export class NetworkService {
   private _network: HearthNetwork | null = null;
+  private _rewards: NodeRewards | null = null;
   private _starting: Promise<HearthNetwork> | null = null;
   private _offered: OfferedModel[] = [];
   private _power: PowerState | null = null;
@@ -107,11 +110,19 @@ export class NetworkService {
     this._starting = null;
     for (const job of this._jobs.values()) job.abort(new Error('The network stopped.'));
     await network?.stop();
+    const rewards = this._rewards;
+    this._rewards = null;
+    await rewards?.dispose();
     this._emitStatus();
   }
 
   get network(): HearthNetwork | null {
     return this._network;
+  }
+
+  /** Wallet, ledger, audits and reputation of the running node; null while stopped. */
+  get rewards(): NodeRewards | null {
+    return this._rewards;
   }
 
   status(): NetworkStatus {
@@ -206,6 +217,7 @@ export class NetworkService {
             completionTokens: result.summary.completionTokens,
             totalMs: result.totalMs,
             stopReason: result.summary.stopReason,
+            audit: (await result.settlement).audit,
           };
         } finally {
           this._jobs.delete(input.jobId);
@@ -272,8 +284,35 @@ export class NetworkService {
     );
     const bootstrap = [...settings.bootstrap, ...(options.bootstrap ?? [])];
     const listen = options.listen ?? (settings.listen.length > 0 ? settings.listen : DEFAULT_LISTEN);
+    const privateKey = await loadOrCreateIdentity(this._init.secrets);
+    const rewards = await NodeRewards.open({
+      dataDir: this._init.dataDir,
+      modelsDir: modelsDir(this._init.dataDir),
+      secrets: this._init.secrets,
+      privateKey,
+      auditShare: settings.auditShare,
+      offered: () => this._offered,
+      onEntry: (entry) => this._init.events.emit('rewards.changed', { seq: entry.seq }),
+      log: this._init.log,
+    });
+    this._rewards = rewards;
+    return this._startNode(privateKey, rewards, options, listen, bootstrap).catch(async (error: unknown) => {
+      this._rewards = null;
+      await rewards.dispose();
+      throw error;
+    });
+  }
+
+  private _startNode(
+    privateKey: Awaited<ReturnType<typeof loadOrCreateIdentity>>,
+    rewards: NodeRewards,
+    options: StartOptions,
+    listen: string[],
+    bootstrap: string[],
+  ): Promise<HearthNetwork> {
+    const settings = this._init.settings.get().network;
     return HearthNetwork.start({
-      privateKey: await loadOrCreateIdentity(this._init.secrets),
+      privateKey,
       listen,
       bootstrap,
       mdns: settings.mdns,
@@ -290,7 +329,8 @@ export class NetworkService {
               workerEntry: this._init.workerEntry,
             }
           : undefined,
-      ranker: this._init.ranker,
+      ranker: this._init.ranker ?? reputationRanker(rewards.reputation),
+      rewards: { settler: rewards.settler, receipts: rewards.receipts },
       recordSent: sentBytesRecorder(),
       log: this._init.log,
       onChange: () => this._emitStatus(),

@@ -78,6 +78,12 @@ export const NetworkResultSchema = v.object({
   completionTokens: Count,
   totalMs: Count,
   stopReason: v.picklist(['max-tokens', 'eos', 'cancelled']),
+  /**
+   * passed: re-scored and paid; failed: re-scored, the provider did not run the declared model
+   * faithfully, nothing paid; not-sampled: paid unaudited; unavailable: sampled, but this node has
+   * no copy of the model to audit with, so paid unaudited.
+   */
+  audit: v.picklist(['passed', 'failed', 'not-sampled', 'unavailable']),
 });
 export type NetworkResult = v.InferOutput<typeof NetworkResultSchema>;
 

@@ -1,10 +1,24 @@
 import { decode, encode } from 'cborg';
 import * as v from 'valibot';
+import { ReceiptJsonSchema } from '../ledger/ledger-entry';
 import { MAX_MESSAGE_BYTES, MAX_PROMPT_CHARS } from './ids';
 
 const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
 const JobId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/));
 const Count = v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(Number.MAX_SAFE_INTEGER));
+const HexBytes = (min: number, max: number) =>
+  v.pipe(v.string(), v.regex(new RegExp(`^0x(?:[0-9a-fA-F]{2}){${min},${max}}$`)));
+/** The longest job; token id lists are bounded by it. */
+const MAX_JOB_TOKENS = 4096;
+
+/** "Peer `peerId` is paid at `wallet`", signed by both keys (receipts/wallet-binding.ts). */
+export const WalletBindingSchema = v.strictObject({
+  peerId: v.pipe(v.string(), v.maxLength(128)),
+  wallet: HexBytes(20, 20),
+  time: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 40)),
+  walletSignature: HexBytes(65, 65),
+  peerSignature: HexBytes(32, 128),
+});
 
 /** Why a provider turned a job down; a requester moves on to the next provider. */
 export const RefuseReasonSchema = v.picklist([
@@ -22,7 +36,7 @@ export const JobRequestSchema = v.strictObject({
   /** sha256 of the GGUF file: names a model exactly, whatever the file is called. */
   model: Sha256,
   prompt: v.pipe(v.string(), v.maxLength(MAX_PROMPT_CHARS)),
-  maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096)),
+  maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(MAX_JOB_TOKENS)),
   temperature: v.pipe(v.number(), v.minValue(0), v.maxValue(2)),
   topP: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   seed: v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 32 - 1)),
@@ -34,7 +48,12 @@ export const JobRequestSchema = v.strictObject({
 export type JobRequest = v.InferOutput<typeof JobRequestSchema>;
 
 export const ProviderMessageSchema = v.variant('t', [
-  v.strictObject({ t: v.literal('accept'), jobId: JobId }),
+  v.strictObject({
+    t: v.literal('accept'),
+    jobId: JobId,
+    /** Where receipts for this job are paid; absent from a provider that takes no receipts. */
+    binding: v.optional(WalletBindingSchema),
+  }),
   v.strictObject({
     t: v.literal('refuse'),
     jobId: JobId,
@@ -49,13 +68,43 @@ export const ProviderMessageSchema = v.variant('t', [
     queueMs: Count,
     generationMs: Count,
     stopReason: v.picklist(['max-tokens', 'eos', 'cancelled']),
+    /** The returned token ids: audits score these, since text need not re-tokenise to them. */
+    tokens: v.pipe(v.array(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(2 ** 31))), v.maxLength(MAX_JOB_TOKENS)),
+    /** sha256 of the model file that ran the job, as the provider declares it. */
+    model: Sha256,
   }),
   v.strictObject({ t: v.literal('error'), message: v.pipe(v.string(), v.maxLength(500)) }),
 ]);
 export type ProviderMessage = v.InferOutput<typeof ProviderMessageSchema>;
 export type JobSummary = Omit<Extract<ProviderMessage, { t: 'done' }>, 't'>;
 
-export const RequesterMessageSchema = v.variant('t', [JobRequestSchema, v.strictObject({ t: v.literal('cancel') })]);
+/**
+ * After `done` the requester settles the job on the same stream: a receipt it signed (the job
+ * passed its audit or was not sampled), or `withheld` with the reason (the audit failed).
+ */
+export const ReceiptMessageSchema = v.strictObject({
+  t: v.literal('receipt'),
+  receipt: ReceiptJsonSchema,
+  signature: HexBytes(65, 65),
+  /** Binds the receipt's requester wallet to the peer on this connection. */
+  binding: WalletBindingSchema,
+});
+export type ReceiptMessage = v.InferOutput<typeof ReceiptMessageSchema>;
+
+export const WithheldMessageSchema = v.strictObject({
+  t: v.literal('withheld'),
+  jobId: JobId,
+  reason: v.pipe(v.string(), v.maxLength(500)),
+  /** True when payment is withheld because the job failed an audit. */
+  audited: v.boolean(),
+});
+
+export const RequesterMessageSchema = v.variant('t', [
+  JobRequestSchema,
+  v.strictObject({ t: v.literal('cancel') }),
+  ReceiptMessageSchema,
+  WithheldMessageSchema,
+]);
 export type RequesterMessage = v.InferOutput<typeof RequesterMessageSchema>;
 
 /** A message that is not CBOR, not the schema, or too large; the stream carrying it is closed. */

@@ -4,6 +4,7 @@ import type { HearthLibp2p } from '../node/create-node';
 import { INFER_PROTOCOL } from '../protocol/ids';
 import { MessageStream } from '../protocol/message-stream';
 import { ProtocolError, RequesterMessageSchema, type JobRequest, type RefuseReason } from '../protocol/messages';
+import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/receipt-collector';
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
 
@@ -21,6 +22,8 @@ export interface ProviderTimeouts {
   writeMs: number;
   /** Longest job. Default 10 min. */
   jobMs: number;
+  /** How long after `done` the requester has to send its receipt (it may audit first). Default 2 min. */
+  receiptMs: number;
 }
 
 export interface InferenceProviderInit {
@@ -35,6 +38,10 @@ export interface InferenceProviderInit {
   onChange: () => void;
   log: Logger;
   workerEntry?: string;
+  /** Arguments for the worker entry (tests host fixture workers). */
+  workerArgs?: string[];
+  /** Takes receipts for served jobs; absent: the provider serves without asking to be paid. */
+  receipts?: ReceiptCollector;
   timeouts?: Partial<ProviderTimeouts>;
 }
 
@@ -46,7 +53,7 @@ export interface ProviderStats {
   msContributed: number;
 }
 
-const DEFAULT_TIMEOUTS: ProviderTimeouts = { requestMs: 5_000, writeMs: 10_000, jobMs: 600_000 };
+const DEFAULT_TIMEOUTS: ProviderTimeouts = { requestMs: 5_000, writeMs: 10_000, jobMs: 600_000, receiptMs: 120_000 };
 
 /**
  * Serves `/hearth/infer/1.0.0`: takes requests, asks the contribution policy, runs accepted jobs
@@ -110,6 +117,7 @@ export class InferenceProvider {
         threads: this._init.threads,
         sequences: this._init.maxConcurrentJobs,
         entry: this._init.workerEntry,
+        args: this._init.workerArgs,
       });
       worker.catch(() => this._workers.delete(model.sha256));
       this._workers.set(model.sha256, worker);
@@ -150,11 +158,16 @@ export class InferenceProvider {
 
   private async _run(messages: MessageStream<typeof RequesterMessageSchema>, request: JobRequest, model: OfferedModel, peer: string) {
     const job = new AbortController();
+    const listening = new AbortController();
+    const phase = { settling: false };
+    let settle!: (message: SettleMessage | null) => void;
+    const settlement = new Promise<SettleMessage | null>((resolve) => (settle = resolve));
     const deadline = setTimeout(() => job.abort(new Error('The job took too long.')), this._timeouts.jobMs);
     this._running.add(job);
     this.stats.jobsRunning++;
     this._init.onChange();
     const started = performance.now();
+    let served: ServedJob | null = null;
     // Tokens produced while a write is in flight are joined into the next message: the worker
     // never waits for the network, and a slow reader gets fewer, larger messages.
     let pending = '';
@@ -174,8 +187,9 @@ export class InferenceProvider {
       return writing;
     };
     try {
-      await messages.write({ t: 'accept', jobId: request.jobId }, this._timeouts.writeMs);
-      void this._watchForCancel(messages, job, peer);
+      const binding = this._init.receipts?.binding;
+      await messages.write({ t: 'accept', jobId: request.jobId, ...(binding ? { binding } : {}) }, this._timeouts.writeMs);
+      void this._listen(messages, job, peer, listening.signal, phase, settle);
       const worker = await this._worker(model);
       const queueMs = Math.round(performance.now() - started);
       const result = await worker.run(
@@ -188,10 +202,12 @@ export class InferenceProvider {
       );
       await flush();
       if (job.signal.aborted && !this._cancelledByRequester.has(job)) throw job.signal.reason;
-      await messages.write({ t: 'done', ...result, queueMs }, this._timeouts.writeMs);
+      // From here a receipt may arrive: the requester can answer `done` faster than we return.
+      phase.settling = true;
+      await messages.write({ t: 'done', ...result, model: model.sha256, queueMs }, this._timeouts.writeMs);
       this.stats.jobsServed++;
       this.stats.tokensGenerated += result.completionTokens;
-      await messages.close();
+      served = { jobId: request.jobId, requester: peer, model: model.sha256, price: request.price, outputTokens: result.tokens.length };
     } catch (error) {
       const message = job.signal.aborted
         ? (job.signal.reason as Error).message
@@ -201,6 +217,7 @@ export class InferenceProvider {
       this._init.log.info({ event: 'network-job-failed', reason: message });
       await messages.write({ t: 'error', message: message.slice(0, 500) }, 2_000).catch(() => undefined);
       messages.abort(message);
+      listening.abort();
     } finally {
       clearTimeout(deadline);
       job.abort(new Error('The job ended.'));
@@ -209,22 +226,76 @@ export class InferenceProvider {
       this.stats.msContributed += Math.round(performance.now() - started);
       this._init.onChange();
     }
+    if (served) await this._collect(messages, served, settlement, listening);
+  }
+
+  /** After `done`: waits for the requester's receipt (the job slot is already free) and records it. */
+  private async _collect(
+    messages: MessageStream<typeof RequesterMessageSchema>,
+    served: ServedJob,
+    settlement: Promise<SettleMessage | null>,
+    listening: AbortController,
+  ): Promise<void> {
+    const receipts = this._init.receipts;
+    if (!receipts) {
+      await messages.close();
+      listening.abort();
+      return;
+    }
+    const timer = setTimeout(() => listening.abort(), this._timeouts.receiptMs);
+    try {
+      await receipts.served(served);
+      await receipts.settle(served, await settlement);
+    } finally {
+      clearTimeout(timer);
+      listening.abort();
+      await messages.close();
+    }
   }
 
   private readonly _cancelledByRequester = new WeakSet<AbortController>();
 
-  /** The only thing a requester may send after its request is `cancel`; closing also cancels. */
-  private async _watchForCancel(messages: MessageStream<typeof RequesterMessageSchema>, job: AbortController, peer: string) {
-    try {
-      const next = await messages.read(this._timeouts.jobMs, job.signal);
-      if (next.t !== 'cancel') throw new ProtocolError('Only cancel may follow a request.');
+  /**
+   * Reads what the requester sends after its request: `cancel` while the job runs, then one
+   * receipt or `withheld` once `done` is out. Closing the stream mid-job also cancels.
+   */
+  private async _listen(
+    messages: MessageStream<typeof RequesterMessageSchema>,
+    job: AbortController,
+    peer: string,
+    signal: AbortSignal,
+    phase: { settling: boolean },
+    settle: (message: SettleMessage | null) => void,
+  ): Promise<void> {
+    const stopJob = (reason: string) => {
+      if (phase.settling || job.signal.aborted) return;
       this._cancelledByRequester.add(job);
-      job.abort(new Error('Cancelled by the requester.'));
-    } catch (error) {
-      if (job.signal.aborted) return;
-      if (error instanceof ProtocolError) this._init.onStrike(peer);
-      this._cancelledByRequester.add(job);
-      job.abort(new Error('The requester went away.'));
+      job.abort(new Error(reason));
+    };
+    for (;;) {
+      let next;
+      try {
+        next = await messages.read(this._timeouts.jobMs + this._timeouts.receiptMs, signal);
+      } catch (error) {
+        if (!signal.aborted) {
+          if (error instanceof ProtocolError) this._init.onStrike(peer);
+          stopJob('The requester went away.');
+        }
+        settle(null);
+        return;
+      }
+      if (next.t === 'cancel') {
+        stopJob('Cancelled by the requester.');
+        continue;
+      }
+      if ((next.t === 'receipt' || next.t === 'withheld') && phase.settling) {
+        settle(next);
+        return;
+      }
+      this._init.onStrike(peer);
+      stopJob('The requester broke the protocol.');
+      settle(null);
+      return;
     }
   }
 

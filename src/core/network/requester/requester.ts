@@ -5,6 +5,10 @@ import type { HearthLibp2p } from '../node/create-node';
 import { INFER_PROTOCOL } from '../protocol/ids';
 import { MessageStream } from '../protocol/message-stream';
 import { ProviderMessageSchema, type JobRequest, type JobSummary, type RefuseReason } from '../protocol/messages';
+import { receiptToJson, type WalletBinding } from '../receipts';
+import type { CanaryReference } from '../audit';
+import type { JobSettler } from '../rewards/job-settler';
+import { UNSETTLED, type Settlement } from '../rewards/settlement';
 import type { ProviderDirectory } from './provider-directory';
 import { defaultProviderRanker, type ProviderCandidate, type ProviderRanker } from './provider-ranker';
 
@@ -30,6 +34,8 @@ export interface GenerateOptions {
   maxAttempts?: number;
   /** How long to wait for any provider of the model to be known. Default 15 s. */
   discoveryMs?: number;
+  /** Only these peers may run the job (a user pinning a provider; tests aiming at one). */
+  onlyProviders?: readonly string[];
 }
 
 export interface GenerateResult {
@@ -39,6 +45,11 @@ export interface GenerateResult {
   summary: JobSummary;
   /** Milliseconds from calling generate to the last message. */
   totalMs: number;
+  /**
+   * Resolves once the job is settled: audited or not, and the receipt sent or withheld. The
+   * answer is usable before; a failed audit means the provider did not run the declared model.
+   */
+  settlement: Promise<Settlement>;
 }
 
 export interface RequesterTimeouts {
@@ -47,6 +58,8 @@ export interface RequesterTimeouts {
   answerMs: number;
   /** Longest silence while tokens stream. */
   idleMs: number;
+  /** Longest the audit and signing of one finished job may take. */
+  settleMs: number;
 }
 
 /** Every provider tried refused or failed; `reasons` says why, per provider. */
@@ -81,13 +94,22 @@ class AttemptFailed extends Error {
 export class Requester {
   private readonly _timeouts: RequesterTimeouts;
 
+  private readonly _canaries = new Set<Promise<unknown>>();
+
   constructor(
     private readonly _node: HearthLibp2p,
     private readonly _directory: ProviderDirectory,
     private readonly _ranker: ProviderRanker = defaultProviderRanker,
     timeouts: Partial<RequesterTimeouts> = {},
+    /** Audits, receipts and reputation; absent: jobs are neither audited nor paid. */
+    private readonly _settler?: JobSettler,
   ) {
-    this._timeouts = { dialMs: 10_000, answerMs: 15_000, idleMs: 30_000, ...timeouts };
+    this._timeouts = { dialMs: 10_000, answerMs: 15_000, idleMs: 30_000, settleMs: 120_000, ...timeouts };
+  }
+
+  /** Waits for canary jobs still in flight (before the node stops). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this._canaries]);
   }
 
   async generate(job: NetworkJob, options: GenerateOptions = {}): Promise<GenerateResult> {
@@ -98,8 +120,9 @@ export class Requester {
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       options.signal?.throwIfAborted();
       const found = await this._directory.find(job.model, { signal: options.signal, waitMs: options.discoveryMs ?? 15_000 });
+      const allowed = (c: ProviderCandidate) => !options.onlyProviders || options.onlyProviders.includes(c.peerId);
       const ranked = await this._ranker.rank(
-        found.filter((c) => !tried.has(c.peerId)),
+        found.filter((c) => !tried.has(c.peerId) && allowed(c)),
         job.model,
       );
       const candidate = ranked[0];
@@ -107,8 +130,10 @@ export class Requester {
       tried.add(candidate.peerId);
       options.onAttempt?.({ peerId: candidate.peerId, attempt });
       try {
-        const { text, summary } = await this._attempt(candidate, job, options);
-        return { text, summary, peerId: candidate.peerId, attempts: attempt, totalMs: Math.round(performance.now() - started) };
+        const { text, summary, settlement } = await this._attempt(candidate, job, options);
+        const totalMs = Math.round(performance.now() - started);
+        void settlement.then(() => this._maybeCanary(candidate, job)).catch(() => undefined);
+        return { text, summary, settlement, peerId: candidate.peerId, attempts: attempt, totalMs };
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason;
         reasons.push(`${candidate.peerId.slice(-8)}: ${error instanceof Error ? error.message : String(error)}`);
@@ -117,7 +142,26 @@ export class Requester {
     throw new NoProviderError(job.model, reasons);
   }
 
-  private async _attempt(candidate: ProviderCandidate, job: NetworkJob, options: GenerateOptions) {
+  /**
+   * Now and then sends the same provider a canary: a greedy job whose answer is already known,
+   * indistinguishable on the wire from the job just sent. Its outcome feeds reputation.
+   */
+  private _maybeCanary(candidate: ProviderCandidate, job: NetworkJob): void {
+    const canary = this._settler?.nextCanary();
+    if (!canary) return;
+    const run = this._attempt(
+      candidate,
+      { model: job.model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed(), price: job.price },
+      {},
+      canary,
+    )
+      .then((result) => result.settlement)
+      .catch(() => undefined)
+      .finally(() => this._canaries.delete(run));
+    this._canaries.add(run);
+  }
+
+  private async _attempt(candidate: ProviderCandidate, job: NetworkJob, options: GenerateOptions, canary?: CanaryReference) {
     const peerId = peerIdFromString(candidate.peerId);
     const addrs = candidate.addrs.flatMap((a) => {
       try {
@@ -137,18 +181,23 @@ export class Requester {
       maxTokens: job.maxTokens,
       temperature: job.temperature ?? 0,
       topP: job.topP ?? 1,
-      seed: job.seed ?? 0,
+      seed: job.seed ?? randomSeed(),
       price: job.price ?? 0,
       requester: this._node.peerId.toString(),
     };
     const onAbort = () => void messages.write({ t: 'cancel' }, 2_000).catch(() => messages.abort('cancelled'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    let binding: WalletBinding | undefined;
+    let accepted = false;
     try {
       await messages.write(request, this._timeouts.dialMs);
       const answer = await messages.read(this._timeouts.answerMs);
       if (answer.t === 'refuse') throw new AttemptFailed(`refused (${answer.reason}): ${answer.message}`, answer.reason);
       if (answer.t === 'error') throw new AttemptFailed(answer.message);
       if (answer.t !== 'accept') throw new AttemptFailed('the provider broke the protocol');
+      accepted = true;
+      // The schema checked the shape; verifyWalletBinding checks the signatures before any use.
+      binding = answer.binding as WalletBinding | undefined;
       let text = '';
       for (;;) {
         const message = await messages.read(this._timeouts.idleMs);
@@ -156,17 +205,50 @@ export class Requester {
           text += message.text;
           options.onToken?.(message.text);
         } else if (message.t === 'done') {
-          await messages.close();
           const { t: _t, ...summary } = message;
-          return { text, summary };
+          const settlement = this._settle(messages, { provider: candidate.peerId, providerBinding: binding, request, text, summary, canary });
+          return { text, summary, settlement };
         } else if (message.t === 'error') throw new AttemptFailed(message.message);
         else throw new AttemptFailed('the provider broke the protocol');
       }
     } catch (error) {
       messages.abort('attempt failed');
+      if (accepted && !options.signal?.aborted) this._settler?.recordDropped(candidate.peerId);
       throw error;
     } finally {
       options.signal?.removeEventListener('abort', onAbort);
     }
   }
+
+  /** Audits (maybe) and pays (maybe) on the job's own stream, then closes it. */
+  private async _settle(
+    messages: MessageStream<typeof ProviderMessageSchema>,
+    job: Parameters<JobSettler['settle']>[0],
+  ): Promise<Settlement> {
+    const settler = this._settler;
+    if (!settler) {
+      await messages.close();
+      return UNSETTLED;
+    }
+    try {
+      const settlement = await settler.settle(job, { signal: AbortSignal.timeout(this._timeouts.settleMs) });
+      const message = settlement.receipt
+        ? {
+            t: 'receipt' as const,
+            receipt: receiptToJson(settlement.receipt.receipt),
+            signature: settlement.receipt.signature,
+            binding: settler.binding,
+          }
+        : { t: 'withheld' as const, jobId: job.request.jobId, reason: (settlement.withheld ?? '').slice(0, 500), audited: settlement.audit === 'failed' };
+      // The provider may already be gone; the receipt stays valid in our ledger either way.
+      await messages.write(message, this._timeouts.dialMs).catch(() => undefined);
+      return settlement;
+    } finally {
+      await messages.close();
+    }
+  }
+}
+
+function randomSeed(): number {
+  return randomBytes(4).readUInt32LE();
 }

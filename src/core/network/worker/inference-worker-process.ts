@@ -29,6 +29,8 @@ export interface InferenceWorkerOptions {
   sequences: number;
   /** Default: defaultWorkerEntry(). */
   entry?: string;
+  /** Arguments for the entry (tests host fixture workers that take their behaviour from here). */
+  args?: string[];
 }
 
 export interface WorkerRunResult {
@@ -36,6 +38,7 @@ export interface WorkerRunResult {
   completionTokens: number;
   generationMs: number;
   stopReason: 'max-tokens' | 'eos' | 'cancelled';
+  tokens: number[];
 }
 
 interface PendingJob {
@@ -59,7 +62,7 @@ export class InferenceWorkerProcess {
   }
 
   static async start(options: InferenceWorkerOptions): Promise<InferenceWorkerProcess> {
-    const child = fork(options.entry ?? defaultWorkerEntry(), [], {
+    const child = fork(options.entry ?? defaultWorkerEntry(), options.args ?? [], {
       cwd: tmpdir(),
       env: { ELECTRON_RUN_AS_NODE: '1', PATH: process.env.PATH ?? '' },
       execArgv: [],
@@ -105,8 +108,8 @@ export class InferenceWorkerProcess {
     if (message.type === 'token') job.onToken(message.text);
     else if (message.type === 'done') {
       this._pending.delete(message.id);
-      const { promptTokens, completionTokens, generationMs, stopReason } = message;
-      job.resolve({ promptTokens, completionTokens, generationMs, stopReason });
+      const { promptTokens, completionTokens, generationMs, stopReason, tokens } = message;
+      job.resolve({ promptTokens, completionTokens, generationMs, stopReason, tokens });
     } else if (message.type === 'failed') {
       this._pending.delete(message.id);
       job.reject(new WorkerError(message.message));

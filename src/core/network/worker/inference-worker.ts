@@ -31,7 +31,7 @@ async function run(job: WorkerJob): Promise<void> {
     if (!context) throw new Error('The model is not loaded.');
     const sequence = context.getSequence();
     const completion = new LlamaCompletion({ contextSequence: sequence });
-    let completionTokens = 0;
+    const tokens: number[] = [];
     try {
       const { metadata } = await completion.generateCompletionWithMeta(job.prompt, {
         maxTokens: job.maxTokens,
@@ -40,8 +40,8 @@ async function run(job: WorkerJob): Promise<void> {
         seed: job.seed,
         signal: controller.signal,
         stopOnAbortSignal: true,
-        onToken: (tokens) => {
-          completionTokens += tokens.length;
+        onToken: (chunk) => {
+          tokens.push(...chunk);
         },
         onTextChunk: (text) => send({ type: 'token', id: job.id, text }),
       });
@@ -55,7 +55,8 @@ async function run(job: WorkerJob): Promise<void> {
         type: 'done',
         id: job.id,
         promptTokens,
-        completionTokens,
+        completionTokens: tokens.length,
+        tokens,
         generationMs: Math.round(performance.now() - started),
         stopReason,
       });

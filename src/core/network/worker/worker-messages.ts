@@ -25,5 +25,7 @@ export type FromWorker =
       completionTokens: number;
       generationMs: number;
       stopReason: 'max-tokens' | 'eos' | 'cancelled';
+      /** The generated token ids, in order. */
+      tokens: number[];
     }
   | { type: 'failed'; id: string; message: string };

@@ -1,0 +1,161 @@
+import { randomBytes } from 'node:crypto';
+import type { LocalAccount } from 'viem';
+import type { Logger } from '../../log';
+import {
+  auditAnswer,
+  checkCanary,
+  type AuditSampler,
+  type CanaryPool,
+  type CanaryReference,
+  type ReplayGuard,
+  type TokenAuditor,
+} from '../audit';
+import type { Ledger, LedgerEntry } from '../ledger';
+import type { JobRequest, JobSummary } from '../protocol/messages';
+import { signReceipt, verifyWalletBinding, type Receipt, type WalletBinding } from '../receipts';
+import type { ReputationBook } from '../reputation';
+import { jobPrice } from './price';
+import type { Settlement } from './settlement';
+
+export interface JobSettlerInit {
+  wallet: LocalAccount;
+  /** This node's own binding, sent with every receipt. */
+  binding: WalletBinding;
+  /** Where `spent` receipts go; null runs without a ledger (receipts are still signed and sent). */
+  ledger: Ledger | null;
+  sampler: AuditSampler;
+  reputation: ReputationBook;
+  replayGuard: ReplayGuard;
+  /** An auditor holding the model with this sha256, or null when this node has no copy. */
+  auditorFor: (modelHash: string) => Promise<TokenAuditor | null>;
+  /** Greedy prompts with known answers, mixed into the traffic; absent: no canaries. */
+  canaries?: CanaryPool;
+  /** Largest number of canaries kept. Default 20. */
+  maxCanaries?: number;
+  onEntry: (entry: LedgerEntry) => void;
+  /** Reputation changed (worth saving). */
+  onReputation?: () => void;
+  log: Logger;
+}
+
+/** A finished job as the requester received it over `/hearth/infer`. */
+export interface FinishedNetworkJob {
+  provider: string;
+  /** The provider's binding from its `accept`; no receipt can be made without one. */
+  providerBinding: WalletBinding | undefined;
+  request: JobRequest;
+  text: string;
+  summary: JobSummary;
+  /** Set when the job was a canary. */
+  canary?: CanaryReference;
+}
+
+/**
+ * The requester's side of rewards: after every finished job it decides (unseen by the provider)
+ * whether to audit it, audits or checks the canary, feeds the outcome to the reputation book,
+ * and signs an EIP-712 receipt for work that passed or was not sampled.
+ */
+export class JobSettler {
+  constructor(private readonly _init: JobSettlerInit) {}
+
+  get reputation(): ReputationBook {
+    return this._init.reputation;
+  }
+
+  get binding(): WalletBinding {
+    return this._init.binding;
+  }
+
+  /** A canary to send now, or null. */
+  nextCanary(): CanaryReference | null {
+    return this._init.canaries?.next() ?? null;
+  }
+
+  recordDropped(provider: string): void {
+    this._init.reputation.recordDropped(provider);
+    this._init.onReputation?.();
+  }
+
+  async settle(job: FinishedNetworkJob, { signal }: { signal?: AbortSignal } = {}): Promise<Settlement> {
+    const { provider, request, summary } = job;
+    const reputation = this._init.reputation;
+    reputation.recordCompleted(provider, { tokens: summary.tokens.length, ms: summary.generationMs });
+    let audit: Settlement['audit'] = 'not-sampled';
+    let failures: Settlement['failures'] = [];
+    if (job.canary) {
+      const check = checkCanary(job.canary, summary.tokens);
+      audit = check.passed ? 'passed' : 'failed';
+      if (!check.passed) failures = [{ rule: 'canary', detail: check.detail }];
+    } else if (this._init.sampler.shouldAudit(provider)) {
+      const auditor = await this._init.auditorFor(request.model).catch(() => null);
+      if (auditor) {
+        const report = await auditAnswer(
+          auditor,
+          this._init.replayGuard,
+          {
+            provider,
+            prompt: request.prompt,
+            sampling: request,
+            text: job.text,
+            tokens: summary.tokens,
+            claim: {
+              requestedModel: request.model,
+              declaredModel: summary.model,
+              stopReason: summary.stopReason,
+              maxTokens: request.maxTokens,
+              promptTokens: summary.promptTokens,
+              outputTokens: summary.completionTokens,
+            },
+          },
+          { signal },
+        );
+        audit = report.passed ? 'passed' : 'failed';
+        failures = report.failures;
+        if (report.passed && request.temperature === 0) this._learnCanary(auditor, request);
+      } else audit = 'unavailable';
+    }
+    // Unaudited answers are remembered too, so a later replay of them is recognised.
+    if (audit !== 'passed' && audit !== 'failed') {
+      this._init.replayGuard.isReplay(provider, request.prompt, job.text, summary.tokens.length);
+    }
+    if (audit === 'passed' || audit === 'failed') reputation.recordAudit(provider, audit === 'passed');
+    this._init.onReputation?.();
+    const base = { audit, canary: job.canary !== undefined, failures };
+    if (audit === 'failed') {
+      this._init.log.warn({ event: 'network-audit-failed', provider, rules: failures.map((f) => f.rule) });
+      return { ...base, receipt: null, withheld: `The audit failed: ${failures.map((f) => f.detail).join(' ')}` };
+    }
+    const binding = job.providerBinding;
+    if (!binding || binding.peerId !== provider || !(await verifyWalletBinding(binding))) {
+      return { ...base, receipt: null, withheld: 'The provider sent no valid wallet binding.' };
+    }
+    const receipt: Receipt = {
+      jobId: request.jobId,
+      provider: binding.wallet,
+      requester: this._init.wallet.address,
+      modelHash: `0x${request.model}`,
+      promptTokens: summary.promptTokens,
+      outputTokens: summary.tokens.length,
+      price: jobPrice(request.price, summary.tokens.length),
+      audited: audit === 'passed',
+      nonce: BigInt(`0x${randomBytes(16).toString('hex')}`),
+      time: BigInt(Math.floor(Date.now() / 1000)),
+    };
+    const signed = await signReceipt(this._init.wallet, receipt);
+    if (this._init.ledger) this._init.onEntry(await this._init.ledger.appendReceipt('spent', signed));
+    return { ...base, receipt: signed, withheld: null };
+  }
+
+  /**
+   * Keeps a passing greedy job's prompt as a canary: a prompt this requester really sends, so
+   * resending it later looks like any other job. Runs in the background on the auditor.
+   */
+  private _learnCanary(auditor: TokenAuditor, request: JobRequest): void {
+    const pool = this._init.canaries;
+    if (!pool || pool.size >= (this._init.maxCanaries ?? 20)) return;
+    auditor
+      .reference(request.prompt, request.maxTokens)
+      .then((reference) => pool.add(reference))
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,112 @@
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { PrivateKey } from '@libp2p/interface';
+import { peerIdFromPrivateKey } from '@libp2p/peer-id';
+import type { Logger } from '../../log';
+import { AuditSampler, CanaryPool, ReplayGuard } from '../audit';
+import { Ledger, ledgerFile, type LedgerEntry } from '../ledger';
+import type { OfferedModel } from '../provider/inference-provider';
+import { bindWallet, loadOrCreateWallet } from '../receipts';
+import type { SecretStore } from '../../secrets';
+import { ReputationBook } from '../reputation';
+import { JobSettler } from './job-settler';
+import { ModelAuditors } from './model-auditors';
+import { ReceiptCollector } from './receipt-collector';
+
+export interface NodeRewardsInit {
+  dataDir: string;
+  modelsDir: string;
+  secrets: SecretStore;
+  privateKey: PrivateKey;
+  /** Share of sent jobs audited (settings.network.auditShare). */
+  auditShare: number;
+  offered: () => readonly OfferedModel[];
+  onEntry: (entry: LedgerEntry) => void;
+  log: Logger;
+}
+
+/** Where a data folder keeps what this node has learnt about providers. */
+export function reputationFile(dataDir: string): string {
+  return join(dataDir, 'network', 'reputation.json');
+}
+
+/**
+ * Everything rewards needs while a node runs: the wallet and its binding to the peer id, the
+ * ledger (opened for writing, so one process at a time), the reputation book (kept across runs),
+ * the auditors, and the two sides built from them.
+ */
+export class NodeRewards {
+  private _saving: Promise<void> = Promise.resolve();
+  private _saveQueued = false;
+
+  private constructor(
+    readonly settler: JobSettler,
+    readonly receipts: ReceiptCollector | undefined,
+    readonly reputation: ReputationBook,
+    private readonly _ledger: Ledger | null,
+    private readonly _auditors: ModelAuditors,
+    private readonly _dataDir: string,
+  ) {}
+
+  static async open(init: NodeRewardsInit): Promise<NodeRewards> {
+    const file = ledgerFile(init.dataDir);
+    await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+    const wallet = await loadOrCreateWallet(init.secrets);
+    const binding = await bindWallet(wallet, init.privateKey, peerIdFromPrivateKey(init.privateKey).toString());
+    let ledger: Ledger | null = null;
+    try {
+      const opened = await Ledger.open(file);
+      ledger = opened.ledger;
+      if (opened.recovered) init.log.warn({ event: 'ledger-torn-tail', setAside: opened.recovered.setAside });
+    } catch (error) {
+      // Without a ledger the node neither records receipts nor asks for them; the earnings view
+      // shows the ledger's problem.
+      init.log.error({ event: 'ledger-open-failed', reason: (error as Error).message });
+    }
+    const reputation = await loadReputation(init.dataDir);
+    const auditors = new ModelAuditors(init.offered, init.modelsDir);
+    let rewards: NodeRewards | undefined;
+    const settler = new JobSettler({
+      wallet,
+      binding,
+      ledger,
+      sampler: new AuditSampler({ share: init.auditShare }),
+      reputation,
+      replayGuard: new ReplayGuard(),
+      auditorFor: (hash) => auditors.auditorFor(hash),
+      canaries: init.auditShare > 0 ? new CanaryPool() : undefined,
+      onEntry: init.onEntry,
+      onReputation: () => rewards?._saveReputation(),
+      log: init.log,
+    });
+    const receipts = ledger ? new ReceiptCollector({ wallet, binding, ledger, onEntry: init.onEntry, log: init.log }) : undefined;
+    rewards = new NodeRewards(settler, receipts, reputation, ledger, auditors, init.dataDir);
+    return rewards;
+  }
+
+  /** Writes the reputation book (atomically), coalescing bursts of changes into one write. */
+  private _saveReputation(): void {
+    if (this._saveQueued) return;
+    this._saveQueued = true;
+    this._saving = this._saving.then(async () => {
+      this._saveQueued = false;
+      const file = reputationFile(this._dataDir);
+      await writeFile(`${file}.new`, JSON.stringify(this.reputation.toJSON()), { mode: 0o600 });
+      await rename(`${file}.new`, file);
+    }).catch(() => undefined);
+  }
+
+  async dispose(): Promise<void> {
+    await this._saving;
+    await this._auditors.dispose();
+    await this._ledger?.dispose();
+  }
+}
+
+async function loadReputation(dataDir: string): Promise<ReputationBook> {
+  try {
+    return ReputationBook.fromJSON(JSON.parse(await readFile(reputationFile(dataDir), 'utf8')) as never);
+  } catch {
+    return new ReputationBook();
+  }
+}

@@ -1,0 +1,26 @@
+import type { AuditFailure } from '../audit';
+import type { SignedReceipt } from '../receipts';
+
+/**
+ * How a requester settled one finished job. `passed`: sampled, audited and passed; `failed`:
+ * audited and failed (no receipt); `not-sampled`: paid without an audit; `unavailable`: sampled,
+ * but this node has no copy of the model to audit with, so paid unaudited.
+ */
+export interface Settlement {
+  audit: 'passed' | 'failed' | 'not-sampled' | 'unavailable';
+  /** Whether the job was a canary (a prompt whose answer the requester already knew). */
+  canary: boolean;
+  failures: AuditFailure[];
+  /** The receipt sent to the provider; null when payment was withheld. */
+  receipt: SignedReceipt | null;
+  /** Why no receipt was sent. */
+  withheld: string | null;
+}
+
+export const UNSETTLED: Settlement = {
+  audit: 'not-sampled',
+  canary: false,
+  failures: [],
+  receipt: null,
+  withheld: 'This node does not sign receipts.',
+};
