@@ -65,5 +65,17 @@ export default ts.config(
       },
     ],
   ),
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.name='getLlama']:not(:has(SpreadElement > Identifier[name='LLAMA_OPTIONS']))",
+          message: 'Spread LLAMA_OPTIONS (src/core/models/llama-options.ts) into getLlama: it must never build from source.',
+        },
+      ],
+    },
+  },
   layer(['src/host/**/*'], [{ group: ['electron'], message: 'The headless host runs without Electron.' }]),
 );
