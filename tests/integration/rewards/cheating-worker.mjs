@@ -1,0 +1,111 @@
+/**
+ * A provider's inference worker that cheats, for the loopback rewards tests and the audit bench.
+ * It speaks the same IPC as src/core/network/worker/inference-worker.ts, so an InferenceProvider
+ * started with `workerEntry` set to this file (and `workerArgs: [kind, otherModelPath]`) serves
+ * its cheats over /hearth/infer like any provider. Kinds: honest, other-model, random-tokens,
+ * early-stop, inflated-counts, replay.
+ */
+import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
+
+const [kind = 'honest', otherModelPath = ''] = process.argv.slice(2);
+const send = (message) => process.send?.(message);
+let declared;
+let other;
+let rng = 7;
+const replayCache = [];
+
+function random() {
+  // mulberry32, so a run can be repeated exactly.
+  let t = (rng = (rng + 0x6d2b79f5) | 0);
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+
+async function loadModel(path, threads) {
+  const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
+  const model = await llama.loadModel({ modelPath: path });
+  const context = await model.createContext({ threads, contextSize: 512, sequences: 1 });
+  const sequence = context.getSequence();
+  return { model, sequence, completion: new LlamaCompletion({ contextSequence: sequence }) };
+}
+
+async function generate(loaded, job, maxTokens = job.maxTokens) {
+  await loaded.sequence.clearHistory();
+  const tokens = [];
+  const { response, metadata } = await loaded.completion.generateCompletionWithMeta(job.prompt, {
+    maxTokens,
+    temperature: job.temperature,
+    topP: job.topP,
+    seed: job.seed,
+    onToken: (chunk) => tokens.push(...chunk),
+  });
+  return { text: response, tokens, stopReason: metadata.stopReason === 'maxTokens' ? 'max-tokens' : 'eos' };
+}
+
+async function answer(job) {
+  switch (kind) {
+    case 'other-model': {
+      // A cheaper model's text, re-tokenised into the declared model's vocabulary.
+      const cheap = await generate(other, job);
+      const tokens = declared.model.tokenize(cheap.text, false);
+      return { ...cheap, tokens };
+    }
+    case 'random-tokens': {
+      const vocabulary = declared.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+      const tokens = Array.from({ length: job.maxTokens }, () => 3 + Math.floor(random() * (vocabulary - 3)));
+      return { text: declared.model.detokenize(tokens), tokens, stopReason: 'max-tokens' };
+    }
+    case 'early-stop': {
+      const cut = Math.max(1, Math.floor(job.maxTokens * (0.2 + 0.6 * random())));
+      return { ...(await generate(declared, job, cut)), stopReason: 'eos' };
+    }
+    case 'inflated-counts': {
+      const honest = await generate(declared, job);
+      return { ...honest, claimed: honest.tokens.length + 3 + Math.floor(honest.tokens.length * 0.1 * random()) };
+    }
+    case 'replay': {
+      if (replayCache.length < 2) {
+        const fresh = await generate(declared, job);
+        replayCache.push(fresh);
+        return fresh;
+      }
+      return replayCache[Math.floor(random() * replayCache.length)];
+    }
+    default:
+      return generate(declared, job);
+  }
+}
+
+async function run(job) {
+  const started = performance.now();
+  try {
+    const result = await answer(job);
+    send({ type: 'token', id: job.id, text: result.text });
+    send({
+      type: 'done',
+      id: job.id,
+      promptTokens: declared.model.tokenize(job.prompt).length,
+      completionTokens: result.claimed ?? result.tokens.length,
+      tokens: result.tokens,
+      generationMs: Math.round(performance.now() - started),
+      stopReason: result.stopReason,
+    });
+  } catch (error) {
+    send({ type: 'failed', id: job.id, message: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+let queue = Promise.resolve();
+process.on('message', (message) => {
+  if (message.type === 'load') {
+    Promise.all([loadModel(message.modelPath, message.threads), kind === 'other-model' ? loadModel(otherModelPath, 1) : null])
+      .then(([d, o]) => {
+        declared = d;
+        other = o;
+        send({ type: 'ready' });
+      })
+      .catch((error) => send({ type: 'load-failed', message: String(error) }));
+  } else if (message.type === 'run') queue = queue.then(() => run(message.job));
+});
+process.on('disconnect', () => process.exit(0));

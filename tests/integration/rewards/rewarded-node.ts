@@ -1,0 +1,98 @@
+/**
+ * Real Hearth nodes on 127.0.0.1 with rewards switched on, for the loopback rewards test and
+ * `npm run bench:audit`: each has its own data folder (secrets, ledger, reputation) and, for a
+ * provider, a worker process, which may be the cheating fixture worker.
+ */
+import { symlink, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { generateKeyPair } from '@libp2p/crypto/keys';
+import { pino } from 'pino';
+import { HearthNetwork } from '../../../src/core/network';
+import type { LedgerEntry } from '../../../src/core/network/ledger';
+import { NodeRewards } from '../../../src/core/network/rewards/node-rewards';
+import { reputationRanker } from '../../../src/core/network/reputation';
+import { createSecretStore } from '../../../src/core/secrets';
+import { STORIES, TINY_RANDOM, type ProviderKind } from './cheating-providers';
+
+export const CHEATING_WORKER = fileURLToPath(new URL('./cheating-worker.mjs', import.meta.url));
+
+export interface RewardedNode {
+  network: HearthNetwork;
+  rewards: NodeRewards;
+  dataDir: string;
+  /** Every ledger entry this node appended, in order (what `rewards.changed` reports). */
+  entries: LedgerEntry[];
+  peerId: string;
+  address: string;
+  stop(): Promise<void>;
+}
+
+export interface RewardedNodeOptions {
+  dataDir: string;
+  /** Serve stories260K through this worker kind; absent: a pure requester. 'honest' uses the built worker. */
+  provider?: ProviderKind | 'honest-fixture';
+  /** A requester audits this share of its jobs. Default 1. */
+  auditShare?: number;
+  /** Give the requester a copy of stories260K in its models folder, so it can audit. Default true. */
+  hasModel?: boolean;
+  bootstrap?: string[];
+}
+
+export async function startRewardedNode(options: RewardedNodeOptions): Promise<RewardedNode> {
+  const { dataDir, provider } = options;
+  const modelsDir = join(dataDir, 'models');
+  await mkdir(modelsDir, { recursive: true });
+  if (options.hasModel ?? true) await symlink(STORIES.path, join(modelsDir, 'stories260K.gguf'));
+  const privateKey = await generateKeyPair('Ed25519');
+  const log = pino({ level: 'silent' });
+  const entries: LedgerEntry[] = [];
+  const offered = provider ? [{ sha256: STORIES.sha256, name: 'stories260K.gguf', path: STORIES.path }] : [];
+  const rewards = await NodeRewards.open({
+    dataDir,
+    modelsDir,
+    secrets: createSecretStore({ dir: join(dataDir, 'secrets') }),
+    privateKey,
+    auditShare: options.auditShare ?? 1,
+    offered: () => offered,
+    onEntry: (entry) => entries.push(entry),
+    log,
+  });
+  const fixture = provider && provider !== 'honest';
+  const network = await HearthNetwork.start({
+    privateKey,
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: options.bootstrap ?? [],
+    mdns: false,
+    relayServer: false,
+    dhtServer: true,
+    lan: true,
+    announceIntervalMs: 1_000,
+    provider: provider
+      ? {
+          models: offered,
+          threads: 1,
+          maxConcurrentJobs: 1,
+          verdict: () => ({ state: 'ready', reason: '' }),
+          workerEntry: fixture ? CHEATING_WORKER : undefined,
+          workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,
+        }
+      : undefined,
+    ranker: reputationRanker(rewards.reputation),
+    rewards: { settler: rewards.settler, receipts: rewards.receipts },
+    log,
+    onChange: () => undefined,
+  });
+  return {
+    network,
+    rewards,
+    dataDir,
+    entries,
+    peerId: network.node.peerId.toString(),
+    address: network.node.getMultiaddrs()[0]!.toString(),
+    stop: async () => {
+      await network.stop();
+      await rewards.dispose();
+    },
+  };
+}
