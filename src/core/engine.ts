@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AppInfo } from '../shared/contract';
-import { createAppService, NoticeBoard } from './app';
+import { createAppService, NoticeBoard, type DesktopShell } from './app';
 import { createEngineAsk } from './ask';
 import { openDataDirectory } from './data-version';
 import { LocalAi } from './chat';
@@ -26,6 +26,8 @@ export interface EngineOptions {
   secretCipher?: SecretCipher;
   /** Where updates come from (electron-updater in the packaged app). Default: none; updates are unavailable. */
   updateFeed?: UpdateFeed;
+  /** The desktop app's dialogs. Default: none (headless). */
+  desktop?: DesktopShell;
 }
 
 /**
@@ -78,7 +80,7 @@ export class Engine implements Disposable {
     const ai = new LocalAi({ dataDir, settings, events, log, secrets });
     const updates = new UpdateService({ settings, events, log, currentVersion: HEARTH_VERSION, feed: options.updateFeed });
     const services: Services = {
-      app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices }),
+      app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices, desktop: options.desktop }),
       settings: createSettingsService(settings),
       models: ai.models.api(),
       chat: ai.chat.api(),

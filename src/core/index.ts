@@ -5,3 +5,4 @@ export { CallError, toWireError, validateEvent, type Dispatch } from './doors/di
 export type { EventName } from './events';
 export { HEARTH_VERSION } from './version';
 export type { SecretStore, SecretCipher } from './secrets';
+export type { DesktopShell } from './app';

@@ -9,6 +9,7 @@ import { createTray } from './tray';
 import { reportPowerState } from './power-state';
 import { safeStorageCipher } from './safe-storage-cipher';
 import { createUpdateFeed } from './updater';
+import { desktopShell } from './desktop-shell';
 import { mainWindowOptions } from './window-options';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
@@ -63,6 +64,7 @@ async function start(): Promise<void> {
       secretCipher: safeStorageCipher(),
       // Only an installed release has a feed to update from (electron-builder's app-update.yml).
       updateFeed: app.isPackaged ? createUpdateFeed() : undefined,
+      desktop: desktopShell(),
     });
   } catch (error) {
     dialog.showErrorBox('Hearth cannot start', error instanceof Error ? error.message : String(error));

@@ -1,6 +1,7 @@
 import { arch, platform } from 'node:process';
 import type { AppInfo, Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
+import { DesktopOnlyError, type DesktopShell } from './desktop-shell';
 import type { NoticeBoard } from './notice-board';
 
 export interface AppServiceInit {
@@ -8,6 +9,8 @@ export interface AppServiceInit {
   dataDir: string;
   host: AppInfo['host'];
   notices: NoticeBoard;
+  /** The desktop app's dialogs; absent headless. */
+  desktop?: DesktopShell;
 }
 
 export function createAppService(init: AppServiceInit): ServiceOf<Contract['app']> {
@@ -24,6 +27,11 @@ export function createAppService(init: AppServiceInit): ServiceOf<Contract['app'
     dismissNotice: async ({ id }) => {
       init.notices.dismiss(id);
       return null;
+    },
+    pickFolder: async ({ title }, context) => {
+      // Only the app's own window may raise a dialog on the desktop, never a browser tab.
+      if (!init.desktop || context.door !== 'ipc') throw new DesktopOnlyError('Choosing a folder with a dialog');
+      return { path: await init.desktop.pickFolder({ title }) };
     },
   };
 }

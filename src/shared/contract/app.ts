@@ -26,6 +26,11 @@ export const appContract = namespace(
     info: call(v.strictObject({}), AppInfoSchema, 'Name, version, platform and data folder.'),
     notices: call(v.strictObject({}), v.array(NoticeSchema), 'Notices raised since start.'),
     dismissNotice: call(v.strictObject({ id: v.string() }), v.null(), 'Dismiss one notice.'),
+    pickFolder: call(
+      v.strictObject({ title: v.pipe(v.string(), v.maxLength(200)) }),
+      v.object({ path: v.nullable(v.string()) }),
+      'Ask for a folder with the system dialog (app only; null when cancelled).',
+    ),
   },
   {
     notice: event(NoticeSchema, 'A new notice for the user.'),

@@ -1,9 +1,10 @@
 import { getContext, setContext } from 'svelte';
-import type { HearthApi } from '../../../shared/contract';
+import type { AppInfo, HearthApi } from '../../../shared/contract';
 import type { SettingsState } from './settings.svelte';
 
 const API = Symbol('api');
 const SETTINGS = Symbol('settings');
+const APP_INFO = Symbol('app-info');
 
 export function setApi(api: HearthApi): void {
   setContext(API, api);
@@ -16,4 +17,11 @@ export function setSettings(settings: SettingsState): void {
 }
 export function getSettings(): SettingsState {
   return getContext<SettingsState>(SETTINGS);
+}
+/** Which app this is and where it runs (`host: 'desktop'` in the Electron app). */
+export function setAppInfo(info: AppInfo): void {
+  setContext(APP_INFO, info);
+}
+export function getAppInfo(): AppInfo {
+  return getContext<AppInfo>(APP_INFO);
 }

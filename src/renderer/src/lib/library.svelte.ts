@@ -90,6 +90,17 @@ export class LibraryState {
     }
   }
 
+  /** The system's folder dialog (app only); null when cancelled or refused, with the reason in `error`. */
+  async pickFolder(): Promise<string | null> {
+    this.#error = null;
+    try {
+      return (await this.#api.app.pickFolder({ title: 'Add a folder to your library' })).path;
+    } catch (error) {
+      this.#error = message(error);
+      return null;
+    }
+  }
+
   addFolder(collection: string, path: string): Promise<boolean> {
     return this.#run(() => this.#api.library.addSource({ collection, path }));
   }
