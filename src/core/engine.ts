@@ -78,9 +78,21 @@ export class Engine implements Disposable {
     const network = new NetworkService({ dataDir, settings, secrets, events, log, followSettings });
     const library = openEngineLibrary({ dataDir, settings, events, log });
     const ai = new LocalAi({ dataDir, settings, events, log, secrets });
-    const updates = new UpdateService({ settings, events, log, currentVersion: HEARTH_VERSION, feed: options.updateFeed });
+    const updates = new UpdateService({
+      settings,
+      events,
+      log,
+      currentVersion: HEARTH_VERSION,
+      feed: options.updateFeed,
+    });
     const services: Services = {
-      app: createAppService({ version: HEARTH_VERSION, dataDir, host: options.host ?? 'headless', notices, desktop: options.desktop }),
+      app: createAppService({
+        version: HEARTH_VERSION,
+        dataDir,
+        host: options.host ?? 'headless',
+        notices,
+        desktop: options.desktop,
+      }),
       settings: createSettingsService(settings),
       models: ai.models.api(),
       chat: ai.chat.api(),
@@ -91,16 +103,26 @@ export class Engine implements Disposable {
       ask: createEngineAsk({ events, log, library: () => library.get(), chat: ai.chat, models: ai }),
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
-    const engine = new Engine(dataDir, log, events, settings, notices, secrets, services, createDispatch(services), async () => {
-      // Services close before the settings and the log they read and write while closing.
-      await updates.dispose();
-      await ai.dispose();
-      await network.dispose();
-      await library.dispose();
-      await settings.dispose();
-      log.info({ event: 'engine-stop' });
-      await close();
-    });
+    const engine = new Engine(
+      dataDir,
+      log,
+      events,
+      settings,
+      notices,
+      secrets,
+      services,
+      createDispatch(services),
+      async () => {
+        // Services close before the settings and the log they read and write while closing.
+        await updates.dispose();
+        await ai.dispose();
+        await network.dispose();
+        await library.dispose();
+        await settings.dispose();
+        log.info({ event: 'engine-stop' });
+        await close();
+      },
+    );
     engine._ai = ai;
     return engine;
   }
