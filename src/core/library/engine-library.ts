@@ -7,6 +7,7 @@ import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { modelsDir } from '../paths';
 import type { SettingsStore } from '../settings';
+import { ChatActivity } from './chat-activity';
 import { LibraryError } from './errors';
 import { Library } from './library';
 import { createLibraryService } from './library-service';
@@ -41,9 +42,11 @@ export class EngineLibrary {
   private _library: Promise<Library> | null = null;
   private _overrides: LibraryOverrides = {};
   private _timer: NodeJS.Timeout | null = null;
+  private readonly _chat: ChatActivity;
   readonly service: ServiceOf<Contract['library']>;
 
   constructor(private readonly _options: EngineLibraryOptions) {
+    this._chat = new ChatActivity(_options.events);
     this.service = Object.assign(
       createLibraryService(() => this.get()),
       { [HOLDER]: this },
@@ -90,6 +93,7 @@ export class EngineLibrary {
         embedModelPath: this.resolveModelPath(embedModel),
         embedThreads: embedThreads(current.models.threads),
         watch: this._overrides.watch ?? current.library.watch,
+        isBusy: () => this._chat.busy,
         onProgress: (progress) => events.emit('library.progress', progress),
         onChanged: (collectionId) => events.emit('library.changed', { collectionId }),
       });
@@ -101,6 +105,7 @@ export class EngineLibrary {
 
   async dispose(): Promise<void> {
     if (this._timer) clearTimeout(this._timer);
+    this._chat.dispose();
     const library = await this._library?.catch(() => null);
     await library?.dispose();
   }

@@ -198,11 +198,12 @@ export class Library implements Disposable {
     const where = `collection = ${sql(c.id)}`;
     const docs = await this._store.documents(where);
     const pending = this._queue.count((item) => item.collection === c.id) > 0;
+    const paused = this._paused || this._runs.get(c.id)?.phase === 'paused';
     return {
       id: c.id,
       name: c.name,
       sources: [...c.sources],
-      state: this._paused && pending ? 'paused' : pending || this._runs.has(c.id) ? 'indexing' : 'idle',
+      state: paused && pending ? 'paused' : pending || this._runs.has(c.id) ? 'indexing' : 'idle',
       files: docs.filter((d) => d.state === 'indexed').length,
       chunks: docs.reduce((n, d) => n + d.chunks, 0),
       errors: docs.filter((d) => d.state === 'error').length,
@@ -441,15 +442,32 @@ export class Library implements Disposable {
       });
   }
 
+  private _mustWait(): boolean {
+    return !this._disposed && (this._paused || (this._options.isBusy?.() ?? false));
+  }
+
+  /** Waits while paused by the user or while the user waits on an answer; runs show 'paused'. */
   private async _waitIfPaused(): Promise<void> {
-    while ((this._paused || this._options.isBusy?.()) && !this._disposed) {
-      for (const [id, run] of this._runs) {
-        run.phase = 'paused';
-        this._emit(id, true);
-      }
+    if (!this._mustWait()) return;
+    const phases = new Map([...this._runs].map(([id, run]) => [id, run.phase]));
+    for (const [id, run] of this._runs) {
+      run.phase = 'paused';
+      this._emit(id, true);
+    }
+    while (this._mustWait()) {
       if (this._paused) await new Promise<void>((resolve) => (this._resume = resolve));
       else await new Promise((resolve) => setTimeout(resolve, 250));
     }
+    for (const [id, run] of this._runs) {
+      run.phase = phases.get(id) ?? run.phase;
+      this._emit(id, true);
+    }
+  }
+
+  /** Between embedding slices: an answer the user waits on gets the CPU first. */
+  private async _yieldWhileBusy(): Promise<void> {
+    if (this._paused || !this._options.isBusy?.()) return;
+    await this._waitIfPaused();
   }
 
   private async _runLoop(): Promise<void> {
@@ -586,6 +604,7 @@ export class Library implements Disposable {
       for (const run of this._runs.values()) run.phase = 'embedding';
       this._emitAll();
       for (let i = 0; i < chunks.length; i += 64) {
+        if (i > 0) await this._yieldWhileBusy();
         const slice = chunks.slice(i, i + 64);
         const vectors = await embedder.embed(slice.map((c) => c.text));
         slice.forEach((c, j) => (c.vector = vectors[j]));
