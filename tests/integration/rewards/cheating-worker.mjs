@@ -99,7 +99,10 @@ async function run(job) {
 let queue = Promise.resolve();
 process.on('message', (message) => {
   if (message.type === 'load') {
-    Promise.all([loadModel(message.modelPath, message.threads), kind === 'other-model' ? loadModel(otherModelPath, 1) : null])
+    Promise.all([
+      loadModel(message.modelPath, message.threads),
+      kind === 'other-model' ? loadModel(otherModelPath, 1) : null,
+    ])
       .then(([d, o]) => {
         declared = d;
         other = o;

@@ -26,7 +26,11 @@ describe('rewards over loopback', () => {
     return { model: STORIES.sha256, prompt: j.prompt, maxTokens: 32, temperature, topP: 0.95 };
   };
   const runOn = (provider: RewardedNode, temperature?: number) =>
-    requester.network.requester.generate(job(temperature), { onlyProviders: [provider.peerId], maxAttempts: 1, discoveryMs: 5_000 });
+    requester.network.requester.generate(job(temperature), {
+      onlyProviders: [provider.peerId],
+      maxAttempts: 1,
+      discoveryMs: 5_000,
+    });
 
   beforeAll(async () => {
     const dir = async () => {
@@ -35,9 +39,14 @@ describe('rewards over loopback', () => {
       return d.path;
     };
     const kinds: ProviderKind[] = ['honest', ...CHEATERS];
-    const started = await Promise.all(kinds.map(async (kind) => startRewardedNode({ dataDir: await dir(), provider: kind })));
+    const started = await Promise.all(
+      kinds.map(async (kind) => startRewardedNode({ dataDir: await dir(), provider: kind })),
+    );
     kinds.forEach((kind, i) => providers.set(kind, started[i]!));
-    requester = await startRewardedNode({ dataDir: await dir(), bootstrap: started.map((p) => `${p.address}/p2p/${p.peerId}`) });
+    requester = await startRewardedNode({
+      dataDir: await dir(),
+      bootstrap: started.map((p) => `${p.address}/p2p/${p.peerId}`),
+    });
     await vi.waitFor(() => expect(requester.network.directory.all()).toHaveLength(kinds.length), {
       timeout: 30_000,
       interval: 250,
@@ -61,25 +70,45 @@ describe('rewards over loopback', () => {
       expect(receipt.audited).toBe(true);
       expect(receipt.outputTokens).toBe(result.summary.tokens.length);
       expect(
-        await verifyTypedData({ address: receipt.requester, domain: RECEIPT_DOMAIN, types: RECEIPT_TYPES, primaryType: 'Receipt', message: receipt, signature }),
+        await verifyTypedData({
+          address: receipt.requester,
+          domain: RECEIPT_DOMAIN,
+          types: RECEIPT_TYPES,
+          primaryType: 'Receipt',
+          message: receipt,
+          signature,
+        }),
       ).toBe(true);
     }
     // The provider records the receipt once the requester's message arrives.
     await expect.poll(() => honest.entries.filter((e) => e.kind === 'earned').length, { timeout: 10_000 }).toBe(2);
     const spent = requester.entries.filter((e) => e.kind === 'spent');
     const earned = honest.entries.filter((e) => e.kind === 'earned');
-    expect(earned.map((e) => e.kind === 'earned' && e.digest)).toEqual(spent.map((e) => e.kind === 'spent' && e.digest));
+    expect(earned.map((e) => e.kind === 'earned' && e.digest)).toEqual(
+      spent.map((e) => e.kind === 'spent' && e.digest),
+    );
     for (const entry of earned) {
       if (entry.kind !== 'earned') continue;
       const receipt = receiptFromJson(entry.receipt as ReceiptJson);
       expect(receipt.provider).toBe(honest.rewards.receipts!.binding.wallet);
       expect(
-        await verifyTypedData({ address: receipt.requester, domain: RECEIPT_DOMAIN, types: RECEIPT_TYPES, primaryType: 'Receipt', message: receipt, signature: entry.signature as `0x${string}` }),
+        await verifyTypedData({
+          address: receipt.requester,
+          domain: RECEIPT_DOMAIN,
+          types: RECEIPT_TYPES,
+          primaryType: 'Receipt',
+          message: receipt,
+          signature: entry.signature as `0x${string}`,
+        }),
       ).toBe(true);
     }
     // Both files verify on disk: what a restart would read.
     for (const node of [honest, requester]) expect((await Ledger.inspect(ledgerFile(node.dataDir))).problem).toBeNull();
-    expect(requester.rewards.reputation.standing(honest.peerId)).toMatchObject({ audits: 2, auditsPassed: 2, completed: 2 });
+    expect(requester.rewards.reputation.standing(honest.peerId)).toMatchObject({
+      audits: 2,
+      auditsPassed: 2,
+      completed: 2,
+    });
   });
 
   it.each(CHEATERS)('catches %s: audit fails, no receipt, reputation drops, the provider is skipped', async (kind) => {
@@ -101,14 +130,23 @@ describe('rewards over loopback', () => {
     await expect.poll(() => cheater.entries.at(-1)?.kind, { timeout: 10_000 }).toBe('voided');
     expect(cheater.entries.at(-1)).toMatchObject({ kind: 'voided', audited: true });
     expect(cheater.entries.filter((e) => e.kind === 'earned')).toHaveLength(honestFirst);
-    expect(requester.entries.some((e) => e.kind === 'spent' && e.receipt.provider === cheater.rewards.receipts!.binding.wallet)).toBe(
-      honestFirst > 0,
-    );
+    expect(
+      requester.entries.some(
+        (e) => e.kind === 'spent' && e.receipt.provider === cheater.rewards.receipts!.binding.wallet,
+      ),
+    ).toBe(honestFirst > 0);
   });
 
   it('prefers the provider with the better record', async () => {
     const ranked = await requester.network.requester['_ranker'].rank(
-      [...providers.values()].map((p) => ({ peerId: p.peerId, addrs: [], price: 0, freeSlots: 1, source: 'gossip' as const, seenAt: Date.now() })),
+      [...providers.values()].map((p) => ({
+        peerId: p.peerId,
+        addrs: [],
+        price: 0,
+        freeSlots: 1,
+        source: 'gossip' as const,
+        seenAt: Date.now(),
+      })),
       STORIES.sha256,
     );
     expect(ranked.map((c) => c.peerId)).toEqual([providers.get('honest')!.peerId]);

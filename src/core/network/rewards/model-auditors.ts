@@ -20,9 +20,14 @@ export class ModelAuditors {
   auditorFor(sha256: string): Promise<TokenAuditor | null> {
     let auditor = this._auditors.get(sha256);
     if (!auditor) {
-      auditor = this._find(sha256).then((path) => (path ? TokenAuditor.load({ modelPath: path, modelHash: sha256 }) : null));
+      auditor = this._find(sha256).then((path) =>
+        path ? TokenAuditor.load({ modelPath: path, modelHash: sha256 }) : null,
+      );
       // A miss or a failed load is retried later: the user may download the model meanwhile.
-      auditor.then((a) => a ?? this._auditors.delete(sha256), () => this._auditors.delete(sha256));
+      auditor.then(
+        (a) => a ?? this._auditors.delete(sha256),
+        () => this._auditors.delete(sha256),
+      );
       this._auditors.set(sha256, auditor);
     }
     return auditor;

@@ -65,7 +65,7 @@ export class NodeRewards {
     }
     const reputation = await loadReputation(init.dataDir);
     const auditors = new ModelAuditors(init.offered, init.modelsDir);
-    let rewards: NodeRewards | undefined;
+    const saver = { save: () => undefined as void };
     const settler = new JobSettler({
       wallet,
       binding,
@@ -76,11 +76,14 @@ export class NodeRewards {
       auditorFor: (hash) => auditors.auditorFor(hash),
       canaries: init.auditShare > 0 ? new CanaryPool() : undefined,
       onEntry: init.onEntry,
-      onReputation: () => rewards?._saveReputation(),
+      onReputation: () => saver.save(),
       log: init.log,
     });
-    const receipts = ledger ? new ReceiptCollector({ wallet, binding, ledger, onEntry: init.onEntry, log: init.log }) : undefined;
-    rewards = new NodeRewards(settler, receipts, reputation, ledger, auditors, init.dataDir);
+    const receipts = ledger
+      ? new ReceiptCollector({ wallet, binding, ledger, onEntry: init.onEntry, log: init.log })
+      : undefined;
+    const rewards = new NodeRewards(settler, receipts, reputation, ledger, auditors, init.dataDir);
+    saver.save = () => rewards._saveReputation();
     return rewards;
   }
 
@@ -88,12 +91,14 @@ export class NodeRewards {
   private _saveReputation(): void {
     if (this._saveQueued) return;
     this._saveQueued = true;
-    this._saving = this._saving.then(async () => {
-      this._saveQueued = false;
-      const file = reputationFile(this._dataDir);
-      await writeFile(`${file}.new`, JSON.stringify(this.reputation.toJSON()), { mode: 0o600 });
-      await rename(`${file}.new`, file);
-    }).catch(() => undefined);
+    this._saving = this._saving
+      .then(async () => {
+        this._saveQueued = false;
+        const file = reputationFile(this._dataDir);
+        await writeFile(`${file}.new`, JSON.stringify(this.reputation.toJSON()), { mode: 0o600 });
+        await rename(`${file}.new`, file);
+      })
+      .catch(() => undefined);
   }
 
   async dispose(): Promise<void> {

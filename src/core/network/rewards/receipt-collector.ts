@@ -58,7 +58,8 @@ export class ReceiptCollector {
   /** Settles a served job from the requester's message (null: none came). True when earned. */
   async settle(job: ServedJob, message: SettleMessage | null): Promise<boolean> {
     if (!message) return this._void(job, 'No receipt arrived for the job.', false);
-    if (message.t === 'withheld') return this._void(job, `The requester withheld payment: ${message.reason}`, message.audited);
+    if (message.t === 'withheld')
+      return this._void(job, `The requester withheld payment: ${message.reason}`, message.audited);
     // The schema checked every field's shape; the casts only name the 0x-prefixed types.
     const signed: SignedReceipt = {
       receipt: receiptFromJson(message.receipt as ReceiptJson),
@@ -77,11 +78,16 @@ export class ReceiptCollector {
     }
   }
 
-  private async _problem(job: ServedJob, { receipt, signature }: SignedReceipt, binding: WalletBinding): Promise<string | null> {
+  private async _problem(
+    job: ServedJob,
+    { receipt, signature }: SignedReceipt,
+    binding: WalletBinding,
+  ): Promise<string | null> {
     if (receipt.jobId !== job.jobId) return 'it names another job.';
     if (receipt.provider.toLowerCase() !== this._init.wallet.address.toLowerCase()) return 'it pays another wallet.';
     if (receipt.modelHash.toLowerCase() !== `0x${job.model}`) return 'it names another model.';
-    if (receipt.outputTokens !== job.outputTokens) return `it counts ${receipt.outputTokens} tokens, not ${job.outputTokens}.`;
+    if (receipt.outputTokens !== job.outputTokens)
+      return `it counts ${receipt.outputTokens} tokens, not ${job.outputTokens}.`;
     if (receipt.price < jobPrice(job.price, job.outputTokens)) return 'it pays less than the job offered.';
     if (Math.abs(Number(receipt.time) - Date.now() / 1000) > CLOCK_SKEW_S) return 'its time is far from this clock.';
     if (binding.peerId !== job.requester || binding.wallet.toLowerCase() !== receipt.requester.toLowerCase()) {
@@ -101,7 +107,11 @@ export class ReceiptCollector {
     try {
       this._init.onEntry(await this._init.ledger.append(entry));
     } catch (error) {
-      this._init.log.warn({ event: 'network-ledger-append-failed', jobId: entry.jobId, reason: (error as Error).message });
+      this._init.log.warn({
+        event: 'network-ledger-append-failed',
+        jobId: entry.jobId,
+        reason: (error as Error).message,
+      });
     }
   }
 }
