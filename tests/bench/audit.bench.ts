@@ -2,9 +2,12 @@
  * `npm run bench:audit`: how often audits catch cheating providers, how often they wrongly fail
  * honest ones, and what audits cost next to generation. Providers are the fixtures in
  * tests/integration/rewards/cheating-providers.ts, run in-process at the audit seam (the answer a
- * provider would stream over /hearth/infer/1.0.0, audited the way a requester does). Threads: 1.
+ * provider would stream over /hearth/infer/1.0.0, audited the way a requester does), plus one
+ * cheater as a real libp2p node on 127.0.0.1 audited end to end by a requester. Threads: 1.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import {
   AuditSampler,
@@ -23,8 +26,10 @@ import {
   type Job,
   type ProviderKind,
 } from '../integration/rewards/cheating-providers';
+import { startRewardedNode } from '../integration/rewards/rewarded-node';
 
 const HONEST_JOBS = Number(process.env.AUDIT_BENCH_HONEST ?? 1000);
+const LOOPBACK_JOBS = Number(process.env.AUDIT_BENCH_LOOPBACK ?? 200);
 const CHEATER_JOBS = Number(process.env.AUDIT_BENCH_CHEATER ?? 200);
 const CHEATERS: ProviderKind[] = [
   'other-model',
@@ -161,6 +166,50 @@ describe('audit', () => {
       );
     });
   }
+
+  it(`over loopback: random-tokens as a libp2p node, ${LOOPBACK_JOBS} jobs audited end to end`, async () => {
+    // The cheater serves from the fixture worker through the provider's worker entry; the
+    // requester keeps sending it jobs (plain ranking) so every job is audited and counted.
+    const home = await mkdtemp(join(tmpdir(), 'hearth-audit-bench-'));
+    const cheater = await startRewardedNode({ dataDir: join(home, 'cheater'), provider: 'random-tokens' });
+    const requester = await startRewardedNode({
+      dataDir: join(home, 'requester'),
+      bootstrap: [`${cheater.address}/p2p/${cheater.peerId}`],
+      ranking: 'plain',
+    });
+    try {
+      let caught = 0;
+      let receipts = 0;
+      const started = performance.now();
+      for (let i = 0; i < LOOPBACK_JOBS; i++) {
+        const job = makeJob(70_000 + i, 32);
+        const result = await requester.network.requester.generate(
+          { model: STORIES.sha256, prompt: job.prompt, maxTokens: 32, temperature: job.temperature, topP: job.topP },
+          { onlyProviders: [cheater.peerId], maxAttempts: 1 },
+        );
+        const settlement = await result.settlement;
+        if (settlement.audit === 'failed') caught++;
+        if (settlement.receipt) receipts++;
+      }
+      const wallMs = Math.round(performance.now() - started);
+      const earned = cheater.entries.filter((e) => e.kind === 'earned').length;
+      results.loopbackRandomTokens = {
+        audited: LOOPBACK_JOBS,
+        caught,
+        catchRate: caught / LOOPBACK_JOBS,
+        receipts,
+        earned,
+        wallMs,
+      };
+      console.log(
+        `over loopback, random-tokens: caught ${caught}/${LOOPBACK_JOBS}; receipts sent ${receipts}, earned ${earned} (${wallMs} ms)`,
+      );
+    } finally {
+      await requester.stop();
+      await cheater.stop();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
 
   it('canaries: greedy known answers, honest vs cheaters', async () => {
     const pool = new CanaryPool({ share: 1 });

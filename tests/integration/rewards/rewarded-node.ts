@@ -37,6 +37,11 @@ export interface RewardedNodeOptions {
   /** Give the requester a copy of stories260K in its models folder, so it can audit. Default true. */
   hasModel?: boolean;
   bootstrap?: string[];
+  /**
+   * 'reputation' (default) skips providers in a timeout, as a real requester does; 'plain' keeps
+   * sending to them, so a bench can measure the catch rate over many jobs.
+   */
+  ranking?: 'reputation' | 'plain';
 }
 
 export async function startRewardedNode(options: RewardedNodeOptions): Promise<RewardedNode> {
@@ -78,7 +83,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
           workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,
         }
       : undefined,
-    ranker: reputationRanker(rewards.reputation),
+    ranker: options.ranking === 'plain' ? undefined : reputationRanker(rewards.reputation),
     rewards: { settler: rewards.settler, receipts: rewards.receipts },
     log,
     onChange: () => undefined,
