@@ -93,6 +93,27 @@ export function annProbes(partitions: number): number {
 }
 const REFINE_FACTOR = 4;
 
+/** Every chunk column a search result carries (all but the vector). */
+const CHUNK_COLUMNS = [
+  'id',
+  'key',
+  'collection',
+  'path',
+  'type',
+  'ordinal',
+  'page',
+  'page_kind',
+  'line_start',
+  'line_end',
+  'heading',
+  'text',
+];
+
+interface RankedId {
+  id: string;
+  _rowid: bigint;
+}
+
 /** The dimension of the `vector` column (a fixed-size list), or 0 when the table has none. */
 function vectorDimension(schema: { fields: { name: string; type: unknown }[] }): number {
   const type = schema.fields.find((f) => f.name === 'vector')?.type as { listSize?: number } | undefined;
@@ -148,8 +169,7 @@ export class LibraryStore implements Disposable {
       store._ftsStale = !store._ftsBuilt;
       const ann = indices.find((i) => i.columns.includes('vector'));
       if (ann) {
-        const stats = await store._chunks.indexStats(ann.name);
-        store._annRows = stats ? stats.numIndexedRows + stats.numUnindexedRows : ANN_THRESHOLD;
+        store._annRows = ann.numIndexedRows || ANN_THRESHOLD;
         store._annPartitions = annIndexOptions(store._annRows, 8).numPartitions!;
       }
     }
@@ -292,54 +312,70 @@ export class LibraryStore implements Disposable {
     if (!this._ftsBuilt) await this.commit();
     const pool = Math.max(options.top * 3, 30);
     const text = ftsQuery(query);
-    const columns = [
-      'id',
-      'key',
-      'collection',
-      'path',
-      'type',
-      'ordinal',
-      'page',
-      'page_kind',
-      'line_start',
-      'line_end',
-      'heading',
-      'text',
-    ];
     const chunks = this._chunks;
     const weight = options.vectorWeight ?? 1;
-    // The two halves run side by side on LanceDB's threads.
+    // Both rankings fetch only ids; the text and locations are read for the fused top rows
+    // alone, which halves a query's cost at 100k chunks. The halves run side by side.
     const [lexical, semantic] = await Promise.all([
       (async () => {
         if (!text) return [];
         let q = chunks
           .query()
           .fullTextSearch(text, { columns: ['text'] })
-          .select([...columns, '_score']);
+          .select(['id'])
+          .withRowId();
         if (options.filter) q = q.where(options.filter);
-        return (await q.limit(pool).toArray()) as ChunkRow[];
+        return (await q.limit(pool).toArray()) as RankedId[];
       })(),
       (async () => {
         if (!options.vector || weight <= 0) return [];
-        let q = chunks
-          .query()
-          .nearestTo(options.vector)
-          .distanceType('cosine')
-          .select([...columns, '_distance']);
+        let q = chunks.query().nearestTo(options.vector).distanceType('cosine').select(['id']).withRowId();
         if (options.filter) q = q.where(options.filter);
         if (this._annRows > 0) q = q.nprobes(annProbes(this._annPartitions)).refineFactor(REFINE_FACTOR);
-        return (await q.limit(pool).toArray()) as ChunkRow[];
+        return (await q.limit(pool).toArray()) as RankedId[];
       })(),
     ]);
-    const fused = new Map<string, ScoredChunk>();
-    lexical.forEach((row, i) => fused.set(row.id, { ...row, score: 1 / (RRF_K + i + 1) }));
+    const fused = new Map<string, { rowId: bigint; score: number }>();
+    lexical.forEach((row, i) => fused.set(row.id, { rowId: row._rowid, score: 1 / (RRF_K + i + 1) }));
     semantic.forEach((row, i) => {
       const add = weight / (RRF_K + i + 1);
       const hit = fused.get(row.id);
       if (hit) hit.score += add;
-      else fused.set(row.id, { ...row, score: add });
+      else fused.set(row.id, { rowId: row._rowid, score: add });
     });
-    return [...fused.values()].sort((a, b) => b.score - a.score).slice(0, options.top);
+    const best = [...fused].sort((a, b) => b[1].score - a[1].score).slice(0, options.top);
+    const rows = await this._rows(best.map(([id, { rowId }]) => [id, rowId]));
+    return best.flatMap(([id, { score }]) => {
+      const row = rows.get(id);
+      return row ? [{ ...row, score }] : [];
+    });
+  }
+
+  /**
+   * The chunks behind ranked ids. By row id (a direct read); a commit that compacted the table
+   * in between moves rows, so then by id.
+   */
+  private async _rows(wanted: [string, bigint][]): Promise<Map<string, ChunkRow>> {
+    if (!this._chunks || wanted.length === 0) return new Map();
+    const byId = (rows: ChunkRow[]) => new Map(rows.map((row) => [row.id, row]));
+    try {
+      const rows = byId(
+        (await this._chunks
+          .takeRowIds(wanted.map(([, rowId]) => rowId))
+          .select(CHUNK_COLUMNS)
+          .toArray()) as ChunkRow[],
+      );
+      if (wanted.every(([id]) => rows.has(id))) return rows;
+    } catch {
+      // Row ids from before a compaction: read by id below.
+    }
+    return byId(
+      (await this._chunks
+        .query()
+        .where(`id IN (${wanted.map(([id]) => sql(id)).join(', ')})`)
+        .select(CHUNK_COLUMNS)
+        .toArray()) as ChunkRow[],
+    );
   }
 
   get disposed(): boolean {
