@@ -78,6 +78,16 @@ describe('audits on real models (stories260K; llama-2-tiny-random as the imposto
     expect(caught).toBe(3);
   });
 
+  it('fails honest token ids streamed with other text', async () => {
+    const honest = await FixtureProvider.create('honest');
+    const job = makeJob(7);
+    const answer = await honest.serve(job);
+    const tampered = { ...answer, text: answer.text.replace(/\w+/, 'Buy') };
+    const report = await auditAnswer(auditor, new ReplayGuard(), finished(job, tampered));
+    expect(report.failures.map((f) => f.rule)).toEqual(['text-mismatch']);
+    await honest.dispose();
+  });
+
   it('checks canaries against their known greedy answer', async () => {
     const pool = new CanaryPool({ share: 1 });
     pool.add(await auditor.reference(makeJob(900).prompt, 32));

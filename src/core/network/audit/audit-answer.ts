@@ -40,6 +40,14 @@ export async function auditAnswer(
     },
     options,
   );
+  // The ids are what gets scored, the text is what the requester reads: they must be one answer.
+  if (job.tokens && auditor.detokenize(job.tokens) !== job.text) {
+    report.failures.push({
+      rule: 'text-mismatch',
+      detail: 'The streamed text is not what the returned tokens spell.',
+    });
+    report.passed = false;
+  }
   // A repeated answer is evidence only when repeating it by chance was unlikely: greedy jobs and
   // near-certain answers legitimately repeat across prompts on a small story model.
   const chanceLogProb = report.scored.logProbs.reduce((sum, lp) => sum + lp, 0);

@@ -29,6 +29,7 @@ export type AuditRule =
   | 'not-greedy' // a greedy job's output skipped the model's clear first choice
   | 'token-count' // claimed more output or prompt tokens than it returned
   | 'replay' // returned an answer already returned for a different prompt
+  | 'text-mismatch' // streamed text other than what the returned token ids spell
   | 'canary'; // differed from a known answer where the model is confident
 
 export interface AuditFailure {

@@ -189,6 +189,11 @@ export class TokenAuditor implements Disposable {
     return { prompt, maxTokens, tokens, choices, ended };
   }
 
+  /** The text the model's vocabulary spells for these token ids. */
+  detokenize(tokens: readonly number[]): string {
+    return this._model.detokenize(tokens as Token[]);
+  }
+
   /** Scores a job and applies the fail rules. */
   async audit(
     job: AuditJob,
