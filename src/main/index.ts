@@ -7,6 +7,7 @@ import { bindIpc, forwardEvents } from './ipc';
 import { installMenu } from './menu';
 import { createTray } from './tray';
 import { reportPowerState } from './power-state';
+import { notifyBeforeContributing } from './start-warning';
 import { safeStorageCipher } from './safe-storage-cipher';
 import { createUpdateFeed } from './updater';
 import { desktopShell } from './desktop-shell';
@@ -82,6 +83,7 @@ async function start(): Promise<void> {
     window.focus();
   };
   const tray = createTray(join(here, '../../resources/icon.png'), showWindow);
+  const stopStartWarnings = notifyBeforeContributing(engine, showWindow);
 
   app.on('second-instance', showWindow);
   app.on('activate', () => {
@@ -95,6 +97,7 @@ async function start(): Promise<void> {
     event.preventDefault();
     unbind();
     stopPowerReports();
+    stopStartWarnings();
     tray?.destroy();
     void engine.dispose().finally(() => app.quit());
   });

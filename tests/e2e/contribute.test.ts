@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rpcCall } from '../helpers/rpc-call';
 import { tempDir } from '../helpers/temp-dir';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
@@ -49,6 +50,22 @@ describe('the Contribute page', () => {
     await page.getByRole('button', { name: 'Stop node' }).click();
     await page.getByTestId('node-running').getByText('Not running').waitFor({ timeout: 30_000 });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('warns on every page before an idle desktop starts sharing, and "Not now" waits', async () => {
+    const page = await ui.context.newPage();
+    await page.goto(ui.hearth.url);
+    await page.getByRole('link', { name: 'Library' }).click();
+    // What the desktop's powerMonitor reports once the user has been away an hour.
+    await rpcCall(ui.hearth, 'network.reportPowerState', { idleSeconds: 3600, onBattery: false });
+    const warning = page.getByRole('status').filter({ hasText: 'Sharing starts in' });
+    await warning.waitFor();
+    await page.screenshot({ path: 'test-results/screenshots/contribute-warning.png' }).catch(() => undefined);
+    await warning.getByRole('button', { name: 'Not now (1 hour)' }).click();
+    await warning.waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'Contribute' }).click();
+    await page.getByTestId('contribution-state').getByText('You said not now; waiting 60 more min.').waitFor();
     await page.close();
   });
 });

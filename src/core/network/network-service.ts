@@ -13,7 +13,13 @@ import { modelsDir } from '../paths';
 import type { SecretStore } from '../secrets';
 import { HearthNetwork } from './hearth-network';
 import { loadOrCreateIdentity } from './node/identity';
-import { contributionVerdict, type ContributionVerdict, type PowerState } from './provider/contribution-policy';
+import {
+  contributionVerdict,
+  START_WARNING_MS,
+  withStartWarning,
+  type ContributionVerdict,
+  type PowerState,
+} from './provider/contribution-policy';
 import type { OfferedModel } from './provider/inference-provider';
 import { describeModel } from './provider/offered-model';
 import type { ProviderRanker } from './requester/provider-ranker';
@@ -59,6 +65,10 @@ export class NetworkService {
   private _contributeOverride = false;
   private _explicit = false;
   private _lastVerdict: ContributionVerdict | null = null;
+  /** When the policy last turned ready; the start warning counts from here. */
+  private _readySince: number | null = null;
+  private _snoozedUntil = 0;
+  private _warningTimer: NodeJS.Timeout | undefined;
   private _emitTimer: NodeJS.Timeout | undefined;
   private readonly _jobs = new Map<string, AbortController>();
   private readonly _tick: NodeJS.Timeout;
@@ -86,12 +96,29 @@ export class NetworkService {
   }
 
   verdict(): ContributionVerdict {
+    const now = Date.now();
+    return withStartWarning(this._policyVerdict(now), {
+      power: this._power,
+      readySince: this._readySince ?? now,
+      now,
+    });
+  }
+
+  /** "Not now": contribution waits this long, whatever the idle time says. */
+  snooze(minutes: number): ContributionVerdict {
+    this._snoozedUntil = Date.now() + minutes * 60_000;
+    this._reassess();
+    return this.verdict();
+  }
+
+  private _policyVerdict(now: number): ContributionVerdict {
     const settings = this._init.settings.get().network;
     return contributionVerdict({
       settings: { ...settings, contribute: settings.contribute || this._contributeOverride },
       power: this._power,
-      localBusy: Date.now() < this._localBusyUntil,
-      now: new Date(),
+      localBusy: now < this._localBusyUntil,
+      now: new Date(now),
+      snoozedUntil: this._snoozedUntil,
     });
   }
 
@@ -184,6 +211,10 @@ export class NetworkService {
         return this.status();
       },
       reportPowerState: async (power) => this.reportPowerState(power),
+      snooze: async ({ minutes }) => {
+        this.snooze(minutes);
+        return this.status();
+      },
       providers: async ({ model }) =>
         (this._network?.directory.all() ?? [])
           .filter((p) => !model || p.announcement.models.some((m) => m.sha256 === model))
@@ -239,6 +270,7 @@ export class NetworkService {
     if (this._disposed) return;
     this._disposed = true;
     clearInterval(this._tick);
+    clearTimeout(this._warningTimer);
     clearTimeout(this._emitTimer);
     this._unsubscribe();
     await this.stop();
@@ -339,10 +371,21 @@ export class NetworkService {
 
   /** Re-evaluates the policy; running jobs stop the moment contribution is no longer allowed. */
   private _reassess(): void {
+    const now = Date.now();
+    if (this._policyVerdict(now).state !== 'ready') this._readySince = null;
+    else if (this._readySince === null) {
+      this._readySince = now;
+      // Wake up when the warning ends instead of waiting for the next 5 s tick.
+      clearTimeout(this._warningTimer);
+      this._warningTimer = setTimeout(() => this._reassess(), START_WARNING_MS + 10);
+      this._warningTimer.unref();
+    }
     const verdict = this.verdict();
     const previous = this._lastVerdict;
     this._lastVerdict = verdict;
     if (previous && previous.state === verdict.state && previous.reason === verdict.reason) return;
+    // The warning's countdown changes its reason every second; only its start is news.
+    if (previous?.state === 'starting' && verdict.state === 'starting') return;
     if (verdict.state !== 'ready') this._network?.provider?.pauseRunning(verdict.reason || 'Contribution paused.');
     this._network?.announce();
     this._emitStatus();

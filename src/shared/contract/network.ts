@@ -8,9 +8,14 @@ const Addr = v.pipe(v.string(), v.maxLength(500));
 export const OfferedModelSchema = v.object({ name: v.string(), sha256: Sha256 });
 
 export const ContributionSchema = v.object({
-  /** off: the user has not turned contribution on; paused: on, but not now (reason says why). */
-  state: v.picklist(['off', 'paused', 'ready']),
+  /**
+   * off: the user has not turned contribution on; paused: on, but not now (reason says why);
+   * starting: about to serve, the user is warned first (see startsAt); ready: serving.
+   */
+  state: v.picklist(['off', 'paused', 'starting', 'ready']),
   reason: v.string(),
+  /** When a `starting` node begins to serve (ms since the epoch). */
+  startsAt: v.optional(v.number()),
 });
 export type Contribution = v.InferOutput<typeof ContributionSchema>;
 
@@ -96,6 +101,11 @@ export const networkContract = namespace(
       v.strictObject({ idleSeconds: Count, onBattery: v.boolean() }),
       ContributionSchema,
       'The desktop reports how long the user has been away and whether the machine is on battery.',
+    ),
+    snooze: call(
+      v.strictObject({ minutes: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(24 * 60)) }),
+      NetworkStatusSchema,
+      '"Not now": contribution waits this many minutes before it may start again.',
     ),
     providers: call(
       v.strictObject({ model: v.optional(Sha256) }),
