@@ -57,7 +57,7 @@ async function annRecall(dir: string, rows: number, vectors: number[][]): Promis
   const probes = annProbes(annIndexOptions(rows, DIM).numPartitions!);
   let found = 0;
   for (const v of vectors) {
-    const base = () => table.query().nearestTo(v).distanceType('cosine').select(['id']).limit(10);
+    const base = () => table.query().nearestTo(v).distanceType('cosine').select(['id', '_distance']).limit(10);
     const exact = (await base().bypassVectorIndex().toArray()).map((row: { id: string }) => row.id);
     const ann = new Set((await base().nprobes(probes).refineFactor(4).toArray()).map((row: { id: string }) => row.id));
     found += exact.filter((id) => ann.has(id)).length;

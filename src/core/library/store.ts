@@ -322,14 +322,14 @@ export class LibraryStore implements Disposable {
         let q = chunks
           .query()
           .fullTextSearch(text, { columns: ['text'] })
-          .select(['id'])
+          .select(['id', '_score'])
           .withRowId();
         if (options.filter) q = q.where(options.filter);
         return (await q.limit(pool).toArray()) as RankedId[];
       })(),
       (async () => {
         if (!options.vector || weight <= 0) return [];
-        let q = chunks.query().nearestTo(options.vector).distanceType('cosine').select(['id']).withRowId();
+        let q = chunks.query().nearestTo(options.vector).distanceType('cosine').select(['id', '_distance']).withRowId();
         if (options.filter) q = q.where(options.filter);
         if (this._annRows > 0) q = q.nprobes(annProbes(this._annPartitions)).refineFactor(REFINE_FACTOR);
         return (await q.limit(pool).toArray()) as RankedId[];
