@@ -1,6 +1,7 @@
 import { LlamaChatSession, type Llama, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../disposable';
 import type { GenerateOptions, Generator } from './seams';
+import { SerialQueue } from '../serial-queue';
 
 export interface LlamaGeneratorOptions {
   /** A loaded chat model; the generator does not own it unless created by `load`. */
@@ -17,7 +18,7 @@ export interface LlamaGeneratorOptions {
  */
 export class LlamaGenerator implements Generator, Disposable {
   private _disposed = false;
-  private _queue: Promise<unknown> = Promise.resolve();
+  private readonly _queue = new SerialQueue();
 
   private constructor(
     private readonly _model: LlamaModel,
@@ -58,9 +59,7 @@ export class LlamaGenerator implements Generator, Disposable {
 
   generate(options: GenerateOptions): Promise<string> {
     if (this._disposed) return Promise.reject(new DisposedError('The answer model'));
-    const run = this._queue.then(() => this._generate(options));
-    this._queue = run.catch(() => undefined);
-    return run;
+    return this._queue.run(() => this._generate(options));
   }
 
   private async _generate(options: GenerateOptions): Promise<string> {
@@ -94,7 +93,7 @@ export class LlamaGenerator implements Generator, Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this._queue;
+    await this._queue.idle();
     await this._context.dispose();
     if (this._ownsModel) await this._model.dispose();
   }

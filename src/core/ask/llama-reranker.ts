@@ -1,6 +1,7 @@
 import type { LlamaModel, LlamaRankingContext } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../disposable';
 import type { Reranker } from './seams';
+import { SerialQueue } from '../serial-queue';
 
 /** The model cannot rerank (it is not a cross-encoder such as bge-reranker). */
 export class RerankerUnsupportedError extends Error {
@@ -16,7 +17,7 @@ export class RerankerUnsupportedError extends Error {
 /** The Reranker seam on node-llama-cpp's ranking context (a GGUF cross-encoder). */
 export class LlamaReranker implements Reranker, Disposable {
   private _disposed = false;
-  private _queue: Promise<unknown> = Promise.resolve();
+  private readonly _queue = new SerialQueue();
 
   private constructor(private readonly _context: LlamaRankingContext) {}
 
@@ -41,12 +42,10 @@ export class LlamaReranker implements Reranker, Disposable {
 
   rank(query: string, texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[]> {
     if (this._disposed) return Promise.reject(new DisposedError('The reranker'));
-    const run = this._queue.then(async () => {
+    return this._queue.run(async () => {
       options.signal?.throwIfAborted();
       return this._context.rankAll(query, texts, { onOverflow: 'maxChunk' });
     });
-    this._queue = run.catch(() => undefined);
-    return run;
   }
 
   get disposed(): boolean {
@@ -56,7 +55,7 @@ export class LlamaReranker implements Reranker, Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this._queue;
+    await this._queue.idle();
     await this._context.dispose();
   }
 

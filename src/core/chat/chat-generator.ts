@@ -8,6 +8,7 @@ import {
 } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../disposable';
 import type { LoadedModel } from '../models';
+import { SerialQueue } from '../serial-queue';
 
 /** One message of a conversation given to `generate`. */
 export interface GenerateMessage {
@@ -48,7 +49,7 @@ export interface GenerateResult {
  * style template (node-llama-cpp's GeneralChatWrapper).
  */
 export class ChatGenerator implements Disposable {
-  private _queue: Promise<unknown> = Promise.resolve();
+  private readonly _queue = new SerialQueue();
   private _disposed = false;
 
   private constructor(
@@ -84,9 +85,7 @@ export class ChatGenerator implements Disposable {
   /** Runs one generation after any running one; see GenerateRequest. */
   generate(request: GenerateRequest): Promise<GenerateResult> {
     if (this.disposed) return Promise.reject(new DisposedError('The chat model'));
-    const run = this._queue.then(() => this._generate(request));
-    this._queue = run.catch(() => undefined);
-    return run;
+    return this._queue.run(() => this._generate(request));
   }
 
   private async _generate(request: GenerateRequest): Promise<GenerateResult> {
@@ -119,7 +118,7 @@ export class ChatGenerator implements Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this._queue;
+    await this._queue.idle();
     this._chat.dispose();
     await this._context.dispose();
   }

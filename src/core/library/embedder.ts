@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DisposedError, type Disposable } from '../disposable';
+import { SerialQueue } from '../serial-queue';
 import { LLAMA_OPTIONS } from '../models/llama-options';
 import { LibraryError } from './errors';
 
@@ -75,7 +76,7 @@ export class Embedder implements Disposable {
   private _disposed = false;
   private _nextId = 1;
   private readonly _pending = new Map<number, Pending>();
-  private _queue: Promise<unknown> = Promise.resolve();
+  private readonly _queue = new SerialQueue();
 
   private constructor(
     private readonly _worker: Worker,
@@ -138,7 +139,7 @@ export class Embedder implements Disposable {
   embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
     if (this._disposed) return Promise.reject(new DisposedError('The embedding model'));
     if (texts.length === 0) return Promise.resolve([]);
-    const run = this._queue.then(() => {
+    return this._queue.run(() => {
       options.signal?.throwIfAborted();
       return new Promise<number[][]>((resolve, reject) => {
         const id = this._nextId++;
@@ -146,8 +147,6 @@ export class Embedder implements Disposable {
         this._worker.postMessage({ type: 'embed', id, texts });
       });
     });
-    this._queue = run.catch(() => undefined);
-    return run;
   }
 
   get disposed(): boolean {
@@ -157,7 +156,7 @@ export class Embedder implements Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this._queue;
+    await this._queue.idle();
     const closed = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2000);
       this._worker.on('message', (m: { type: string }) => {

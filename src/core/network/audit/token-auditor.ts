@@ -19,6 +19,7 @@ import {
 import { END_OF_ANSWER, type CanaryReference } from './canary';
 import { ModelHashError } from './model-hash-error';
 import { modelSha256 } from './model-sha256';
+import { SerialQueue } from '../../serial-queue';
 
 export interface TokenAuditorOptions {
   modelPath: string;
@@ -61,7 +62,7 @@ export interface AuditReport extends AuditVerdict {
  */
 export class TokenAuditor implements Disposable {
   private _disposed = false;
-  private _queue: Promise<unknown> = Promise.resolve();
+  private readonly _queue = new SerialQueue();
 
   private constructor(
     readonly modelHash: string,
@@ -98,9 +99,7 @@ export class TokenAuditor implements Disposable {
 
   /** Log-probabilities of the returned tokens under the declared sampling. */
   score(prompt: string, output: ReturnedOutput, sampling: DeclaredSampling, options: { signal?: AbortSignal } = {}) {
-    const run = this._queue.then(() => this._score(prompt, output, sampling, options));
-    this._queue = run.catch(() => undefined);
-    return run;
+    return this._queue.run(() => this._score(prompt, output, sampling, options));
   }
 
   private async _score(
@@ -150,9 +149,7 @@ export class TokenAuditor implements Disposable {
     maxTokens: number,
     options: { signal?: AbortSignal; tieMargin?: number } = {},
   ): Promise<CanaryReference> {
-    const run = this._queue.then(() => this._reference(prompt, maxTokens, options));
-    this._queue = run.catch(() => undefined);
-    return run;
+    return this._queue.run(() => this._reference(prompt, maxTokens, options));
   }
 
   private async _reference(
@@ -213,7 +210,7 @@ export class TokenAuditor implements Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this._queue;
+    await this._queue.idle();
     await this._context.dispose();
     await this._model.dispose();
   }

@@ -15,6 +15,7 @@ import type { LedgerEntry, NewLedgerEntry, ReceiptEntry } from './ledger-entry';
 import { LedgerBusyError } from './ledger-busy-error';
 import { LedgerCorruptError } from './ledger-corrupt-error';
 import { encodeLine, LEDGER_HEADER, scanLedger, type LedgerProblem, type LedgerScan } from './ledger-format';
+import { SerialQueue } from '../../serial-queue';
 
 export interface LedgerBalances {
   /** Micro-credits (1e-6 credit), as decimal strings so no precision is lost crossing JSON. */
@@ -37,7 +38,7 @@ export interface LedgerOpenResult {
  */
 export class Ledger implements Disposable {
   private _disposed = false;
-  private _queue: Promise<unknown> = Promise.resolve();
+  private readonly _queue = new SerialQueue();
   private readonly _keys = new Set<string>();
   private readonly _pending = new Map<string, bigint>();
 
@@ -127,9 +128,7 @@ export class Ledger implements Disposable {
 
   /** Appends one entry and resolves once it is on disk. */
   append(entry: NewLedgerEntry): Promise<LedgerEntry> {
-    const run = this._queue.then(() => this._append(entry));
-    this._queue = run.catch(() => undefined);
-    return run;
+    return this._queue.run(() => this._append(entry));
   }
 
   private async _append(newEntry: NewLedgerEntry): Promise<LedgerEntry> {
@@ -198,7 +197,7 @@ export class Ledger implements Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this._queue;
+    await this._queue.idle();
     await this._handle.close();
     await rm(`${this.file}.lock`, { force: true });
   }
