@@ -7,11 +7,9 @@ export {
   type ScoredChunk,
 } from './ask-pipeline';
 export { createAskService, type AskServiceComponents, type AskServiceInit } from './ask-service';
-export { ChunkIndex, scopeFilter, type ChunkIndexOptions, type Embedder, type IndexDocument } from './chunk-index';
 export { parseCitations, type ParsedCitations } from './citations';
 export { packSources, cutToTokens, type PackedSource } from './context-packer';
 export { AskUnavailableError } from './errors';
-export { LlamaEmbedder } from './llama-embedder';
 export { LlamaGenerator, type LlamaGeneratorOptions } from './llama-generator';
 export { LlamaReranker, RerankerUnsupportedError } from './llama-reranker';
 export { runSelfTest, questionFor } from './self-test';

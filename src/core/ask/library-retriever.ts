@@ -1,5 +1,5 @@
 import type { AskScope } from '../../shared/contract/ask';
-import type { Library, SearchOptions } from '../library';
+import type { Library, SearchOptions, SearchRanks } from '../library';
 import type { RetrieveOptions, RetrievedChunk, Retriever } from './seams';
 
 type LibraryFace = Pick<Library, 'search' | 'allChunks' | 'collections'>;
@@ -52,7 +52,7 @@ export class LibraryRetriever implements Retriever {
     return this._chunks;
   }
 
-  private _toChunk(row: ChunkRow, fused: number): RetrievedChunk {
+  private _toChunk(row: ChunkRow, fused: number, ranks?: SearchRanks): RetrievedChunk {
     let headingPath: string[] = [];
     try {
       const parsed: unknown = JSON.parse(row.heading || '[]');
@@ -69,7 +69,7 @@ export class LibraryRetriever implements Retriever {
       lineEnd: row.line_end > 0 ? row.line_end : null,
       headingPath,
       text: row.text,
-      scores: { lexical: null, lexicalRank: null, vector: null, vectorRank: null, fused },
+      scores: { lexical: null, lexicalRank: null, vector: null, vectorRank: null, ...ranks, fused },
     };
   }
 
@@ -92,7 +92,7 @@ export class LibraryRetriever implements Retriever {
       const row = index.byLocation.get(key);
       if (seen.has(key) || !row) continue;
       seen.add(key);
-      chunks.push(this._toChunk(row, hit.score));
+      chunks.push(this._toChunk(row, hit.score, hit.ranks));
       if (chunks.length >= options.top) break;
     }
     return chunks;

@@ -12,7 +12,7 @@ import { Embedder, type EmbedModelInfo } from './embedder';
 import { LibraryError } from './errors';
 import { indexFile, type IndexedFile } from './indexer';
 import { scanSource } from './scanner';
-import { documentKey, LibraryStore, sql, type ChunkRow, type DocumentRow } from './store';
+import { documentKey, LibraryStore, sql, type ChunkRow, type DocumentRow, type SearchRanks } from './store';
 import { modelTokenCounter } from './tokenizer';
 import { LibraryWatcher } from './watcher';
 import { WorkQueue, type WorkItem } from './work-queue';
@@ -62,6 +62,9 @@ interface RunStats {
   errors: number;
   phase: LibraryProgress['phase'];
 }
+
+/** A search hit as the contract has it, plus where it stood in each half of the hybrid search. */
+export type LibraryHit = SearchHit & { ranks: SearchRanks };
 
 export interface SearchOptions {
   collection?: string;
@@ -364,7 +367,7 @@ export class Library implements Disposable {
     };
   }
 
-  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+  async search(query: string, options: SearchOptions = {}): Promise<LibraryHit[]> {
     this._check();
     const top = options.top ?? 10;
     const clauses: string[] = [];
@@ -396,6 +399,7 @@ export class Library implements Disposable {
       lineEnd: row.line_end > 0 ? row.line_end : null,
       headingPath: parseHeading(row.heading),
       type: row.type,
+      ranks: row.ranks,
     }));
   }
 

@@ -1,6 +1,27 @@
 import './lance-threads';
-import * as lancedb from '@lancedb/lancedb';
+import type * as lancedb from '@lancedb/lancedb';
 import { DisposedError, type Disposable } from '../disposable';
+import { LibraryError } from './errors';
+
+type Lance = typeof lancedb;
+let lance: Promise<Lance> | null = null;
+
+/**
+ * LanceDB's native module, loaded on first use rather than at start: where it has no build
+ * (LanceDB 0.31 ships none for Intel Macs) the rest of Hearth still runs, and the library says why
+ * it cannot.
+ */
+function loadLance(): Promise<Lance> {
+  lance ??= import('@lancedb/lancedb').catch((error: unknown) => {
+    lance = null;
+    throw new LibraryError(
+      `The library's database (LanceDB) does not run on this computer (${process.platform}-${process.arch}), ` +
+        `so folders cannot be indexed here; chat and the other features still work. ` +
+        `Details: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  });
+  return lance;
+}
 
 /** One file the library has seen: indexed, or why not. */
 export interface DocumentRow {
@@ -59,8 +80,20 @@ export interface StoreSearchOptions {
   vectorWeight?: number;
 }
 
+/** Where a chunk stood in each half of a hybrid search (null: that half did not find it). */
+export interface SearchRanks {
+  /** BM25 score and 1-based rank. */
+  lexical: number | null;
+  lexicalRank: number | null;
+  /** Cosine similarity (1 = same direction) and 1-based rank. */
+  vector: number | null;
+  vectorRank: number | null;
+}
+
 export interface ScoredChunk extends ChunkRow {
+  /** The fused (weighted reciprocal rank) score. */
   score: number;
+  ranks: SearchRanks;
 }
 
 const RRF_K = 60;
@@ -112,6 +145,8 @@ const CHUNK_COLUMNS = [
 interface RankedId {
   id: string;
   _rowid: bigint;
+  _score?: number;
+  _distance?: number;
 }
 
 /** The dimension of the `vector` column (a fixed-size list), or 0 when the table has none. */
@@ -153,13 +188,15 @@ export class LibraryStore implements Disposable {
   private _committing: Promise<void> = Promise.resolve();
 
   private constructor(
+    private readonly _lance: Lance,
     private readonly _db: lancedb.Connection,
     private readonly _suffix: string,
   ) {}
 
   static async open(dir: string, generation: number): Promise<LibraryStore> {
-    const db = await lancedb.connect(dir);
-    const store = new LibraryStore(db, `g${generation}`);
+    const lance = await loadLance();
+    const db = await lance.connect(dir);
+    const store = new LibraryStore(lance, db, `g${generation}`);
     const names = await db.tableNames();
     if (names.includes(store._docsName)) store._docs = await db.openTable(store._docsName);
     if (names.includes(store._chunksName)) {
@@ -178,7 +215,7 @@ export class LibraryStore implements Disposable {
 
   /** Drops a generation's tables (after a swap to a new embedding model). */
   static async drop(dir: string, generation: number): Promise<void> {
-    const db = await lancedb.connect(dir);
+    const db = await (await loadLance()).connect(dir);
     for (const name of [`documents_g${generation}`, `chunks_g${generation}`]) {
       if ((await db.tableNames()).includes(name)) await db.dropTable(name);
     }
@@ -283,7 +320,7 @@ export class LibraryStore implements Disposable {
     // searches unindexed rows directly, so edits are findable at once without a rebuild.
     if (!this._ftsBuilt) {
       await this._chunks.createIndex('text', {
-        config: lancedb.Index.fts({ stem: true, removeStopWords: true }),
+        config: this._lance.Index.fts({ stem: true, removeStopWords: true }),
         replace: true,
       });
       this._ftsBuilt = true;
@@ -295,7 +332,7 @@ export class LibraryStore implements Disposable {
     // each hold four times too many. Rows added in between are folded in by optimize().
     if (dim > 0 && rows >= ANN_THRESHOLD && rows >= this._annRows * 2) {
       const options = annIndexOptions(rows, dim);
-      await this._chunks.createIndex('vector', { config: lancedb.Index.ivfPq(options), replace: true });
+      await this._chunks.createIndex('vector', { config: this._lance.Index.ivfPq(options), replace: true });
       this._annRows = rows;
       this._annPartitions = options.numPartitions!;
     }
@@ -335,19 +372,36 @@ export class LibraryStore implements Disposable {
         return (await q.limit(pool).toArray()) as RankedId[];
       })(),
     ]);
-    const fused = new Map<string, { rowId: bigint; score: number }>();
-    lexical.forEach((row, i) => fused.set(row.id, { rowId: row._rowid, score: 1 / (RRF_K + i + 1) }));
+    const fused = new Map<string, { rowId: bigint; score: number; ranks: SearchRanks }>();
+    const entry = (row: RankedId) => {
+      let hit = fused.get(row.id);
+      if (!hit) {
+        hit = {
+          rowId: row._rowid,
+          score: 0,
+          ranks: { lexical: null, lexicalRank: null, vector: null, vectorRank: null },
+        };
+        fused.set(row.id, hit);
+      }
+      return hit;
+    };
+    lexical.forEach((row, i) => {
+      const hit = entry(row);
+      hit.score += 1 / (RRF_K + i + 1);
+      hit.ranks.lexical = row._score ?? null;
+      hit.ranks.lexicalRank = i + 1;
+    });
     semantic.forEach((row, i) => {
-      const add = weight / (RRF_K + i + 1);
-      const hit = fused.get(row.id);
-      if (hit) hit.score += add;
-      else fused.set(row.id, { rowId: row._rowid, score: add });
+      const hit = entry(row);
+      hit.score += weight / (RRF_K + i + 1);
+      hit.ranks.vector = row._distance === undefined ? null : 1 - row._distance;
+      hit.ranks.vectorRank = i + 1;
     });
     const best = [...fused].sort((a, b) => b[1].score - a[1].score).slice(0, options.top);
     const rows = await this._rows(best.map(([id, { rowId }]) => [id, rowId]));
-    return best.flatMap(([id, { score }]) => {
+    return best.flatMap(([id, { score, ranks }]) => {
       const row = rows.get(id);
-      return row ? [{ ...row, score }] : [];
+      return row ? [{ ...row, score, ranks }] : [];
     });
   }
 

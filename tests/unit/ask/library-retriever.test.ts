@@ -52,6 +52,7 @@ function stubLibrary(rows: ReturnType<typeof row>[]) {
           snippet: r.text.slice(0, 10),
           lineStart: r.line_start,
           lineEnd: r.line_end,
+          ranks: { lexical: 2.5 - i, lexicalRank: i + 1, vector: null, vectorRank: null },
         }));
     },
   };
@@ -69,6 +70,8 @@ describe('LibraryRetriever', () => {
       ['alpha text in full', 1, 1, ['Results']],
       ['beta text in full', 2, 11, ['Results']],
     ]);
+    // The "why these sources" view shows where each stood in the search.
+    expect(chunks[1]!.scores).toMatchObject({ lexical: 1.5, lexicalRank: 2, vector: null, vectorRank: null });
   });
 
   it('searches each part of the scope and merges them without duplicates', async () => {
