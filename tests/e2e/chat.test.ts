@@ -157,9 +157,14 @@ describe('the Chat page', () => {
     expect(first!.trim().length).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/chat-answer.png`, fullPage: true });
 
+    const firstId = await answers.last().getAttribute('data-message-id');
     await page.getByRole('button', { name: 'Regenerate' }).click();
+    // The new answer, finished, replaces the old one.
+    await page
+      .locator(`article[aria-label="Assistant"][data-streaming="false"]:not([data-message-id="${firstId}"])`)
+      .waitFor();
+    await expect.poll(() => answers.count()).toBe(1);
     await page.getByRole('button', { name: 'Regenerate' }).waitFor();
-    await expect(answers.count()).resolves.toBe(1);
 
     await page.getByLabel('Search chats').fill('little dog');
     await page
