@@ -4,7 +4,7 @@ import type { AppInfo } from '../shared/contract';
 import { createAppService, NoticeBoard, type DesktopShell } from './app';
 import { createEngineAsk } from './ask';
 import { openDataDirectory } from './data-version';
-import { LocalAi } from './chat';
+import { createNetworkGenerator, LocalAi } from './chat';
 import { DisposedError, type Disposable } from './disposable';
 import { createDispatch, type Dispatch, type Services } from './doors/dispatch';
 import { EventBus } from './events';
@@ -77,7 +77,9 @@ export class Engine implements Disposable {
     const followSettings = options.host === 'desktop';
     const network = new NetworkService({ dataDir, settings, secrets, events, log, followSettings });
     const library = openEngineLibrary({ dataDir, settings, events, log });
-    const ai = new LocalAi({ dataDir, settings, events, log, secrets });
+    // Chats the user opted into a network model answer through the network service's requester.
+    const chatNetwork = createNetworkGenerator({ network: network.api(), events });
+    const ai = new LocalAi({ dataDir, settings, events, log, secrets, network: chatNetwork });
     const updates = new UpdateService({
       settings,
       events,

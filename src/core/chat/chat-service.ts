@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Contract } from '../../shared/contract';
-import type { ChatMessage, Conversation } from '../../shared/contract/chat';
+import type { ChatMessage, Conversation, NetworkBinding } from '../../shared/contract/chat';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { Settings } from '../../shared/settings';
 import { DisposedError, type Disposable } from '../disposable';
@@ -12,6 +12,10 @@ import { ChatGenerator, type GenerateRequest, type GenerateResult } from './chat
 import { ConversationNotFoundError } from './conversation-not-found-error';
 import { ConversationStore, newConversation, type StoredConversation } from './conversation-store';
 import { conversationToMarkdown } from './markdown-export';
+import { NetworkConsentError } from './network-consent-error';
+import type { NetworkGenerator } from './network-generator';
+import { NetworkNotRunningError } from './network-not-running-error';
+import { networkPrompt } from './network-prompt';
 import { searchConversations } from './search';
 
 export interface ChatServiceOptions {
@@ -22,6 +26,19 @@ export interface ChatServiceOptions {
   events: EventBus;
   log: Logger;
   settings: { get(): Settings };
+  /** Runs answers of conversations bound to a network model. Default none: sending in one fails. */
+  network?: NetworkGenerator;
+}
+
+/** The network takes at most this many tokens per job (NetworkGenerateSchema). */
+const NETWORK_MAX_TOKENS = 4096;
+
+/** What produced an answer, for the saved message. */
+interface AnswerOutcome {
+  text: string;
+  stopReason: 'end' | 'maxTokens' | 'abort';
+  model: string;
+  network?: { peerId: string | null };
 }
 
 interface ActiveAnswer {
@@ -89,6 +106,7 @@ export class ChatService implements Disposable {
     return {
       ...structuredClone(c),
       messageCount: c.messages.length,
+      network: c.network ?? null,
       generating: active ? { messageId: active.messageId, text: active.text } : null,
     };
   }
@@ -98,6 +116,8 @@ export class ChatService implements Disposable {
       ? await this.store.get(input.conversationId)
       : newConversation(randomUUID(), input.text);
     this._ensureIdle(conversation.id);
+    // A chat opened by choosing a network model has no title yet: its first message gives it one.
+    if (conversation.messages.length === 0) conversation.title = newConversation(conversation.id, input.text).title;
     conversation.messages.push({ id: randomUUID(), role: 'user', text: input.text, createdAt: Date.now() });
     // The answer starts while the message is being saved: an fsync costs more than the first
     // token on small models. The answer's own save waits for this one (see _answer).
@@ -114,7 +134,8 @@ export class ChatService implements Disposable {
     while (conversation.messages.at(-1)?.role === 'assistant') conversation.messages.pop();
     if (conversation.messages.length === 0) throw new ConversationNotFoundError(conversationId);
     await this.store.save(conversation);
-    return this._answer(conversation, conversation.messages.findLast((m) => m.model)?.model);
+    const local = conversation.messages.findLast((m) => m.model && !m.network);
+    return this._answer(conversation, local?.model);
   }
 
   async edit(input: { conversationId: string; messageId: string; text: string }) {
@@ -126,6 +147,38 @@ export class ChatService implements Disposable {
     conversation.messages[index] = { ...conversation.messages[index]!, text: input.text };
     await this.store.save(conversation);
     return this._answer(conversation);
+  }
+
+  /**
+   * Binds a conversation (a new, empty one when `conversationId` is null) to a network model:
+   * from now on its messages go to a provider, who sees them. Only with the user's explicit
+   * acknowledgement; never while it is answering.
+   */
+  async useNetwork(input: {
+    conversationId: string | null;
+    model: string;
+    name: string;
+    acknowledged: boolean;
+  }): Promise<Conversation> {
+    if (input.acknowledged !== true) throw new NetworkConsentError();
+    const conversation = input.conversationId
+      ? await this.store.get(input.conversationId)
+      : newConversation(randomUUID(), '');
+    this._ensureIdle(conversation.id);
+    conversation.network = { model: input.model, name: input.name, optedInAt: Date.now() };
+    await this.store.save(conversation);
+    this._o.events.emit('chat.changed', { conversationId: conversation.id });
+    return this.get(conversation.id);
+  }
+
+  /** Answers the conversation with a local model again. */
+  async useLocal(conversationId: string): Promise<Conversation> {
+    const conversation = await this.store.get(conversationId);
+    this._ensureIdle(conversationId);
+    conversation.network = null;
+    await this.store.save(conversation);
+    this._o.events.emit('chat.changed', { conversationId });
+    return this.get(conversationId);
   }
 
   /** Stops the running answer of a conversation; resolves once the partial answer is saved. */
@@ -156,31 +209,20 @@ export class ChatService implements Disposable {
     const active: ActiveAnswer = { messageId, text: '', controller, done: Promise.resolve() };
     const conversationId = conversation.id;
     this._active.set(conversationId, active);
-    const chat = this._o.settings.get().chat;
     active.done = (async () => {
       try {
-        const generator = await this.generator(model);
-        const result = await generator.generate({
-          messages: [
-            ...(chat.systemPrompt ? [{ role: 'system' as const, text: chat.systemPrompt }] : []),
-            ...conversation.messages,
-          ],
-          maxTokens: maxTokens ?? chat.maxTokens,
-          temperature: chat.temperature,
-          topP: chat.topP,
-          signal: controller.signal,
-          onToken: (text) => {
-            active.text += text;
-            this._o.events.emit('chat.token', { conversationId, messageId, text });
-          },
-        });
+        const binding = conversation.network;
+        const outcome = binding
+          ? await this._onNetwork(binding, conversation, active, maxTokens)
+          : await this._onThisComputer(conversation, active, model, maxTokens);
         const message: ChatMessage = {
-          id: messageId,
+          id: active.messageId,
           role: 'assistant',
-          text: result.text,
+          text: outcome.text,
           createdAt: Date.now(),
-          model: generator.loaded.file,
-          ...(result.stopReason === 'abort' ? { stopped: true } : {}),
+          model: outcome.model,
+          ...(outcome.network ? { network: outcome.network } : {}),
+          ...(outcome.stopReason === 'abort' ? { stopped: true } : {}),
         };
         await saved;
         conversation.messages.push(message);
@@ -192,10 +234,74 @@ export class ChatService implements Disposable {
         this._active.delete(conversationId);
         const e = error as Error;
         this._o.log.warn({ event: 'chat-answer-failed', error: e.message });
-        this._o.events.emit('chat.failed', { conversationId, messageId, error: { name: e.name, message: e.message } });
+        this._o.events.emit('chat.failed', { conversationId, messageId: active.messageId, error: { name: e.name, message: e.message } });
       }
     })();
     return { conversationId, messageId };
+  }
+
+  private async _onThisComputer(
+    conversation: StoredConversation,
+    active: ActiveAnswer,
+    model: string | undefined,
+    maxTokens: number | undefined,
+  ): Promise<AnswerOutcome> {
+    const chat = this._o.settings.get().chat;
+    const generator = await this.generator(model);
+    const result = await generator.generate({
+      messages: [
+        ...(chat.systemPrompt ? [{ role: 'system' as const, text: chat.systemPrompt }] : []),
+        ...conversation.messages,
+      ],
+      maxTokens: maxTokens ?? chat.maxTokens,
+      temperature: chat.temperature,
+      topP: chat.topP,
+      signal: active.controller.signal,
+      onToken: (text) => this._streamed(conversation.id, active, text),
+    });
+    return { text: result.text, stopReason: result.stopReason, model: generator.loaded.file };
+  }
+
+  /**
+   * The conversation's own messages, and nothing else, go to a provider. When a provider fails
+   * mid-answer and another starts over, the answer continues under a new message id so a
+   * client showing the stream replaces the abandoned text.
+   */
+  private async _onNetwork(
+    binding: NetworkBinding,
+    conversation: StoredConversation,
+    active: ActiveAnswer,
+    maxTokens: number | undefined,
+  ): Promise<AnswerOutcome> {
+    if (!this._o.network) throw new NetworkNotRunningError();
+    const chat = this._o.settings.get().chat;
+    let attempt: number | null = null;
+    const result = await this._o.network({
+      model: binding.model,
+      prompt: networkPrompt(conversation.messages),
+      maxTokens: Math.min(maxTokens ?? chat.maxTokens, NETWORK_MAX_TOKENS),
+      temperature: chat.temperature,
+      signal: active.controller.signal,
+      onToken: (text, next) => {
+        if (attempt !== null && next !== attempt && active.text) {
+          active.messageId = randomUUID();
+          active.text = '';
+        }
+        attempt = next;
+        this._streamed(conversation.id, active, text);
+      },
+    });
+    return {
+      text: result.text,
+      stopReason: result.stopReason,
+      model: binding.name,
+      network: { peerId: result.peerId },
+    };
+  }
+
+  private _streamed(conversationId: string, active: ActiveAnswer, text: string): void {
+    active.text += text;
+    this._o.events.emit('chat.token', { conversationId, messageId: active.messageId, text });
   }
 
   api(): ServiceOf<Contract['chat']> {
@@ -216,6 +322,8 @@ export class ChatService implements Disposable {
         return null;
       },
       send: (input) => this.send(input),
+      useNetwork: (input) => this.useNetwork(input),
+      useLocal: ({ conversationId }) => this.useLocal(conversationId),
       stop: async ({ conversationId }) => {
         await this.stop(conversationId);
         return null;

@@ -2,7 +2,12 @@ import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import writeFileAtomic from 'write-file-atomic';
-import { ChatMessageSchema, type ChatMessage, type ConversationSummary } from '../../shared/contract/chat';
+import {
+  ChatMessageSchema,
+  NetworkBindingSchema,
+  type ChatMessage,
+  type ConversationSummary,
+} from '../../shared/contract/chat';
 import { ConversationNotFoundError } from './conversation-not-found-error';
 
 const StoredConversationSchema = v.object({
@@ -11,6 +16,8 @@ const StoredConversationSchema = v.object({
   createdAt: v.number(),
   updatedAt: v.number(),
   messages: v.array(ChatMessageSchema),
+  /** The network model the user opted this conversation into; absent in files from before networks. */
+  network: v.optional(v.nullable(NetworkBindingSchema)),
 });
 export type StoredConversation = v.InferOutput<typeof StoredConversationSchema>;
 
@@ -99,7 +106,7 @@ export class ConversationStore {
 
 export function newConversation(id: string, firstText: string): StoredConversation {
   const now = Date.now();
-  return { id, title: titleFrom(firstText), createdAt: now, updatedAt: now, messages: [] };
+  return { id, title: titleFrom(firstText), createdAt: now, updatedAt: now, messages: [], network: null };
 }
 
 function titleFrom(text: string): string {

@@ -10,3 +10,8 @@ export { ChatBusyError } from './chat-busy-error';
 export { ConversationNotFoundError } from './conversation-not-found-error';
 export { conversationToMarkdown } from './markdown-export';
 export { searchConversations, type ChatSearchHit } from './search';
+export { type NetworkGenerator, type NetworkGenerateRequest, type NetworkGenerateResult } from './network-generator';
+export { createNetworkGenerator, type ContractNetworkGeneratorInit } from './contract-network-generator';
+export { networkPrompt } from './network-prompt';
+export { NetworkConsentError } from './network-consent-error';
+export { NetworkNotRunningError } from './network-not-running-error';

@@ -8,6 +8,7 @@ import { modelsDir } from '../paths';
 import type { SecretStore } from '../secrets';
 import { LocalApiServer } from '../api-server';
 import { ChatService } from './chat-service';
+import type { NetworkGenerator } from './network-generator';
 
 export interface LocalAiOptions {
   dataDir: string;
@@ -17,6 +18,8 @@ export interface LocalAiOptions {
   secrets: SecretStore;
   /** Default `auto` (CUDA, Metal, Vulkan, else CPU); tests may force the CPU. */
   gpu?: 'auto' | false;
+  /** Answers chats the user bound to a network model. Default none: such chats cannot answer. */
+  network?: NetworkGenerator;
 }
 
 /**
@@ -54,6 +57,7 @@ export class LocalAi implements Disposable {
       events,
       log,
       settings,
+      network: options.network,
     });
     this.api = new LocalApiServer({
       chat: this.chat,

@@ -10,10 +10,28 @@ export const ChatMessageSchema = v.object({
   createdAt: v.number(),
   /** An answer cut short by Stop (its text is what was generated until then). */
   stopped: v.optional(v.boolean()),
-  /** The model file that wrote an answer. */
+  /** The model file that wrote an answer (for a network answer, the offered model's name). */
   model: v.optional(v.string()),
+  /**
+   * Present on answers written on the compute network: the provider's peer id (null when the
+   * answer was stopped before a provider started it). Absent for answers made on this computer.
+   */
+  network: v.optional(v.object({ peerId: v.nullable(v.string()) })),
 });
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
+
+/**
+ * A conversation the user opted into a network model: its messages go to a provider on the
+ * compute network, who sees them. Library context is never part of it.
+ */
+export const NetworkBindingSchema = v.object({
+  /** sha256 of the model file the provider must run. */
+  model: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
+  /** When the user opted in (ms since the epoch). */
+  optedInAt: v.number(),
+});
+export type NetworkBinding = v.InferOutput<typeof NetworkBindingSchema>;
 
 export const ConversationSummarySchema = v.object({
   id: IdSchema,
@@ -27,6 +45,8 @@ export type ConversationSummary = v.InferOutput<typeof ConversationSummarySchema
 export const ConversationSchema = v.object({
   ...ConversationSummarySchema.entries,
   messages: v.array(ChatMessageSchema),
+  /** The network model this conversation answers with; null: a local model. */
+  network: v.nullable(NetworkBindingSchema),
   /** The answer being generated right now, if any. */
   generating: v.nullable(v.object({ messageId: IdSchema, text: v.string() })),
 });
@@ -65,6 +85,23 @@ export const chatContract = namespace(
       Started,
       'Send a message (null starts a new conversation); the answer streams as `token` events.',
     ),
+    useNetwork: call(
+      v.strictObject({
+        /** null starts a new, empty conversation bound to the model. */
+        conversationId: v.nullable(IdSchema),
+        model: NetworkBindingSchema.entries.model,
+        name: NetworkBindingSchema.entries.name,
+        /** The user confirmed that the provider sees every message of this chat. */
+        acknowledged: v.literal(true),
+      }),
+      ConversationSchema,
+      "Answer this conversation with a network model from now on; the provider sees the conversation's messages (never library context).",
+    ),
+    useLocal: call(
+      v.strictObject({ conversationId: IdSchema }),
+      ConversationSchema,
+      'Answer this conversation on this computer again; nothing more is sent to the network.',
+    ),
     stop: call(
       v.strictObject({ conversationId: IdSchema }),
       v.null(),
@@ -90,7 +127,7 @@ export const chatContract = namespace(
   {
     token: event(
       v.object({ conversationId: IdSchema, messageId: IdSchema, text: v.string() }),
-      'A piece of a streamed answer.',
+      'A piece of a streamed answer; a new messageId means the answer restarted (a network provider failed and another took over).',
     ),
     done: event(
       v.object({ conversationId: IdSchema, message: ChatMessageSchema }),
