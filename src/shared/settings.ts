@@ -41,6 +41,8 @@ export const LibrarySettingsSchema = v.object({
   watch: v.boolean(),
 });
 
+const Price = v.pipe(v.number(), v.minValue(0), v.maxValue(1e9));
+
 export const NetworkSettingsSchema = v.object({
   /** Contribution is off until the user turns it on. */
   contribute: v.boolean(),
@@ -60,6 +62,10 @@ export const NetworkSettingsSchema = v.object({
   mdns: v.boolean(),
   /** Share of the jobs this node sends that it re-scores before paying (0-1). */
   auditShare: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
+  /** Credits this node asks per 1000 generated tokens when it serves a job; announced to requesters. */
+  pricePer1kTokens: Price,
+  /** Most credits per 1000 tokens this node pays when it sends a job; null: no limit. */
+  maxPricePer1kTokens: v.nullable(Price),
 });
 
 export const ApiSettingsSchema = v.object({
@@ -117,6 +123,8 @@ export const DEFAULT_SETTINGS: Settings = {
     listen: [],
     mdns: true,
     auditShare: 0.1,
+    pricePer1kTokens: 0,
+    maxPricePer1kTokens: null,
   },
   api: { enabled: false, port: 11_435 },
 };

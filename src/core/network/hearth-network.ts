@@ -27,6 +27,8 @@ export interface HearthNetworkInit {
     threads: number;
     maxConcurrentJobs: number;
     verdict: () => ContributionVerdict;
+    /** Credits per 1000 tokens it asks, read at every announcement. Default 0. */
+    price?: () => number;
     workerEntry?: string;
     /** Arguments for the worker entry (tests host fixture workers). */
     workerArgs?: string[];
@@ -121,7 +123,7 @@ export class HearthNetwork {
       v: 1,
       models: provider.models.map(({ sha256, name }) => ({ sha256, name })),
       freeSlots: provider.freeSlots,
-      price: 0,
+      price: this._init.provider?.price?.() ?? 0,
       addrs: this.node.getMultiaddrs().map((a) => a.toString()),
     });
     this.node.services.pubsub.publish(CAPACITY_TOPIC, data).catch(() => undefined);

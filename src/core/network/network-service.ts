@@ -223,6 +223,8 @@ export class NetworkService {
             models: p.announcement.models,
             freeSlots: p.announcement.freeSlots,
             price: p.announcement.price,
+            latencyMs: p.latencyMs ?? null,
+            pingFailed: p.pingFailed,
             seenAt: p.seenAt,
           })),
       generate: async (input) => {
@@ -232,7 +234,14 @@ export class NetworkService {
         let attempt = 0;
         try {
           const result = await network.requester.generate(
-            { model: input.model, prompt: input.prompt, maxTokens: input.maxTokens, temperature: input.temperature, seed: input.seed },
+            {
+              model: input.model,
+              prompt: input.prompt,
+              maxTokens: input.maxTokens,
+              temperature: input.temperature,
+              seed: input.seed,
+              maxPrice: this._init.settings.get().network.maxPricePer1kTokens ?? undefined,
+            },
             {
               signal: controller.signal,
               onAttempt: (a) => (attempt = a.attempt),
@@ -358,6 +367,7 @@ export class NetworkService {
               threads: settings.maxThreads > 0 ? settings.maxThreads : Math.max(1, Math.floor(cpus().length / 2)),
               maxConcurrentJobs: settings.maxConcurrentJobs,
               verdict: () => this.verdict(),
+              price: () => this._init.settings.get().network.pricePer1kTokens,
               workerEntry: this._init.workerEntry,
             }
           : undefined,

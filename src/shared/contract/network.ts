@@ -43,7 +43,12 @@ export const NetworkProviderSchema = v.object({
   peerId: v.string(),
   models: v.array(OfferedModelSchema),
   freeSlots: Count,
+  /** Credits per 1000 tokens it asks. */
   price: Count,
+  /** Fastest round trip of its last ping probe, ms; null until measured or when it did not answer. */
+  latencyMs: v.nullable(Count),
+  /** It did not answer its last ping probe; requesters try it last. */
+  pingFailed: v.boolean(),
   /** Milliseconds since the epoch of its last announcement. */
   seenAt: Count,
 });

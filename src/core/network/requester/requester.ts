@@ -20,8 +20,11 @@ export interface NetworkJob {
   temperature?: number;
   topP?: number;
   seed?: number;
-  /** Credits per 1000 tokens offered. Default 0. */
-  price?: number;
+  /**
+   * Most credits per 1000 tokens this job may cost; providers asking more are never tried.
+   * Default: no limit. The request offers the chosen provider's announced price.
+   */
+  maxPrice?: number;
 }
 
 export interface GenerateOptions {
@@ -117,16 +120,20 @@ export class Requester {
     const tried = new Set<string>();
     const reasons: string[] = [];
     const maxAttempts = options.maxAttempts ?? 4;
+    const maxPrice = job.maxPrice ?? Infinity;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       options.signal?.throwIfAborted();
       const found = await this._directory.find(job.model, { signal: options.signal, waitMs: options.discoveryMs ?? 15_000 });
       const allowed = (c: ProviderCandidate) => !options.onlyProviders || options.onlyProviders.includes(c.peerId);
-      const ranked = await this._ranker.rank(
-        found.filter((c) => !tried.has(c.peerId) && allowed(c)),
-        job.model,
-      );
+      const eligible = found.filter((c) => !tried.has(c.peerId) && allowed(c));
+      const affordable = eligible.filter((c) => c.price <= maxPrice);
+      const ranked = await this._ranker.rank(affordable, job.model);
       const candidate = ranked[0];
-      if (!candidate) break;
+      if (!candidate) {
+        const tooDear = eligible.length - affordable.length;
+        if (tooDear > 0) reasons.push(`${tooDear} provider(s) ask more than your limit of ${job.maxPrice} credits per 1000 tokens`);
+        break;
+      }
       tried.add(candidate.peerId);
       options.onAttempt?.({ peerId: candidate.peerId, attempt });
       try {
@@ -151,7 +158,7 @@ export class Requester {
     if (!canary) return;
     const run = this._attempt(
       candidate,
-      { model: job.model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed(), price: job.price },
+      { model: job.model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed() },
       {},
       canary,
     )
@@ -182,7 +189,8 @@ export class Requester {
       temperature: job.temperature ?? 0,
       topP: job.topP ?? 1,
       seed: job.seed ?? randomSeed(),
-      price: job.price ?? 0,
+      // The provider's announced price, which the caller's maxPrice already accepted.
+      price: candidate.price,
       requester: this._node.peerId.toString(),
     };
     const onAbort = () => void messages.write({ t: 'cancel' }, 2_000).catch(() => messages.abort('cancelled'));
