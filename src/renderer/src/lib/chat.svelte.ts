@@ -89,6 +89,26 @@ export class ChatState {
     if (id) await this.#start(() => this.#api.chat.edit({ conversationId: id, messageId, text }));
   }
 
+  /**
+   * Binds the open chat (or a new one) to a network model. Call only after the user confirmed
+   * that the provider sees this chat.
+   */
+  async useNetwork(model: { sha256: string; name: string }): Promise<void> {
+    await this.#run(async () => {
+      this.#current = await this.#api.chat.useNetwork({
+        conversationId: this.#current?.id ?? null,
+        model: model.sha256,
+        name: model.name,
+        acknowledged: true,
+      });
+      await this.loadList();
+    });
+  }
+  async useLocal(): Promise<void> {
+    const id = this.#current?.id;
+    if (id) await this.#run(async () => void (this.#current = await this.#api.chat.useLocal({ conversationId: id })));
+  }
+
   async stop(): Promise<void> {
     const id = this.#current?.id;
     if (id) await this.#run(async () => void (await this.#api.chat.stop({ conversationId: id })));
