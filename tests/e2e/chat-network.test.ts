@@ -89,7 +89,7 @@ describe('a chat on a network model', () => {
     expect(text).toContain('The provider who runs it sees your messages in this chat');
     expect(text).toContain('Your library and files are never sent.');
     expect(text).toContain('audited and paid from your earnings');
-    const focused = () => page.evaluate(() => document.activeElement?.textContent?.trim());
+    const focused = () => page.evaluate<string | undefined>('document.activeElement?.textContent?.trim()');
     await expect.poll(focused).toBe('Cancel');
     await page.keyboard.press('Tab');
     await expect.poll(focused).toBe('Use the network for this chat');
