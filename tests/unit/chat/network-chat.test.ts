@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import {
   ChatService,
   ConversationStore,
+  conversationToMarkdown,
   createNetworkGenerator,
   networkPrompt,
   type NetworkGenerateRequest,
@@ -118,6 +119,7 @@ describe('chats bound to a network model', () => {
 
     const reread = await new ConversationStore(dir).get(conversationId);
     expect(reread.network).toMatchObject({ model: MODEL, name: 'big.gguf' });
+    expect(conversationToMarkdown(reread).markdown).toContain(' - big.gguf on the Hearth network\n\nOnce upon a time');
   });
 
   it('stops at once: the network job is cancelled and the partial answer saved', async () => {
