@@ -1,7 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HearthNetwork } from '../../../src/core/network';
-import { INFER_PROTOCOL } from '../../../src/core/network';
+import { INFER_PROTOCOL, NoProviderError } from '../../../src/core/network';
 import { MessageStream } from '../../../src/core/network/protocol/message-stream';
 import { ProviderMessageSchema } from '../../../src/core/network/protocol/messages';
 import { startInProcessNode, STORIES, TINY_RANDOM } from './in-process-node';
@@ -11,6 +11,7 @@ import { startedNodes, startNodeProcess, type NodeProcess } from './network-node
  * Five `hearth network node` processes on 127.0.0.1 plus a requester in the test process:
  * B bootstraps and relays; P1 and P2 serve stories260K; R serves llama-2-tiny-random and is
  * reachable only through B's relay; N serves stories260K but its schedule says "not now".
+ * P2 asks 2 credits per 1000 tokens, the others nothing.
  */
 describe('the compute network on loopback', () => {
   let bootstrapNode: NodeProcess;
@@ -33,7 +34,7 @@ describe('the compute network on loopback', () => {
     const awayHour = (new Date().getHours() + 12) % 24;
     [p1, p2, relayOnly, notNow] = await Promise.all([
       provider(STORIES.path, ['--listen', '/ip4/127.0.0.1/tcp/0']),
-      provider(STORIES.path, ['--listen', '/ip4/127.0.0.1/tcp/0']),
+      provider(STORIES.path, ['--listen', '/ip4/127.0.0.1/tcp/0'], { pricePer1kTokens: 2 }),
       // Reachable only through B: a reservation on that relay is its one listening address.
       provider(TINY_RANDOM.path, ['--listen', `${b}/p2p-circuit`]),
       provider(STORIES.path, ['--listen', '/ip4/127.0.0.1/tcp/0'], { activeHours: [awayHour] }),
@@ -77,6 +78,37 @@ describe('the compute network on loopback', () => {
       });
     expect(sources.size).toBeGreaterThan(0);
   }, 90_000);
+
+  it('measures the round trip of every provider it found with ping, relayed ones too', async () => {
+    const ids = [p1, p2, relayOnly].map((p) => p.status().peerId!);
+    const measured = async () => {
+      // find() answers from gossip, or from the DHT when gossip knows nobody: both get pinged.
+      const found = [
+        ...(await requester.directory.find(STORIES.sha256, { waitMs: 1_000 })),
+        ...(await requester.directory.find(TINY_RANDOM.sha256, { waitMs: 1_000 })),
+      ];
+      return found
+        .filter((c) => ids.includes(c.peerId) && c.latencyMs !== undefined && Number.isFinite(c.latencyMs) && c.latencyMs > 0)
+        .map((c) => c.peerId)
+        .sort();
+    };
+    // No timing threshold: on a loaded machine a round trip may take long, it only has to be measured.
+    await expect.poll(measured, { timeout: 60_000, interval: 500 }).toEqual([...ids].sort());
+  }, 70_000);
+
+  it('knows what each provider asks and never sends a job above the requester\'s limit', async () => {
+    const dear = p2.status().peerId!;
+    await expect.poll(() => requester.directory.all().find((p) => p.peerId === dear)?.announcement.price, { timeout: 30_000 }).toBe(2);
+    expect(requester.directory.all().find((p) => p.peerId === p1.status().peerId)?.announcement.price).toBe(0);
+    const attempts: string[] = [];
+    const job = requester.requester.generate(
+      { model: STORIES.sha256, prompt: 'Once', maxTokens: 4, maxPrice: 1 },
+      { onlyProviders: [dear], onAttempt: ({ peerId }) => attempts.push(peerId) },
+    );
+    await expect(job).rejects.toThrow(NoProviderError);
+    await expect(job).rejects.toThrow(/ask more than your limit of 1 credits/);
+    expect(attempts).toEqual([]);
+  }, 40_000);
 
   it('runs a job and streams its tokens back', async () => {
     const chunks: string[] = [];

@@ -61,6 +61,29 @@ describe('LatencyProber', () => {
     expect(fake.calls).toHaveLength(2);
   });
 
+  it('retries a provider that did not answer sooner, backing off to the refresh period', async () => {
+    let now = 0;
+    const fake = fakePing();
+    const prober = new LatencyProber(fake.ping, { pings: 1, retryMs: 5_000, refreshMs: 30_000, now: () => now });
+    const retriedAfter: number[] = [];
+    prober.observe('p');
+    await fake.next(false);
+    for (let failures = 1; failures <= 5; failures++) {
+      const since = now;
+      while (fake.pending().length === 0) {
+        now += 1_000;
+        prober.observe('p');
+      }
+      retriedAfter.push(now - since);
+      await fake.next(false);
+    }
+    expect(retriedAfter).toEqual([5_000, 10_000, 20_000, 30_000, 30_000]);
+    now += 30_000;
+    prober.observe('p');
+    await fake.next(true);
+    expect(prober.latency('p').state).toBe('measured');
+  });
+
   it('runs a bounded number of probes at once and tracks a bounded number of providers', async () => {
     const fake = fakePing();
     const prober = new LatencyProber(fake.ping, { pings: 1, concurrency: 2, maxTracked: 3 });

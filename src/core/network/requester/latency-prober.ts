@@ -3,7 +3,7 @@ export type Latency =
   | { state: 'pending' }
   | { state: 'measured'; ms: number; measuredAt: number }
   /** No ping answered at the last probe; the provider is ranked last, not dropped. */
-  | { state: 'no-answer'; measuredAt: number };
+  | { state: 'no-answer'; measuredAt: number; failures: number };
 
 /** The seam to libp2p's ping service: resolves once the peer echoed one ping. */
 export type PingPeer = (peerId: string, signal: AbortSignal) => Promise<unknown>;
@@ -15,6 +15,11 @@ export interface LatencyProberInit {
   timeoutMs?: number;
   /** A measurement older than this is redone when the provider is seen again. Default 30 s. */
   refreshMs?: number;
+  /**
+   * A provider that did not answer is probed again after this, doubled per further silence up to
+   * refreshMs: one just discovered may not be reachable yet (its relay reservation, say). Default 5 s.
+   */
+  retryMs?: number;
   /** Probes running at once. Default 2. */
   concurrency?: number;
   /** Most providers tracked at once; others stay pending until a slot frees. Default 64. */
@@ -51,6 +56,7 @@ export class LatencyProber {
       pings: init.pings ?? 3,
       timeoutMs: init.timeoutMs ?? 5_000,
       refreshMs: init.refreshMs ?? 30_000,
+      retryMs: init.retryMs ?? 5_000,
       concurrency: init.concurrency ?? 2,
       maxTracked: init.maxTracked ?? 64,
     };
@@ -67,11 +73,17 @@ export class LatencyProber {
     }
     entry.seenAt = this._now();
     if (entry.busy) return;
-    const { latency } = entry;
-    if (latency.state !== 'pending' && this._now() - latency.measuredAt < this._options.refreshMs) return;
+    if (!this._stale(entry.latency)) return;
     entry.busy = true;
     this._queue.push(peerId);
     this._drain();
+  }
+
+  private _stale(latency: Latency): boolean {
+    if (latency.state === 'pending') return true;
+    const { refreshMs, retryMs } = this._options;
+    const wait = latency.state === 'measured' ? refreshMs : Math.min(refreshMs, retryMs * 2 ** (latency.failures - 1));
+    return this._now() - latency.measuredAt >= wait;
   }
 
   latency(peerId: string): Latency {
@@ -128,6 +140,7 @@ export class LatencyProber {
     const entry = this._entries.get(peerId);
     if (!entry || this._stopped.signal.aborted) return;
     const measuredAt = this._now();
-    entry.latency = Number.isFinite(best) ? { state: 'measured', ms: best, measuredAt } : { state: 'no-answer', measuredAt };
+    const failures = entry.latency.state === 'no-answer' ? entry.latency.failures + 1 : 1;
+    entry.latency = Number.isFinite(best) ? { state: 'measured', ms: best, measuredAt } : { state: 'no-answer', measuredAt, failures };
   }
 }
