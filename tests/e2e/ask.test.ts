@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core';
 import { engineLibraryOf } from '../../src/core/library';
 import { runHearth } from '../helpers/hearth-process';
+import { makePdf } from '../fixtures/library/generate';
 import { tempDir } from '../helpers/temp-dir';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
@@ -14,16 +14,13 @@ const SHOTS = 'test-results/screenshots';
 
 async function writeFixtures(folder: string): Promise<void> {
   await mkdir(folder, { recursive: true });
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  for (const lines of [
-    ['Wind tunnel report', 'This report describes the test campaign and the models used.'],
-    ['Results', 'The swept wing stalled at fourteen degrees angle of attack.', 'Tip stall began before root stall.'],
-  ]) {
-    const page = pdf.addPage([420, 300]);
-    lines.forEach((line, i) => page.drawText(line, { x: 20, y: 260 - i * 20, size: 11, font }));
-  }
-  await writeFile(join(folder, 'wing-report.pdf'), await pdf.save());
+  await writeFile(
+    join(folder, 'wing-report.pdf'),
+    await makePdf([
+      'Wind tunnel report\nThis report describes the test campaign and the models used.',
+      'Results\nThe swept wing stalled at fourteen degrees angle of attack.\nTip stall began before root stall.',
+    ]),
+  );
   await writeFile(join(folder, 'kitchen.md'), '# Kitchen\n\nThe oven needs a new door seal.\nThe fridge hums.\n');
 }
 

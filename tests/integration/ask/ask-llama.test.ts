@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { getLlama, type Llama, type LlamaModel } from 'node-llama-cpp';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AskPipeline } from '../../../src/core/ask/ask-pipeline';
 import { LibraryRetriever } from '../../../src/core/ask/library-retriever';
@@ -11,21 +10,19 @@ import { Library } from '../../../src/core/library';
 import { LLAMA_OPTIONS } from '../../../src/core/models';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { tempDir } from '../../helpers/temp-dir';
+import { makePdf } from '../../fixtures/library/generate';
 
 const MODELS = resolve('../shared/models');
 
 /** A two-page PDF whose second page holds the fact the questions are about. */
 async function writeWingReport(path: string): Promise<void> {
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  for (const lines of [
-    ['Wing report', 'This report covers tests of a swept wing.'],
-    ['Results', 'The swept wing stalled at an angle of attack of 14 degrees.', 'Tip stall began before root stall.'],
-  ]) {
-    const page = pdf.addPage([400, 300]);
-    lines.forEach((line, i) => page.drawText(line, { x: 20, y: 260 - i * 20, size: 11, font }));
-  }
-  await writeFile(path, await pdf.save());
+  await writeFile(
+    path,
+    await makePdf([
+      'Wing report\nThis report covers tests of a swept wing.',
+      'Results\nThe swept wing stalled at an angle of attack of 14 degrees.\nTip stall began before root stall.',
+    ]),
+  );
 }
 
 describe('ask on real node-llama-cpp and a real library', () => {

@@ -1,25 +1,22 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PDFDocument, StandardFonts } from 'pdf-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../src/core';
 import type { AskAnswer } from '../../../src/shared/contract/ask';
 import { tempDir } from '../../helpers/temp-dir';
+import { makePdf } from '../../fixtures/library/generate';
 
 const STORIES = resolve('../shared/models/stories260K.gguf');
 
 /** A two-page PDF whose second page holds the fact the test asks about. */
 async function writePdf(path: string): Promise<void> {
-  const pdf = await PDFDocument.create();
-  const font = await pdf.embedFont(StandardFonts.Helvetica);
-  for (const lines of [
-    ['Wind tunnel report', 'This report describes the test campaign.'],
-    ['Results', 'The swept wing stalled at fourteen degrees angle of attack.', 'Tip stall began before root stall.'],
-  ]) {
-    const page = pdf.addPage([400, 300]);
-    lines.forEach((line, i) => page.drawText(line, { x: 20, y: 260 - i * 20, size: 11, font }));
-  }
-  await writeFile(path, await pdf.save());
+  await writeFile(
+    path,
+    await makePdf([
+      'Wind tunnel report\nThis report describes the test campaign.',
+      'Results\nThe swept wing stalled at fourteen degrees angle of attack.\nTip stall began before root stall.',
+    ]),
+  );
 }
 
 describe('ask through the engine (real library, real chat model)', () => {
