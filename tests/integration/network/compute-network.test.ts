@@ -1,9 +1,12 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HearthNetwork } from '../../../src/core/network';
 import { INFER_PROTOCOL, NoProviderError } from '../../../src/core/network';
 import { MessageStream } from '../../../src/core/network/protocol/message-stream';
 import { ProviderMessageSchema } from '../../../src/core/network/protocol/messages';
+import { jobPrice } from '../../../src/core/network/rewards/price';
 import { startInProcessNode, STORIES, TINY_RANDOM } from './in-process-node';
 import { startedNodes, startNodeProcess, type NodeProcess } from './network-node-process';
 
@@ -96,7 +99,7 @@ describe('the compute network on loopback', () => {
     await expect.poll(measured, { timeout: 60_000, interval: 500 }).toEqual([...ids].sort());
   }, 70_000);
 
-  it('knows what each provider asks and never sends a job above the requester\'s limit', async () => {
+  it('never sends a job above the requester\'s price limit, and offers the chosen provider\'s price', async () => {
     const dear = p2.status().peerId!;
     await expect.poll(() => requester.directory.all().find((p) => p.peerId === dear)?.announcement.price, { timeout: 30_000 }).toBe(2);
     expect(requester.directory.all().find((p) => p.peerId === p1.status().peerId)?.announcement.price).toBe(0);
@@ -108,6 +111,22 @@ describe('the compute network on loopback', () => {
     await expect(job).rejects.toThrow(NoProviderError);
     await expect(job).rejects.toThrow(/ask more than your limit of 1 credits/);
     expect(attempts).toEqual([]);
+
+    // Within the limit, the request offers what the provider asks: its ledger prices the job at 2.
+    const result = await requester.requester.generate(
+      { model: STORIES.sha256, prompt: 'Once', maxTokens: 4, maxPrice: 2 },
+      { onlyProviders: [dear] },
+    );
+    const owed = String(jobPrice(2, result.summary.completionTokens));
+    const pendingAmounts = async () =>
+      (await readFile(join(p2.home, 'network', 'ledger.jsonl'), 'utf8'))
+        .split('\n')
+        .slice(1)
+        .filter(Boolean)
+        .map((line) => JSON.parse(line.slice(line.indexOf(' ') + 1)) as { kind: string; amount?: string })
+        .filter((entry) => entry.kind === 'pending')
+        .map((entry) => entry.amount);
+    await expect.poll(pendingAmounts, { timeout: 10_000 }).toContain(owed);
   }, 40_000);
 
   it('runs a job and streams its tokens back', async () => {
