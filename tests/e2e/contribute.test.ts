@@ -41,6 +41,23 @@ describe('the Contribute page', () => {
     await page.getByLabel('Hours').press('Tab');
     await page.getByText('Write hours as "22-7"').waitFor();
 
+    await page.getByLabel('Price you ask').fill('1.5');
+    await page.getByLabel('Price you ask').press('Tab');
+    await page.getByLabel('Most you pay').fill('3');
+    await page.getByLabel('Most you pay').press('Tab');
+    await page.getByLabel('Answers audited (%)').fill('25');
+    await page.getByLabel('Answers audited (%)').press('Tab');
+    await expect
+      .poll(async () => JSON.parse(await readFile(join(home.path, 'settings.json'), 'utf8')).network)
+      .toMatchObject({ pricePer1kTokens: 1.5, maxPricePer1kTokens: 3, auditShare: 0.25 });
+    await page.getByLabel('Most you pay').fill('');
+    await page.getByLabel('Most you pay').press('Tab');
+    await expect
+      .poll(
+        async () => JSON.parse(await readFile(join(home.path, 'settings.json'), 'utf8')).network.maxPricePer1kTokens,
+      )
+      .toBeNull();
+
     await page.getByRole('button', { name: 'Start node' }).click();
     await page.getByTestId('node-running').getByText('Running', { exact: true }).waitFor({ timeout: 30_000 });
     await expect(page.getByText('Peers', { exact: true }).isVisible()).resolves.toBe(true);

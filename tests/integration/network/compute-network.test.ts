@@ -53,7 +53,9 @@ describe('the compute network on loopback', () => {
   it('finds every ready provider through the bootstrap node alone, by gossip and by the DHT', async () => {
     // The paused node (notNow) stays quiet until it is ready; it is reached directly below.
     const named = { p1, p2, relayOnly };
-    const ids = Object.values(named).map((p) => p.status().peerId).sort();
+    const ids = Object.values(named)
+      .map((p) => p.status().peerId)
+      .sort();
     const nameOf = (id: string) => Object.entries(named).find(([, p]) => p.status().peerId === id)?.[0] ?? id;
     const known = new Set<string>();
     const sources = new Set<string>();
@@ -91,7 +93,9 @@ describe('the compute network on loopback', () => {
         ...(await requester.directory.find(TINY_RANDOM.sha256, { waitMs: 1_000 })),
       ];
       return found
-        .filter((c) => ids.includes(c.peerId) && c.latencyMs !== undefined && Number.isFinite(c.latencyMs) && c.latencyMs > 0)
+        .filter(
+          (c) => ids.includes(c.peerId) && c.latencyMs !== undefined && Number.isFinite(c.latencyMs) && c.latencyMs > 0,
+        )
         .map((c) => c.peerId)
         .sort();
     };
@@ -99,9 +103,11 @@ describe('the compute network on loopback', () => {
     await expect.poll(measured, { timeout: 60_000, interval: 500 }).toEqual([...ids].sort());
   }, 70_000);
 
-  it('never sends a job above the requester\'s price limit, and offers the chosen provider\'s price', async () => {
+  it("never sends a job above the requester's price limit, and offers the chosen provider's price", async () => {
     const dear = p2.status().peerId!;
-    await expect.poll(() => requester.directory.all().find((p) => p.peerId === dear)?.announcement.price, { timeout: 30_000 }).toBe(2);
+    await expect
+      .poll(() => requester.directory.all().find((p) => p.peerId === dear)?.announcement.price, { timeout: 30_000 })
+      .toBe(2);
     expect(requester.directory.all().find((p) => p.peerId === p1.status().peerId)?.announcement.price).toBe(0);
     const attempts: string[] = [];
     const job = requester.requester.generate(
@@ -191,6 +197,15 @@ describe('the compute network on loopback', () => {
     const answer = await messages.read(5_000);
     expect(answer).toMatchObject({ t: 'refuse', reason: 'not-now', message: 'Outside the hours you chose.' });
     expect(notNow.status().contribution.state).toBe('paused');
+  });
+
+  it('refuses a request that offers less than its price', async () => {
+    const stream = await requester.node.dialProtocol(addressOf(p2), INFER_PROTOCOL);
+    const messages = new MessageStream(stream, ProviderMessageSchema);
+    const request = { t: 'request' as const, jobId: 'cheap-1', model: STORIES.sha256, prompt: 'Once', maxTokens: 8 };
+    const sampling = { temperature: 0, topP: 1, seed: 0, requester: requester.node.peerId.toString() };
+    await messages.write({ ...request, ...sampling, price: 1.5 }, 5_000);
+    await expect(messages.read(5_000)).resolves.toMatchObject({ t: 'refuse', reason: 'price-too-low' });
   });
 
   it('rejects malformed, oversized and slow-loris messages and keeps serving', async () => {

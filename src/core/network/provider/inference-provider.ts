@@ -32,6 +32,8 @@ export interface InferenceProviderInit {
   maxConcurrentJobs: number;
   /** Asked for every request: may this machine contribute right now? */
   verdict: () => ContributionVerdict;
+  /** Credits per 1000 tokens this provider asks; a request offering less is refused. Default 0. */
+  price?: () => number;
   /** Called for a peer that sent hostile input; the node gates it out after a few strikes. */
   onStrike: (peer: string) => void;
   /** Called whenever the counters below change. */
@@ -152,6 +154,10 @@ export class InferenceProvider {
     if (verdict.state !== 'ready') return refuse('not-now', verdict.reason);
     const model = this._init.models.find((m) => m.sha256 === request.model);
     if (!model) return refuse('unknown-model', 'This provider does not serve that model.');
+    const asking = this._init.price?.() ?? 0;
+    if (request.price < asking) {
+      return refuse('price-too-low', `This provider asks ${asking} credits per 1000 tokens; the request offered ${request.price}.`);
+    }
     if (this.freeSlots === 0) return refuse('at-capacity', 'This provider is busy with other jobs.');
     await this._run(messages, request, model, peer);
   }
