@@ -103,7 +103,9 @@ export function printStatus(status: NetworkStatus, providers: NetworkProvider[])
   if (providers.length > 0) {
     console.log(`Providers:     ${providers.length}`);
     for (const p of providers) {
-      console.log(`  ${p.peerId}  ${p.models.map((m) => m.name).join(', ')}  free ${p.freeSlots}`);
+      const latency = p.pingFailed ? 'no ping' : p.latencyMs === null ? 'ping pending' : `${Math.round(p.latencyMs)} ms`;
+      const models = p.models.map((m) => m.name).join(', ');
+      console.log(`  ${p.peerId}  ${models}  free ${p.freeSlots}  ${p.price} credits/1k tokens  ${latency}`);
     }
   }
 }
