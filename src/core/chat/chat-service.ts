@@ -209,6 +209,7 @@ export class ChatService implements Disposable {
     const active: ActiveAnswer = { messageId, text: '', controller, done: Promise.resolve() };
     const conversationId = conversation.id;
     this._active.set(conversationId, active);
+    this._o.events.emit('chat.started', { conversationId, messageId });
     active.done = (async () => {
       try {
         const binding = conversation.network;

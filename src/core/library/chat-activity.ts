@@ -20,6 +20,7 @@ export class ChatActivity {
     this._stop = events.onAny((name, payload) => {
       const p = payload as { conversationId?: string; answerId?: string };
       switch (name) {
+        case 'chat.started':
         case 'chat.token':
           this._open.set(`chat:${p.conversationId}`, this._now());
           break;

@@ -45,7 +45,7 @@ export interface NetworkServiceInit {
 }
 
 /** Events that mean the user is using Hearth right now; contribution steps aside at once. */
-export const LOCAL_ACTIVITY_EVENTS: readonly string[] = ['chat.token', 'ask.token', 'library.progress'];
+export const LOCAL_ACTIVITY_EVENTS: readonly string[] = ['chat.started', 'chat.token', 'ask.token', 'library.progress'];
 /** How long after the last local activity contribution stays paused. */
 export const LOCAL_QUIET_MS = 60_000;
 

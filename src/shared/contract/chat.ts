@@ -125,6 +125,10 @@ export const chatContract = namespace(
     ),
   },
   {
+    started: event(
+      v.object({ conversationId: IdSchema, messageId: IdSchema }),
+      'An answer began (before its first token: the model may still be reading the prompt).',
+    ),
     token: event(
       v.object({ conversationId: IdSchema, messageId: IdSchema, text: v.string() }),
       'A piece of a streamed answer; a new messageId means the answer restarted (a network provider failed and another took over).',

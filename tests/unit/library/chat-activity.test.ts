@@ -5,10 +5,13 @@ import { ChatActivity } from '../../../src/core/library/chat-activity';
 const message = { id: 'm', role: 'assistant' as const, text: 'hi', createdAt: 0 };
 
 describe('ChatActivity tells the library when the user waits on an answer', () => {
-  it('is busy from the first chat token until the answer is done or failed', () => {
+  it('is busy from the start of a chat answer until it is done or failed', () => {
     const events = new EventBus();
     const activity = new ChatActivity(events);
     expect(activity.busy).toBe(false);
+    // The model reads the prompt before its first token: that counts too.
+    events.emit('chat.started', { conversationId: 'a', messageId: 'm' });
+    expect(activity.busy).toBe(true);
     events.emit('chat.token', { conversationId: 'a', messageId: 'm', text: 'x' });
     events.emit('chat.token', { conversationId: 'b', messageId: 'm', text: 'x' });
     expect(activity.busy).toBe(true);
