@@ -13,7 +13,7 @@ import { ConversationNotFoundError } from './conversation-not-found-error';
 import { ConversationStore, newConversation, type StoredConversation } from './conversation-store';
 import { conversationToMarkdown } from './markdown-export';
 import { NetworkConsentError } from './network-consent-error';
-import type { NetworkGenerator } from './network-generator';
+import type { NetworkGenerateResult, NetworkGenerator } from './network-generator';
 import { NetworkNotRunningError } from './network-not-running-error';
 import { networkPrompt } from './network-prompt';
 import { searchConversations } from './search';
@@ -38,7 +38,7 @@ interface AnswerOutcome {
   text: string;
   stopReason: 'end' | 'maxTokens' | 'abort';
   model: string;
-  network?: { peerId: string | null };
+  network?: { peerId: string | null; audit?: NetworkGenerateResult['audit'] };
 }
 
 interface ActiveAnswer {
@@ -235,7 +235,11 @@ export class ChatService implements Disposable {
         this._active.delete(conversationId);
         const e = error as Error;
         this._o.log.warn({ event: 'chat-answer-failed', error: e.message });
-        this._o.events.emit('chat.failed', { conversationId, messageId: active.messageId, error: { name: e.name, message: e.message } });
+        this._o.events.emit('chat.failed', {
+          conversationId,
+          messageId: active.messageId,
+          error: { name: e.name, message: e.message },
+        });
       }
     })();
     return { conversationId, messageId };
@@ -296,7 +300,7 @@ export class ChatService implements Disposable {
       text: result.text,
       stopReason: result.stopReason,
       model: binding.name,
-      network: { peerId: result.peerId },
+      network: { peerId: result.peerId, ...(result.audit ? { audit: result.audit } : {}) },
     };
   }
 

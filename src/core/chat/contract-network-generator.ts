@@ -64,7 +64,12 @@ export function createNetworkGenerator(init: ContractNetworkGeneratorInit): Netw
         job.catch(() => undefined);
         return stopped(text);
       }
-      return { text: result.text, stopReason: STOP_REASONS[result.stopReason], peerId: result.peerId };
+      return {
+        text: result.text,
+        stopReason: STOP_REASONS[result.stopReason],
+        peerId: result.peerId,
+        audit: result.audit,
+      };
     } finally {
       off();
       request.signal.removeEventListener('abort', onAbort);

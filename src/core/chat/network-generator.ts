@@ -23,6 +23,8 @@ export interface NetworkGenerateResult {
   stopReason: 'end' | 'maxTokens' | 'abort';
   /** The provider that wrote the answer; null when it was stopped before one answered. */
   peerId: string | null;
+  /** The requester's audit of the answer (see NETWORK.md); absent when it was stopped. */
+  audit?: 'passed' | 'failed' | 'not-sampled' | 'unavailable';
 }
 
 export type NetworkGenerator = (request: NetworkGenerateRequest) => Promise<NetworkGenerateResult>;

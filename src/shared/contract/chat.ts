@@ -14,9 +14,16 @@ export const ChatMessageSchema = v.object({
   model: v.optional(v.string()),
   /**
    * Present on answers written on the compute network: the provider's peer id (null when the
-   * answer was stopped before a provider started it). Absent for answers made on this computer.
+   * answer was stopped before a provider started it) and the audit's verdict (`failed`: the
+   * provider did not run the declared model faithfully, and was not paid). Absent for answers
+   * made on this computer.
    */
-  network: v.optional(v.object({ peerId: v.nullable(v.string()) })),
+  network: v.optional(
+    v.object({
+      peerId: v.nullable(v.string()),
+      audit: v.optional(v.picklist(['passed', 'failed', 'not-sampled', 'unavailable'])),
+    }),
+  ),
 });
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
 

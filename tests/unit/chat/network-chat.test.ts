@@ -122,6 +122,17 @@ describe('chats bound to a network model', () => {
     expect(conversationToMarkdown(reread).markdown).toContain(' - big.gguf on the Hearth network\n\nOnce upon a time');
   });
 
+  it('keeps the audit verdict with the answer, so a failed one can be flagged', async () => {
+    const { chat } = await create(async (request) => {
+      request.onToken('Fake', 1);
+      return { text: 'Fake', stopReason: 'end', peerId: 'cheater', audit: 'failed' };
+    });
+    const opted = await chat.useNetwork({ conversationId: null, model: MODEL, name: 'big.gguf', acknowledged: true });
+    const { conversationId } = await chat.send({ conversationId: opted.id, text: 'Hi' });
+    await chat.settled(conversationId);
+    expect((await chat.get(conversationId)).messages[1]!.network).toEqual({ peerId: 'cheater', audit: 'failed' });
+  });
+
   it('stops at once: the network job is cancelled and the partial answer saved', async () => {
     let signal: AbortSignal | undefined;
     const { chat, seen } = await create(async (request) => {
@@ -136,7 +147,11 @@ describe('chats bound to a network model', () => {
     await expect.poll(() => seen.some((e) => e.name === 'chat.token')).toBe(true);
     await chat.stop(id);
     expect(signal?.aborted).toBe(true);
-    expect((await chat.get(id)).messages[1]).toMatchObject({ text: 'Partial', stopped: true, network: { peerId: null } });
+    expect((await chat.get(id)).messages[1]).toMatchObject({
+      text: 'Partial',
+      stopped: true,
+      network: { peerId: null },
+    });
   });
 
   it('restarts the stream under a new message id when another provider takes over', async () => {
@@ -230,7 +245,11 @@ describe('createNetworkGenerator', () => {
         return { cancelled: true };
       },
     };
-    return { generator: createNetworkGenerator({ network, events }), cancelled, finish: (r: NetworkResult) => finish?.(r) };
+    return {
+      generator: createNetworkGenerator({ network, events }),
+      cancelled,
+      finish: (r: NetworkResult) => finish?.(r),
+    };
   }
 
   const request = (signal: AbortSignal, tokens: string[]): NetworkGenerateRequest => ({
@@ -264,7 +283,12 @@ describe('createNetworkGenerator', () => {
       stopReason: 'max-tokens',
       audit: 'not-sampled',
     });
-    await expect(answer).resolves.toEqual({ text: 'Hello', stopReason: 'maxTokens', peerId: 'peer-9' });
+    await expect(answer).resolves.toEqual({
+      text: 'Hello',
+      stopReason: 'maxTokens',
+      peerId: 'peer-9',
+      audit: 'not-sampled',
+    });
     expect(tokens).toEqual(['Hel', 'lo']);
   });
 
