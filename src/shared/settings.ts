@@ -66,6 +66,12 @@ export const NetworkSettingsSchema = v.object({
   pricePer1kTokens: Price,
   /** Most credits per 1000 tokens this node pays when it sends a job; null: no limit. */
   maxPricePer1kTokens: v.nullable(Price),
+  /** Lend the GPU too; off runs other people's jobs on the CPU only. */
+  useGpu: v.boolean(),
+  /** Most model layers on the GPU for contributed jobs; null fits as many as the VRAM cap allows. */
+  maxGpuLayers: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(1000))),
+  /** Most VRAM contributed jobs may use, in GB; null: whatever is free. */
+  maxVramGB: v.nullable(v.pipe(v.number(), v.minValue(0.25), v.maxValue(1024))),
 });
 
 export const ApiSettingsSchema = v.object({
@@ -125,6 +131,9 @@ export const DEFAULT_SETTINGS: Settings = {
     auditShare: 0.1,
     pricePer1kTokens: 0,
     maxPricePer1kTokens: null,
+    useGpu: false,
+    maxGpuLayers: null,
+    maxVramGB: null,
   },
   api: { enabled: false, port: 11_435 },
 };

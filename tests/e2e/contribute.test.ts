@@ -50,6 +50,13 @@ describe('the Contribute page', () => {
     await expect
       .poll(async () => JSON.parse(await readFile(join(home.path, 'settings.json'), 'utf8')).network)
       .toMatchObject({ pricePer1kTokens: 1.5, maxPricePer1kTokens: 3, auditShare: 0.25 });
+    await page.getByRole('switch', { name: 'Lend the GPU' }).click();
+    await page.getByLabel('VRAM limit (GB)').fill('4');
+    await page.getByLabel('VRAM limit (GB)').press('Tab');
+    await expect
+      .poll(async () => JSON.parse(await readFile(join(home.path, 'settings.json'), 'utf8')).network)
+      .toMatchObject({ useGpu: true, maxVramGB: 4, maxGpuLayers: null });
+    await page.getByRole('switch', { name: 'Lend the GPU' }).click();
     await page.getByLabel('Most you pay').fill('');
     await page.getByLabel('Most you pay').press('Tab');
     await expect

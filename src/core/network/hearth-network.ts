@@ -11,6 +11,7 @@ import type { ProviderRanker } from './requester/provider-ranker';
 import { Requester, type RequesterTimeouts } from './requester/requester';
 import type { JobSettler } from './rewards/job-settler';
 import type { ReceiptCollector } from './rewards/receipt-collector';
+import type { GpuShare } from './worker/gpu-share';
 
 export interface HearthNetworkInit {
   privateKey: PrivateKey;
@@ -25,6 +26,8 @@ export interface HearthNetworkInit {
   provider?: {
     models: OfferedModel[];
     threads: number;
+    /** GPU the workers may use; absent: CPU only. */
+    gpu?: () => GpuShare;
     maxConcurrentJobs: number;
     verdict: () => ContributionVerdict;
     /** Credits per 1000 tokens it asks, read at every announcement. Default 0. */

@@ -25,6 +25,7 @@ import { describeModel } from './provider/offered-model';
 import type { ProviderRanker } from './requester/provider-ranker';
 import { reputationRanker } from './reputation';
 import { NodeRewards } from './rewards/node-rewards';
+import { gpuShareFrom } from './worker/gpu-share';
 
 export interface NetworkServiceInit {
   dataDir: string;
@@ -365,6 +366,7 @@ export class NetworkService {
           ? {
               models: this._offered,
               threads: settings.maxThreads > 0 ? settings.maxThreads : Math.max(1, Math.floor(cpus().length / 2)),
+              gpu: () => gpuShareFrom(this._init.settings.get().network),
               maxConcurrentJobs: settings.maxConcurrentJobs,
               verdict: () => this.verdict(),
               price: () => this._init.settings.get().network.pricePer1kTokens,

@@ -7,6 +7,7 @@ import { ProtocolError, RequesterMessageSchema, type JobRequest, type RefuseReas
 import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/receipt-collector';
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
+import type { GpuShare } from '../worker/gpu-share';
 
 /** A model this machine offers, named on the network by the sha256 of its file. */
 export interface OfferedModel {
@@ -29,6 +30,8 @@ export interface ProviderTimeouts {
 export interface InferenceProviderInit {
   models: OfferedModel[];
   threads: number;
+  /** GPU the workers may use, read when a model's worker starts; absent: CPU only. */
+  gpu?: () => GpuShare;
   maxConcurrentJobs: number;
   /** Asked for every request: may this machine contribute right now? */
   verdict: () => ContributionVerdict;
@@ -117,6 +120,7 @@ export class InferenceProvider {
       worker = InferenceWorkerProcess.start({
         modelPath: model.path,
         threads: this._init.threads,
+        gpu: this._init.gpu?.() ?? null,
         sequences: this._init.maxConcurrentJobs,
         entry: this._init.workerEntry,
         args: this._init.workerArgs,

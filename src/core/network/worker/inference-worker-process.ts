@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { DisposedError } from '../../disposable';
 import type { FromWorker, WorkerJob } from './worker-messages';
+import type { GpuShare } from './gpu-share';
 
 /** The built worker entry; beside the bundle that imports this (out/main), or its parent for chunks. */
 export function defaultWorkerEntry(): string {
@@ -25,6 +26,8 @@ export interface InferenceWorkerOptions {
   modelPath: string;
   /** CPU threads the worker may use. */
   threads: number;
+  /** GPU the worker may use; null or absent: CPU only. */
+  gpu?: GpuShare;
   /** How many jobs it runs at once. */
   sequences: number;
   /** Default: defaultWorkerEntry(). */
@@ -79,7 +82,13 @@ export class InferenceWorkerProcess {
       };
       child.on('message', onMessage);
       child.once('exit', (code) => reject(new WorkerError(`The inference worker exited (${code}) while loading.`)));
-      child.send({ type: 'load', modelPath: options.modelPath, threads: options.threads, sequences: options.sequences });
+      child.send({
+        type: 'load',
+        modelPath: options.modelPath,
+        threads: options.threads,
+        sequences: options.sequences,
+        gpu: options.gpu ?? null,
+      });
     }).catch(async (error: unknown) => {
       await worker.dispose();
       throw error;

@@ -6,16 +6,18 @@
  */
 import { getLlama, LlamaCompletion, type LlamaContext } from 'node-llama-cpp';
 import { LLAMA_OPTIONS } from '../../models/llama-options';
+import { llamaGpuOptions, type GpuShare } from './gpu-share';
 import type { FromWorker, ToWorker, WorkerJob } from './worker-messages';
 
 const send = (message: FromWorker) => process.send?.(message);
 const cancels = new Map<string, AbortController>();
 let context: LlamaContext | undefined;
 
-async function load(modelPath: string, threads: number, sequences: number): Promise<void> {
+async function load(modelPath: string, threads: number, sequences: number, share: GpuShare): Promise<void> {
   try {
-    const llama = await getLlama({ ...LLAMA_OPTIONS, gpu: false });
-    const model = await llama.loadModel({ modelPath });
+    const { gpuLayers, ...gpu } = llamaGpuOptions(share);
+    const llama = await getLlama({ ...LLAMA_OPTIONS, ...gpu });
+    const model = await llama.loadModel({ modelPath, gpuLayers });
     context = await model.createContext({ threads, sequences, contextSize: Math.min(2048, model.trainContextSize) });
     send({ type: 'ready' });
   } catch (error) {
@@ -71,7 +73,7 @@ async function run(job: WorkerJob): Promise<void> {
 }
 
 process.on('message', (message: ToWorker) => {
-  if (message.type === 'load') void load(message.modelPath, message.threads, message.sequences);
+  if (message.type === 'load') void load(message.modelPath, message.threads, message.sequences, message.gpu);
   else if (message.type === 'run') void run(message.job);
   else if (message.type === 'cancel') cancels.get(message.id)?.abort();
 });

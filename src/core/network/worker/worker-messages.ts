@@ -1,3 +1,5 @@
+import type { GpuShare } from './gpu-share';
+
 /** Messages between the provider and its inference worker process (Node IPC, structured clone). */
 
 export interface WorkerJob {
@@ -10,7 +12,7 @@ export interface WorkerJob {
 }
 
 export type ToWorker =
-  | { type: 'load'; modelPath: string; threads: number; sequences: number }
+  | { type: 'load'; modelPath: string; threads: number; sequences: number; gpu: GpuShare }
   | { type: 'run'; job: WorkerJob }
   | { type: 'cancel'; id: string };
 
