@@ -66,7 +66,13 @@ const DEFAULT_TIMEOUTS: ProviderTimeouts = { requestMs: 5_000, writeMs: 10_000, 
  * protocol closes that one stream; the node carries on.
  */
 export class InferenceProvider {
-  readonly stats: ProviderStats = { jobsRunning: 0, jobsServed: 0, jobsRefused: 0, tokensGenerated: 0, msContributed: 0 };
+  readonly stats: ProviderStats = {
+    jobsRunning: 0,
+    jobsServed: 0,
+    jobsRefused: 0,
+    tokensGenerated: 0,
+    msContributed: 0,
+  };
   private readonly _workers = new Map<string, Promise<InferenceWorkerProcess>>();
   private readonly _running = new Set<AbortController>();
   private readonly _timeouts: ProviderTimeouts;
@@ -150,7 +156,9 @@ export class InferenceProvider {
     const refuse = async (reason: RefuseReason, message: string) => {
       this.stats.jobsRefused++;
       this._init.onChange();
-      await messages.write({ t: 'refuse', jobId: request.jobId, reason, message }, this._timeouts.writeMs).catch(() => undefined);
+      await messages
+        .write({ t: 'refuse', jobId: request.jobId, reason, message }, this._timeouts.writeMs)
+        .catch(() => undefined);
       await messages.close();
     };
     if (request.requester !== peer) return refuse('invalid-request', 'The requester id does not match the connection.');
@@ -160,13 +168,21 @@ export class InferenceProvider {
     if (!model) return refuse('unknown-model', 'This provider does not serve that model.');
     const asking = this._init.price?.() ?? 0;
     if (request.price < asking) {
-      return refuse('price-too-low', `This provider asks ${asking} credits per 1000 tokens; the request offered ${request.price}.`);
+      return refuse(
+        'price-too-low',
+        `This provider asks ${asking} credits per 1000 tokens; the request offered ${request.price}.`,
+      );
     }
     if (this.freeSlots === 0) return refuse('at-capacity', 'This provider is busy with other jobs.');
     await this._run(messages, request, model, peer);
   }
 
-  private async _run(messages: MessageStream<typeof RequesterMessageSchema>, request: JobRequest, model: OfferedModel, peer: string) {
+  private async _run(
+    messages: MessageStream<typeof RequesterMessageSchema>,
+    request: JobRequest,
+    model: OfferedModel,
+    peer: string,
+  ) {
     const job = new AbortController();
     const listening = new AbortController();
     const phase = { settling: false };
@@ -198,12 +214,22 @@ export class InferenceProvider {
     };
     try {
       const binding = this._init.receipts?.binding;
-      await messages.write({ t: 'accept', jobId: request.jobId, ...(binding ? { binding } : {}) }, this._timeouts.writeMs);
+      await messages.write(
+        { t: 'accept', jobId: request.jobId, ...(binding ? { binding } : {}) },
+        this._timeouts.writeMs,
+      );
       void this._listen(messages, job, peer, listening.signal, phase, settle);
       const worker = await this._worker(model);
       const queueMs = Math.round(performance.now() - started);
       const result = await worker.run(
-        { id: request.jobId, prompt: request.prompt, maxTokens: request.maxTokens, temperature: request.temperature, topP: request.topP, seed: request.seed },
+        {
+          id: request.jobId,
+          prompt: request.prompt,
+          maxTokens: request.maxTokens,
+          temperature: request.temperature,
+          topP: request.topP,
+          seed: request.seed,
+        },
         (text) => {
           pending += text;
           void flush();
@@ -217,7 +243,13 @@ export class InferenceProvider {
       await messages.write({ t: 'done', ...result, model: model.sha256, queueMs }, this._timeouts.writeMs);
       this.stats.jobsServed++;
       this.stats.tokensGenerated += result.completionTokens;
-      served = { jobId: request.jobId, requester: peer, model: model.sha256, price: request.price, outputTokens: result.tokens.length };
+      served = {
+        jobId: request.jobId,
+        requester: peer,
+        model: model.sha256,
+        price: request.price,
+        outputTokens: result.tokens.length,
+      };
     } catch (error) {
       const message = job.signal.aborted
         ? (job.signal.reason as Error).message

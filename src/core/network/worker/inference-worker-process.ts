@@ -76,7 +76,8 @@ export class InferenceWorkerProcess {
     await new Promise<void>((resolve, reject) => {
       const onMessage = (message: FromWorker) => {
         if (message.type === 'ready') resolve();
-        else if (message.type === 'load-failed') reject(new WorkerError(`The model could not be loaded: ${message.message}`));
+        else if (message.type === 'load-failed')
+          reject(new WorkerError(`The model could not be loaded: ${message.message}`));
         else return;
         child.off('message', onMessage);
       };
