@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
 import type { AskAnswer, AskScope, AskSource, ConversationTurn } from '../../../shared/contract/ask';
 
@@ -104,7 +105,7 @@ export class AskState {
       // Events may have raced the reply; the final answer is authoritative.
       this.#finish(await this.#api.ask.result({ answerId }));
     } catch (error) {
-      turn.error = error instanceof Error ? error.message : String(error);
+      turn.error = errorMessage(error);
       turn.phase = 'done';
     }
   }
@@ -115,7 +116,7 @@ export class AskState {
       const result = await this.#api.ask.openSource({ answerId, n });
       return result.reason;
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return errorMessage(error);
     }
   }
 

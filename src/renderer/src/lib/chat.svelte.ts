@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
 import type { Conversation, ConversationSummary } from '../../../shared/contract/chat';
 
@@ -161,7 +162,7 @@ export class ChatState {
     try {
       await work();
     } catch (error) {
-      this.#error = error instanceof Error ? error.message : String(error);
+      this.#error = errorMessage(error);
     }
   }
 }

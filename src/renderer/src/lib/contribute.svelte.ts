@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
 import type { NetworkStatus } from '../../../shared/contract/network';
 
@@ -42,7 +43,7 @@ export class ContributeState {
     try {
       await action();
     } catch (error) {
-      this.#error = error instanceof Error ? error.message : String(error);
+      this.#error = errorMessage(error);
     } finally {
       this.#busy = false;
     }

@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
 import type {
   Collection,
@@ -6,10 +7,6 @@ import type {
   LibraryStatus,
   SearchHit,
 } from '../../../shared/contract/library';
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** The Library page's state: collections, live progress, problem files and search results. */
 export class LibraryState {
@@ -71,7 +68,7 @@ export class LibraryState {
       for (const p of status.problems) (problems[p.collectionId] ??= []).push(p);
       this.#problems = problems;
     } catch (error) {
-      this.#error = message(error);
+      this.#error = errorMessage(error);
     }
   }
 
@@ -83,7 +80,7 @@ export class LibraryState {
       await this.load();
       return true;
     } catch (error) {
-      this.#error = message(error);
+      this.#error = errorMessage(error);
       return false;
     } finally {
       this.#busy = false;
@@ -96,7 +93,7 @@ export class LibraryState {
     try {
       return (await this.#api.app.pickFolder({ title: 'Add a folder to your library' })).path;
     } catch (error) {
-      this.#error = message(error);
+      this.#error = errorMessage(error);
       return null;
     }
   }
@@ -126,7 +123,7 @@ export class LibraryState {
     try {
       this.#hits = await this.#api.library.search({ query, top: 20 });
     } catch (error) {
-      this.#error = message(error);
+      this.#error = errorMessage(error);
     }
   }
 }

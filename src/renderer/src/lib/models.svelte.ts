@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
 import type { CatalogItem, DownloadProgress, InstalledModel, ModelRole } from '../../../shared/contract/models';
 
@@ -114,7 +115,7 @@ export class ModelsState {
     try {
       await work();
     } catch (error) {
-      this.#error = error instanceof Error ? error.message : String(error);
+      this.#error = errorMessage(error);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
 import type { Settings, SettingsPatch } from '../../../shared/settings';
 
@@ -35,7 +36,7 @@ export class SettingsState {
       this.#current = await this.#api.settings.update(patch);
       return true;
     } catch (error) {
-      this.#error = error instanceof Error ? error.message : String(error);
+      this.#error = errorMessage(error);
       return false;
     } finally {
       this.#saving = false;

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../lib/error-message';
 import type { HearthApi } from '../../../../../shared/contract';
 import type { Earnings, ReceiptRow } from '../../../../../shared/contract/rewards';
 
@@ -37,7 +38,7 @@ export class EarningsState {
       this.#total = receipts.total;
       this.#error = null;
     } catch (error) {
-      this.#error = error instanceof Error ? error.message : String(error);
+      this.#error = errorMessage(error);
     }
   }
 
