@@ -1,41 +1,22 @@
-import type { PrivateKey } from '@libp2p/interface';
 import { isLoopback, isPrivate } from '@libp2p/utils';
 import type { Logger } from '../log';
-import { createHearthNode, type HearthLibp2p } from './node/create-node';
+import { createHearthNode, type HearthLibp2p, type HearthNodeInit } from './node/create-node';
 import { encodeAnnouncement } from './protocol/capacity';
 import { CAPACITY_TOPIC } from './protocol/ids';
-import type { ContributionVerdict } from './provider/contribution-policy';
-import { InferenceProvider, type OfferedModel, type ProviderStats } from './provider/inference-provider';
+import { InferenceProvider, type InferenceProviderInit, type ProviderStats } from './provider/inference-provider';
 import { modelCid, ProviderDirectory } from './requester/provider-directory';
 import type { ProviderRanker } from './requester/provider-ranker';
 import { Requester, type RequesterTimeouts } from './requester/requester';
 import type { JobSettler } from './rewards/job-settler';
 import type { ReceiptCollector } from './rewards/receipt-collector';
-import type { GpuShare } from './worker/gpu-share';
 
-export interface HearthNetworkInit {
-  privateKey: PrivateKey;
-  listen: string[];
-  bootstrap: string[];
-  mdns: boolean;
-  relayServer: boolean;
-  dhtServer?: boolean;
-  lan: boolean;
-  recordSent?: (bytes: Uint8Array) => void;
-  /** Present when this node offers models; absent for a pure requester, relay or bootstrap. */
-  provider?: {
-    models: OfferedModel[];
-    threads: number;
-    /** GPU the workers may use; absent: CPU only. */
-    gpu?: () => GpuShare;
-    maxConcurrentJobs: number;
-    verdict: () => ContributionVerdict;
-    /** Credits per 1000 tokens it asks, read at every announcement. Default 0. */
-    price?: () => number;
-    workerEntry?: string;
-    /** Arguments for the worker entry (tests host fixture workers). */
-    workerArgs?: string[];
-  };
+/** The node's own options (see HearthNodeInit), minus the block list the network keeps itself. */
+export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
+  /**
+   * Present when this node offers models; absent for a pure requester, relay or bootstrap. The
+   * network supplies the rest (log, strikes, change reports, receipts); `price` is also announced.
+   */
+  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts'>;
   ranker?: ProviderRanker;
   /**
    * Audits and receipts. `settler`: this node audits and pays for the jobs it sends;
@@ -155,7 +136,9 @@ export class HearthNetwork {
       reachability: isPublic ? 'public' : direct.length === 0 && relayed.length > 0 ? 'relayed' : 'private',
       relays,
       providersKnown: this.directory.all().length,
-      stats: this.provider ? { ...this.provider.stats } : { jobsRunning: 0, jobsServed: 0, jobsRefused: 0, tokensGenerated: 0, msContributed: 0 },
+      stats: this.provider
+        ? { ...this.provider.stats }
+        : { jobsRunning: 0, jobsServed: 0, jobsRefused: 0, tokensGenerated: 0, msContributed: 0 },
     };
   }
 
