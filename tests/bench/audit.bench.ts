@@ -16,14 +16,12 @@ import {
   checkCanary,
   ReplayGuard,
   TokenAuditor,
-  type FinishedJob,
 } from '../../src/core/network/audit';
 import {
+  finishedJob,
   FixtureProvider,
   makeJob,
   STORIES,
-  type Answer,
-  type Job,
   type ProviderKind,
 } from '../integration/rewards/cheating-providers';
 import { startRewardedNode } from '../integration/rewards/rewarded-node';
@@ -41,24 +39,6 @@ const CHEATERS: ProviderKind[] = [
 ];
 const results: Record<string, unknown> = {};
 let auditor: TokenAuditor;
-
-function finished(kind: string, job: Job, answer: Answer): FinishedJob {
-  return {
-    provider: kind,
-    prompt: job.prompt,
-    sampling: job,
-    text: answer.text,
-    tokens: answer.tokens,
-    claim: {
-      requestedModel: job.model,
-      declaredModel: answer.declaredModel,
-      stopReason: answer.stopReason,
-      maxTokens: job.maxTokens,
-      promptTokens: answer.promptTokens,
-      outputTokens: answer.completionTokens,
-    },
-  };
-}
 
 describe('audit', () => {
   beforeAll(async () => {
@@ -89,10 +69,10 @@ describe('audit', () => {
       const answer = await provider.serve(job);
       // Every honest job is audited to count false failures; the sampler says which of them a
       // requester at the default 10% would have paid for.
-      const report = await auditAnswer(auditor, guard, finished('honest', job, answer));
+      const report = await auditAnswer(auditor, guard, finishedJob(job, answer, 'honest'));
       // The same answer audited as the protocol streams it today: text, re-tokenised.
       const textReport = await auditAnswer(auditor, textGuard, {
-        ...finished('honest', job, answer),
+        ...finishedJob(job, answer, 'honest'),
         tokens: undefined,
       });
       if (!textReport.passed) {
@@ -148,7 +128,7 @@ describe('audit', () => {
       for (let i = 0; cheated < CHEATER_JOBS; i++) {
         const job = makeJob(10_000 + i);
         const answer = await provider.serve(job);
-        const report = await auditAnswer(auditor, guard, finished(kind, job, answer));
+        const report = await auditAnswer(auditor, guard, finishedJob(job, answer, kind));
         if (!answer.cheated) continue;
         cheated++;
         if (!report.passed) caught++;

@@ -6,35 +6,8 @@ import {
   ModelHashError,
   ReplayGuard,
   TokenAuditor,
-  type FinishedJob,
 } from '../../../src/core/network/audit';
-import {
-  FixtureProvider,
-  makeJob,
-  STORIES,
-  TINY_RANDOM,
-  type Answer,
-  type Job,
-  type ProviderKind,
-} from './cheating-providers';
-
-function finished(job: Job, answer: Answer): FinishedJob {
-  return {
-    provider: 'p',
-    prompt: job.prompt,
-    sampling: job,
-    text: answer.text,
-    tokens: answer.tokens,
-    claim: {
-      requestedModel: job.model,
-      declaredModel: answer.declaredModel,
-      stopReason: answer.stopReason,
-      maxTokens: job.maxTokens,
-      promptTokens: answer.promptTokens,
-      outputTokens: answer.completionTokens,
-    },
-  };
-}
+import { finishedJob, FixtureProvider, makeJob, STORIES, TINY_RANDOM, type ProviderKind } from './cheating-providers';
 
 describe('audits on real models (stories260K; llama-2-tiny-random as the impostor)', () => {
   let auditor: TokenAuditor;
@@ -54,7 +27,7 @@ describe('audits on real models (stories260K; llama-2-tiny-random as the imposto
     const guard = new ReplayGuard();
     for (let i = 0; i < 12; i++) {
       const job = makeJob(i);
-      const report = await auditAnswer(auditor, guard, finished(job, await honest.serve(job)));
+      const report = await auditAnswer(auditor, guard, finishedJob(job, await honest.serve(job)));
       expect(report.failures).toEqual([]);
     }
     await honest.dispose();
@@ -69,7 +42,7 @@ describe('audits on real models (stories260K; llama-2-tiny-random as the imposto
     for (let i = 0; cheated < 3; i++) {
       const job = makeJob(200 + i);
       const answer = await provider.serve(job);
-      const report = await auditAnswer(auditor, guard, finished(job, answer));
+      const report = await auditAnswer(auditor, guard, finishedJob(job, answer));
       if (!answer.cheated) continue;
       cheated++;
       if (!report.passed) caught++;
@@ -83,7 +56,7 @@ describe('audits on real models (stories260K; llama-2-tiny-random as the imposto
     const job = makeJob(7);
     const answer = await honest.serve(job);
     const tampered = { ...answer, text: answer.text.replace(/\w+/, 'Buy') };
-    const report = await auditAnswer(auditor, new ReplayGuard(), finished(job, tampered));
+    const report = await auditAnswer(auditor, new ReplayGuard(), finishedJob(job, tampered));
     expect(report.failures.map((f) => f.rule)).toEqual(['text-mismatch']);
     await honest.dispose();
   });

@@ -13,6 +13,7 @@ import {
   type LlamaModel,
   type Token,
 } from 'node-llama-cpp';
+import type { FinishedJob } from '../../../src/core/network/audit';
 
 export const MODELS_DIR = resolve(process.cwd(), '../shared/models');
 export const STORIES = {
@@ -220,4 +221,23 @@ const SAMPLINGS = [
 export function makeJob(i: number, maxTokens = 32 + (i % 5) * 16): Job {
   const sampling = SAMPLINGS[i % SAMPLINGS.length]!;
   return { jobId: `job-${i}`, model: STORIES.sha256, prompt: storyPrompt(i), maxTokens, ...sampling, seed: 1000 + i };
+}
+
+/** A served job as the requester's audit takes it (`provider` names who served it). */
+export function finishedJob(job: Job, answer: Answer, provider = 'p'): FinishedJob {
+  return {
+    provider,
+    prompt: job.prompt,
+    sampling: job,
+    text: answer.text,
+    tokens: answer.tokens,
+    claim: {
+      requestedModel: job.model,
+      declaredModel: answer.declaredModel,
+      stopReason: answer.stopReason,
+      maxTokens: job.maxTokens,
+      promptTokens: answer.promptTokens,
+      outputTokens: answer.completionTokens,
+    },
+  };
 }

@@ -1,29 +1,10 @@
-import { verifyTypedData } from 'viem';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NoProviderError } from '../../../src/core/network';
 import { Ledger, ledgerFile } from '../../../src/core/network/ledger';
-import {
-  RECEIPT_DOMAIN,
-  RECEIPT_TYPES,
-  receiptFromJson,
-  type Receipt,
-  type ReceiptJson,
-} from '../../../src/core/network/receipts';
+import { receiptFromJson, verifyReceipt, type ReceiptJson } from '../../../src/core/network/receipts';
 import { tempDir } from '../../helpers/temp-dir';
 import { makeJob, STORIES, type ProviderKind } from './cheating-providers';
 import { startRewardedNode, type RewardedNode } from './rewarded-node';
-
-/** The check anyone can run on a receipt: viem's EIP-712 verification against the requester. */
-function signedByRequester(receipt: Receipt, signature: `0x${string}`): Promise<boolean> {
-  return verifyTypedData({
-    address: receipt.requester,
-    domain: RECEIPT_DOMAIN,
-    types: RECEIPT_TYPES,
-    primaryType: 'Receipt',
-    message: receipt,
-    signature,
-  });
-}
 
 /**
  * Honest and cheating providers as real libp2p nodes on 127.0.0.1, each serving stories260K
@@ -87,7 +68,7 @@ describe('rewards over loopback', () => {
       const { receipt, signature } = settlement.receipt!;
       expect(receipt.audited).toBe(true);
       expect(receipt.outputTokens).toBe(result.summary.tokens.length);
-      expect(await signedByRequester(receipt, signature)).toBe(true);
+      expect(await verifyReceipt({ receipt, signature })).toBe(true);
     }
     // The provider records the receipt once the requester's message arrives.
     await expect.poll(() => honest.entries.filter((e) => e.kind === 'earned').length, { timeout: 10_000 }).toBe(2);
@@ -100,7 +81,7 @@ describe('rewards over loopback', () => {
       if (entry.kind !== 'earned') continue;
       const receipt = receiptFromJson(entry.receipt as ReceiptJson);
       expect(receipt.provider).toBe(honest.rewards.receipts!.binding.wallet);
-      expect(await signedByRequester(receipt, entry.signature as `0x${string}`)).toBe(true);
+      expect(await verifyReceipt({ receipt, signature: entry.signature as `0x${string}` })).toBe(true);
     }
     // Both files verify on disk: what a restart would read.
     for (const node of [honest, requester]) expect((await Ledger.inspect(ledgerFile(node.dataDir))).problem).toBeNull();
