@@ -98,11 +98,7 @@ export class NetworkService {
 
   verdict(): ContributionVerdict {
     const now = Date.now();
-    return withStartWarning(this._policyVerdict(now), {
-      power: this._power,
-      readySince: this._readySince ?? now,
-      now,
-    });
+    return this._warned(this._policyVerdict(now), now);
   }
 
   /** "Not now": contribution waits this long, whatever the idle time says. */
@@ -110,6 +106,10 @@ export class NetworkService {
     this._snoozedUntil = Date.now() + minutes * 60_000;
     this._reassess();
     return this.verdict();
+  }
+
+  private _warned(policy: ContributionVerdict, now: number): ContributionVerdict {
+    return withStartWarning(policy, { power: this._power, readySince: this._readySince ?? now, now });
   }
 
   private _policyVerdict(now: number): ContributionVerdict {
@@ -384,7 +384,8 @@ export class NetworkService {
   /** Re-evaluates the policy; running jobs stop the moment contribution is no longer allowed. */
   private _reassess(): void {
     const now = Date.now();
-    if (this._policyVerdict(now).state !== 'ready') this._readySince = null;
+    const policy = this._policyVerdict(now);
+    if (policy.state !== 'ready') this._readySince = null;
     else if (this._readySince === null) {
       this._readySince = now;
       // Wake up when the warning ends instead of waiting for the next 5 s tick.
@@ -392,7 +393,7 @@ export class NetworkService {
       this._warningTimer = setTimeout(() => this._reassess(), START_WARNING_MS + 10);
       this._warningTimer.unref();
     }
-    const verdict = this.verdict();
+    const verdict = this._warned(policy, now);
     const previous = this._lastVerdict;
     this._lastVerdict = verdict;
     if (previous && previous.state === verdict.state && previous.reason === verdict.reason) return;
