@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { resolve } from 'node:path';
 import { getLlama, type LlamaModel } from 'node-llama-cpp';
@@ -11,6 +11,7 @@ import type { RetrievedChunk } from '../../src/core/ask/seams';
 import { Library } from '../../src/core/library';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { tempDir } from '../helpers/temp-dir';
+import { loadCranfield, ndcgAt, recallAt, writeCorpus, type Cranfield } from './cranfield';
 
 /**
  * `npm run bench:ask`: Cranfield indexed through the library's real ingestion path (one file
@@ -21,7 +22,6 @@ import { tempDir } from '../helpers/temp-dir';
  * model, how many answers have citations that all resolve to the sources supplied.
  */
 
-const CRANFIELD = resolve('../shared/datasets/cranfield');
 const MODELS = resolve('../shared/models');
 const GENERATION_SAMPLE = Number(process.env.ASK_BENCH_SAMPLE ?? 12);
 /** A follow-up that names nothing: only the conversation says what it is about. */
@@ -30,43 +30,6 @@ const FOLLOW_UP = 'And what has been found about that?';
 interface Query {
   n: number;
   text: string;
-}
-
-function parseSmart(raw: string): Map<string, Map<string, string>> {
-  const records = new Map<string, Map<string, string>>();
-  for (const block of raw.split(/^\.I\s+/m).slice(1)) {
-    const [idLine, ...rest] = block.split('\n');
-    const fields = new Map<string, string>();
-    let field = '';
-    for (const line of rest) {
-      const marker = /^\.([TABW])\s*$/.exec(line);
-      if (marker) field = marker[1]!;
-      else if (field) fields.set(field, `${fields.get(field) ?? ''}${line}\n`);
-    }
-    records.set(idLine!.trim(), fields);
-  }
-  return records;
-}
-
-/** Gains from Cleverdon's codes: 1 (complete answer) = 4 ... 4 (minimum interest) = 1; -1 = 0. */
-function gain(code: number): number {
-  return code >= 1 && code <= 4 ? 5 - code : 0;
-}
-
-function ndcgAt(ranked: readonly string[], judged: ReadonlyMap<string, number>, k: number): number {
-  const dcg = ranked.slice(0, k).reduce((sum, doc, i) => sum + (judged.get(doc) ?? 0) / Math.log2(i + 2), 0);
-  const ideal = [...judged.values()]
-    .sort((a, b) => b - a)
-    .slice(0, k)
-    .reduce((sum, g, i) => sum + g / Math.log2(i + 2), 0);
-  return ideal > 0 ? dcg / ideal : 0;
-}
-
-function recallAt(ranked: readonly string[], judged: ReadonlyMap<string, number>, k: number): number {
-  const relevant = [...judged.entries()].filter(([, g]) => g > 0).map(([d]) => d);
-  if (relevant.length === 0) return 0;
-  const top = new Set(ranked.slice(0, k));
-  return relevant.filter((d) => top.has(d)).length / relevant.length;
 }
 
 function docIds(chunks: readonly Pick<RetrievedChunk, 'path'>[]): string[] {
@@ -88,33 +51,19 @@ describe('ask on Cranfield', () => {
   let retriever: LibraryRetriever;
   let generator: LlamaGenerator;
   let queries: Query[];
-  const qrels = new Map<number, Map<string, number>>();
+  let qrels: Cranfield['qrels'];
   const results: Record<string, unknown> = {};
 
   beforeAll(async () => {
     dir = await tempDir('hearth-ask-bench-');
-    const docs = parseSmart(await readFile(`${CRANFIELD}/cran.all.1400`, 'utf8'));
-    queries = [...parseSmart(await readFile(`${CRANFIELD}/cran.qry`, 'utf8')).values()].map((fields, i) => ({
-      n: i + 1,
-      text: (fields.get('W') ?? '').replace(/\s+/g, ' ').trim(),
-    }));
-    for (const line of (await readFile(`${CRANFIELD}/cranqrel`, 'utf8')).split('\n')) {
-      const [q, d, code] = line.trim().split(/\s+/).map(Number);
-      if (!q || !d || code === undefined) continue;
-      if (!qrels.has(q)) qrels.set(q, new Map());
-      qrels.get(q)!.set(String(d), gain(code));
-    }
+    const cranfield = await loadCranfield();
+    queries = cranfield.queries.map((text, i) => ({ n: i + 1, text }));
+    qrels = cranfield.qrels;
     const llama = await getLlama({ gpu: false });
     model = await llama.loadModel({ modelPath: `${MODELS}/stories260K.gguf` });
     generator = await LlamaGenerator.create({ model, threads: 1, contextSize: 1024 });
     const folder = join(dir.path, 'cranfield');
-    await mkdir(folder);
-    for (const [id, fields] of docs) {
-      await writeFile(
-        join(folder, `${id}.txt`),
-        `${(fields.get('T') ?? '').trim()}\n\n${(fields.get('W') ?? '').trim()}\n`,
-      );
-    }
+    await writeCorpus(folder, cranfield.docs);
     const started = performance.now();
     library = await Library.open({
       dir: join(dir.path, 'library'),
@@ -128,9 +77,11 @@ describe('ask on Cranfield', () => {
     await library.whenIdle();
     retriever = new LibraryRetriever(library);
     results.indexSeconds = round((performance.now() - started) / 1000);
-    results.documents = docs.size;
+    results.documents = cranfield.docs.length;
     results.queries = queries.length;
-    console.log(`indexed ${docs.size} Cranfield documents through the library in ${String(results.indexSeconds)} s`);
+    console.log(
+      `indexed ${cranfield.docs.length} Cranfield documents through the library in ${String(results.indexSeconds)} s`,
+    );
   });
 
   afterAll(async () => {

@@ -1,9 +1,10 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Library } from '../../src/core/library';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { tempDir } from '../helpers/temp-dir';
+import { averagePrecision, loadCranfield, ndcgAt, recallAt, writeCorpus, type Cranfield } from './cranfield';
 
 /**
  * `npm run bench:retrieval`: Cranfield (1,400 abstracts, 225 queries) indexed one file per
@@ -11,56 +12,8 @@ import { tempDir } from '../helpers/temp-dir';
  * scored with MAP, nDCG@10 and recall@10 beside a from-scratch BM25 over the same texts.
  */
 
-const CRANFIELD = resolve('../shared/datasets/cranfield');
 const STORIES = resolve('../shared/models/stories260K.gguf');
 const DEPTH = 100;
-
-function parseSmart(raw: string): { id: string; fields: Map<string, string> }[] {
-  return raw
-    .split(/^\.I\s+/m)
-    .slice(1)
-    .map((block) => {
-      const [idLine, ...rest] = block.split('\n');
-      const fields = new Map<string, string>();
-      let field = '';
-      for (const line of rest) {
-        const marker = /^\.([TABW])\s*$/.exec(line);
-        if (marker) field = marker[1]!;
-        else if (field) fields.set(field, `${fields.get(field) ?? ''}${line}\n`);
-      }
-      return { id: idLine!.trim(), fields };
-    });
-}
-
-/** Cleverdon's codes: 1 (complete answer) = 4 ... 4 (minimum interest) = 1; others 0. */
-const gain = (code: number) => (code >= 1 && code <= 4 ? 5 - code : 0);
-
-function averagePrecision(ranked: string[], judged: Map<string, number>): number {
-  const relevant = [...judged.values()].filter((g) => g > 0).length;
-  if (relevant === 0) return 0;
-  let hits = 0;
-  let sum = 0;
-  ranked.forEach((doc, i) => {
-    if ((judged.get(doc) ?? 0) > 0) sum += ++hits / (i + 1);
-  });
-  return sum / relevant;
-}
-
-function ndcg10(ranked: string[], judged: Map<string, number>): number {
-  const dcg = ranked.slice(0, 10).reduce((s, d, i) => s + (judged.get(d) ?? 0) / Math.log2(i + 2), 0);
-  const ideal = [...judged.values()]
-    .sort((a, b) => b - a)
-    .slice(0, 10)
-    .reduce((s, g, i) => s + g / Math.log2(i + 2), 0);
-  return ideal > 0 ? dcg / ideal : 0;
-}
-
-function recall10(ranked: string[], judged: Map<string, number>): number {
-  const relevant = [...judged.entries()].filter(([, g]) => g > 0).map(([d]) => d);
-  if (relevant.length === 0) return 0;
-  const top = new Set(ranked.slice(0, 10));
-  return relevant.filter((d) => top.has(d)).length / relevant.length;
-}
 
 const STOPWORDS = new Set(
   'a an and are as at be by for from has have in is it its of on or that the this to was were what which with can do does how not any been be there their these those than into also such'.split(
@@ -107,29 +60,15 @@ class Bm25 {
 
 describe('retrieval on Cranfield', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
-  let docs: { id: string; text: string }[];
-  let queries: string[];
-  const qrels = new Map<number, Map<string, number>>();
+  let docs: Cranfield['docs'];
+  let queries: Cranfield['queries'];
+  let qrels: Cranfield['qrels'];
   const rows: Record<string, number | string>[] = [];
 
   beforeAll(async () => {
     dir = await tempDir('hearth-retrieval-');
-    const corpus = join(dir.path, 'cranfield');
-    await mkdir(corpus);
-    docs = parseSmart(await readFile(`${CRANFIELD}/cran.all.1400`, 'latin1')).map(({ id, fields }) => ({
-      id,
-      text: `${(fields.get('T') ?? '').trim()}\n\n${(fields.get('W') ?? '').trim()}`,
-    }));
-    for (const doc of docs) await writeFile(join(corpus, `${doc.id}.txt`), doc.text);
-    queries = parseSmart(await readFile(`${CRANFIELD}/cran.qry`, 'latin1')).map(({ fields }) =>
-      (fields.get('W') ?? '').replace(/\s+/g, ' ').trim(),
-    );
-    for (const line of (await readFile(`${CRANFIELD}/cranqrel`, 'utf8')).split('\n')) {
-      const [q, d, code] = line.trim().split(/\s+/).map(Number);
-      if (!q || !d || code === undefined) continue;
-      if (!qrels.has(q)) qrels.set(q, new Map());
-      qrels.get(q)!.set(String(d), gain(code));
-    }
+    ({ docs, queries, qrels } = await loadCranfield());
+    await writeCorpus(join(dir.path, 'cranfield'), docs);
   });
 
   afterAll(async () => {
@@ -156,8 +95,8 @@ describe('retrieval on Cranfield', () => {
         const judged = qrels.get(i + 1) ?? new Map<string, number>();
         const ranked = await rank(queries[i]!);
         map += averagePrecision(ranked, judged);
-        ndcg += ndcg10(ranked, judged);
-        recall += recall10(ranked, judged);
+        ndcg += ndcgAt(ranked, judged, 10);
+        recall += recallAt(ranked, judged, 10);
       }
       const n = queries.length;
       const row = {
