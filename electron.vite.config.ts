@@ -17,6 +17,8 @@ export default defineConfig({
           hearth: resolve('src/host/cli.ts'),
           // Runs network jobs in its own process, away from the user's data (see src/core/network/worker).
           'network-worker': resolve('src/core/network/worker/inference-worker.ts'),
+          // Reads documents on worker threads under a heap cap (see src/core/library/extract/extract-pool.ts).
+          'extract-worker': resolve('src/core/library/extract/extract-worker.ts'),
         },
       },
     },

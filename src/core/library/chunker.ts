@@ -101,63 +101,118 @@ export function chunkBlocks(blocks: readonly Block[], pageKind: PageKind | null,
   return chunks;
 }
 
-/** A block as pieces that each fit the budget. */
+/**
+ * Characters past which a text is split without first counting its tokens whole: no vocabulary
+ * packs more than this many characters into the budget's tokens, and counting a huge one-line
+ * file whole would hold all its tokens in memory at once.
+ */
+const CHARS_PER_TOKEN_CEILING = 24;
+
+/**
+ * A block as pieces that each fit the budget. Every call of `count` sees a bounded text (a line,
+ * a word, or one piece), so the cost is linear in the block, whatever its shape.
+ */
 function split(block: Block, budget: number, count: TokenCounter): Piece[] {
-  const tokens = count(block.text);
-  const lineCount = block.text.split('\n').length;
-  if (tokens <= budget) return [{ text: block.text, tokens, line: block.line, lines: lineCount }];
-  const out: Piece[] = [];
+  const tokens = block.text.length <= budget * CHARS_PER_TOKEN_CEILING ? count(block.text) : Infinity;
   const lines = block.text.split('\n');
-  if (lines.length > 1) {
-    let buffer: string[] = [];
-    let size = 0;
-    let start = 0;
-    lines.forEach((line, i) => {
-      const t = count(line) + 1;
-      if (size + t > budget && buffer.length > 0) {
-        out.push(
-          ...split(
-            { ...block, text: buffer.join('\n'), line: block.line === null ? null : block.line + start },
-            budget,
-            count,
-          ),
-        );
-        buffer = [];
-        size = 0;
-        start = i;
-      }
-      buffer.push(line);
-      size += t;
-    });
-    if (buffer.length) {
-      const text = buffer.join('\n');
-      const t = count(text);
-      const line = block.line === null ? null : block.line + start;
-      if (t <= budget) out.push({ text, tokens: t, line, lines: buffer.length });
-      else out.push(...splitWords({ ...block, text, line }, budget, count));
+  if (tokens <= budget) return [{ text: block.text, tokens, line: block.line, lines: lines.length }];
+  if (lines.length === 1) return splitWords(block, budget, count);
+  const out: Piece[] = [];
+  let buffer: string[] = [];
+  let size = 0;
+  let start = 0;
+  const flush = () => {
+    if (buffer.length === 0) return;
+    const line = block.line === null ? null : block.line + start;
+    const text = buffer.join('\n');
+    if (buffer.length === 1 && size > budget) out.push(...splitWords({ ...block, text, line }, budget, count));
+    else out.push(...fit({ text, tokens: size, line, lines: buffer.length }, budget, count));
+    buffer = [];
+    size = 0;
+  };
+  lines.forEach((line, i) => {
+    const t = line.length <= budget * CHARS_PER_TOKEN_CEILING ? count(line) + 1 : Infinity;
+    if (size + t > budget) {
+      flush();
+      start = i;
     }
-    return out;
-  }
-  return splitWords(block, budget, count);
+    buffer.push(line);
+    size += t;
+  });
+  flush();
+  return out;
 }
 
+/**
+ * A piece whose size was summed from its parts, checked by one count of the whole: token
+ * boundaries at the joins can add a token or two, and a piece that ends up over is halved.
+ */
+function fit(piece: Piece, budget: number, count: TokenCounter): Piece[] {
+  const tokens = count(piece.text);
+  if (tokens <= budget || piece.text.length < 2) return [{ ...piece, tokens }];
+  const separator = piece.lines > 1 ? '\n' : ' ';
+  const parts = piece.text.split(separator);
+  if (parts.length < 2) return cutCharacters(piece.text, piece.line, budget, count);
+  const half = Math.ceil(parts.length / 2);
+  const firstLines = piece.lines > 1 ? half : 1;
+  return [
+    ...fit({ ...piece, text: parts.slice(0, half).join(separator), lines: firstLines }, budget, count),
+    ...fit(
+      {
+        ...piece,
+        text: parts.slice(half).join(separator),
+        line: piece.line === null || piece.lines === 1 ? piece.line : piece.line + half,
+        lines: piece.lines > 1 ? piece.lines - half : 1,
+      },
+      budget,
+      count,
+    ),
+  ];
+}
+
+/** One line as pieces of whole words, each word counted once. */
 function splitWords(block: Block, budget: number, count: TokenCounter): Piece[] {
-  const sentences = block.text.split(/(?<=[.!?])\s+|\s+/);
   const out: Piece[] = [];
-  let buffer = '';
-  for (const s of sentences) {
-    const next = buffer ? `${buffer} ${s}` : s;
-    if (buffer && count(next) > budget) {
-      out.push({ text: buffer, tokens: count(buffer), line: block.line, lines: 1 });
-      buffer = s;
-    } else buffer = next;
-    // A single enormous "word" (minified code, base64): cut it by characters.
-    while (count(buffer) > budget) {
-      const cut = Math.max(1, Math.floor((buffer.length * budget) / count(buffer)));
-      out.push({ text: buffer.slice(0, cut), tokens: count(buffer.slice(0, cut)), line: block.line, lines: 1 });
-      buffer = buffer.slice(cut);
+  let words: string[] = [];
+  let size = 0;
+  const flush = () => {
+    if (words.length > 0) out.push(...fit({ text: words.join(' '), tokens: size, line: block.line, lines: 1 }, budget, count));
+    words = [];
+    size = 0;
+  };
+  for (const word of block.text.split(/\s+/)) {
+    if (!word) continue;
+    const t = word.length <= budget * CHARS_PER_TOKEN_CEILING ? count(word) : Infinity;
+    if (t > budget) {
+      // A single enormous "word" (minified code, base64): cut it by characters.
+      flush();
+      out.push(...cutCharacters(word, block.line, budget, count));
+      continue;
     }
+    if (size + t > budget) flush();
+    words.push(word);
+    size += t;
   }
-  if (buffer) out.push({ text: buffer, tokens: count(buffer), line: block.line, lines: 1 });
+  flush();
+  return out;
+}
+
+/** Cuts a text with no spaces into pieces of at most `budget` tokens, counting each cut once or twice. */
+function cutCharacters(text: string, line: number | null, budget: number, count: TokenCounter): Piece[] {
+  const out: Piece[] = [];
+  let charsPerToken = 4;
+  for (let at = 0; at < text.length; ) {
+    let length = Math.max(1, Math.floor(budget * charsPerToken));
+    let slice = text.slice(at, at + length);
+    let tokens = count(slice);
+    while (tokens > budget && length > 1) {
+      length = Math.max(1, Math.floor((length * budget * 0.95) / tokens));
+      slice = text.slice(at, at + length);
+      tokens = count(slice);
+    }
+    out.push({ text: slice, tokens, line, lines: 1 });
+    if (tokens > 0 && slice.length === length) charsPerToken = Math.max(0.5, length / Math.max(tokens, 1));
+    at += slice.length;
+  }
   return out;
 }

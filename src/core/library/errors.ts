@@ -9,6 +9,7 @@ export type FileProblem =
   | 'vanished'
   | 'symlink-loop'
   | 'zip-bomb'
+  | 'too-complex'
   | 'empty';
 
 /** A file the library could not read; the message tells the user what to do about it. */

@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { chunkBlocks, type TokenCounter } from './chunker';
 import { LibraryFileError } from './errors';
-import { extractDocument, fileType } from './extract';
+import { fileType, type ExtractedDocument } from './extract';
 import { documentKey, type ChunkRow, type DocumentRow } from './store';
 
 export interface IndexFileOptions {
@@ -16,6 +16,8 @@ export interface IndexFileOptions {
   chunkTokens: number;
   overlapTokens: number;
   countTokens: TokenCounter;
+  /** Reads the file's content (the library's worker pool; the bytes are handed over). */
+  extract: (path: string, bytes: Uint8Array) => Promise<ExtractedDocument>;
 }
 
 export interface IndexedFile {
@@ -113,7 +115,7 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexedFile>
     return { document: { ...known, mtime, indexed_at: known.indexed_at }, chunks: [], unchanged: true };
   }
   try {
-    const doc = await extractDocument(path, bytes);
+    const doc = await options.extract(path, bytes);
     const chunks = chunkBlocks(doc.blocks, doc.pageKind, {
       chunkTokens: options.chunkTokens,
       overlapTokens: options.overlapTokens,
@@ -140,7 +142,11 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexedFile>
       heading: JSON.stringify(chunk.headingPath),
       text: chunk.text,
     }));
-    return { document: { ...base, type: doc.type, chunks: rows.length }, chunks: rows, unchanged: false };
+    return {
+      document: { ...base, type: doc.type, chunks: rows.length, message: doc.note ?? '' },
+      chunks: rows,
+      unchanged: false,
+    };
   } catch (error) {
     if (error instanceof LibraryFileError) {
       const state =

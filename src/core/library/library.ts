@@ -10,6 +10,8 @@ import { DisposedError, type Disposable } from '../disposable';
 import { estimateTokens, type TokenCounter } from './chunker';
 import { Embedder, type EmbedModelInfo } from './embedder';
 import { LibraryError } from './errors';
+import { DEFAULT_LIMITS } from './extract';
+import { ExtractPool, type ExtractPoolInit } from './extract/extract-pool';
 import { indexFile, type IndexedFile } from './indexer';
 import { scanSource } from './scanner';
 import { documentKey, LibraryStore, sql, type ChunkRow, type DocumentRow, type SearchRanks } from './store';
@@ -34,6 +36,8 @@ export interface LibraryOptions {
   isBusy?: () => boolean;
   onProgress?: (progress: LibraryProgress) => void;
   onChanged?: (collectionId: string) => void;
+  /** How documents are read off the engine thread (tests shorten the time budget). */
+  reader?: ExtractPoolInit;
   /** Called just before a file is read; tests use it to change the file under the indexer. */
   beforeRead?: (path: string) => Promise<void> | void;
 }
@@ -102,8 +106,11 @@ export class Library implements Disposable {
   private _lastEmit = 0;
   private _idleWaiters: (() => void)[] = [];
   private _replaying = false;
+  private readonly _reader: ExtractPool;
 
-  private constructor(private readonly _options: LibraryOptions) {}
+  private constructor(private readonly _options: LibraryOptions) {
+    this._reader = new ExtractPool(_options.reader);
+  }
 
   static async open(options: LibraryOptions): Promise<Library> {
     const library = new Library(options);
@@ -530,7 +537,10 @@ export class Library implements Disposable {
     const work: WorkItem[] = [...problems];
     for (const [path, file] of seen) {
       const doc = known.get(path);
-      if (item.force || !doc || doc.state !== 'indexed' || doc.bytes !== file.bytes || doc.mtime !== file.mtime) {
+      // A file that failed to read stays a problem until it changes or the user re-indexes: one
+      // built to crash or hang readers must not be read again at every start.
+      const settled = doc && doc.bytes === file.bytes && doc.mtime === file.mtime;
+      if (item.force || !settled || doc.state === 'skipped') {
         work.push({ op: 'index', collection: c.id, path, force: item.force });
         run.filesTotal++;
         run.bytesTotal += file.bytes;
@@ -571,11 +581,14 @@ export class Library implements Disposable {
             chunkTokens: settings.chunkTokens,
             overlapTokens: settings.chunkOverlap,
             countTokens: this._countTokens,
+            extract: (path, bytes) => this._reader.extract(path, bytes, DEFAULT_LIMITS),
           }),
         );
       }
     };
     await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
+    // Closing stops the readers mid-file: leave the batch queued for the next start, unrecorded.
+    if (this._disposed) return;
 
     const documents: DocumentRow[] = [];
     const chunks: ChunkRow[] = [];
@@ -713,6 +726,7 @@ export class Library implements Disposable {
     this._abort.abort();
     this._resume?.();
     await this._watcher?.close();
+    await this._reader.dispose();
     await this._running;
     await this._queue.save();
     await this._embedder?.dispose();

@@ -1,6 +1,6 @@
 // A separate process for the crash test and the index benchmark: indexes (or resumes) a folder
 // and reports progress on stdout, then one JSON line with time and peak memory.
-import { scanSource } from '../../../src/core/library';
+import { DEFAULT_LIMITS, extractDocument, scanSource } from '../../../src/core/library';
 import { indexFile } from '../../../src/core/library/indexer';
 import { Library } from '../../../src/core/library/library';
 import { LibraryStore } from '../../../src/core/library/store';
@@ -23,6 +23,8 @@ if (mode === 'naive') {
       chunkTokens: 512,
       overlapTokens: 64,
       countTokens: (t) => Math.ceil(t.length / 4),
+      // The naive baseline reads on the engine thread, as Hearth once did.
+      extract: (path, bytes) => extractDocument(path, bytes, DEFAULT_LIMITS),
     });
     await store.write({ documents: [result.document], chunks: result.chunks, removeKeys: [] });
     files++;

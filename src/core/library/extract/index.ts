@@ -26,7 +26,11 @@ const UNSUPPORTED = new Set(
   ),
 );
 
-export const DEFAULT_LIMITS: ExtractLimits = { maxUnpackedBytes: 512 * 1024 * 1024, maxRatio: 100 };
+export const DEFAULT_LIMITS: ExtractLimits = {
+  maxUnpackedBytes: 256 * 1024 * 1024,
+  maxRatio: 100,
+  maxPdfPages: 5000,
+};
 
 /** The type a file will be indexed as, by extension ('code' for source files). */
 export function fileType(path: string): string {
@@ -59,7 +63,7 @@ export async function extractDocument(
   if (OFFICE.has(ext)) {
     switch (ext) {
       case 'pdf':
-        return extractPdf(path, bytes);
+        return extractPdf(path, bytes, limits);
       case 'docx':
         return extractDocx(path, bytes, limits);
       case 'pptx':

@@ -1,20 +1,42 @@
-import { extractText, getDocumentProxy } from 'unpdf';
+import { getDocumentProxy } from 'unpdf';
 import { LibraryFileError } from '../errors';
 import { textBlocks } from './text';
-import type { Block, ExtractedDocument } from './types';
+import type { Block, ExtractedDocument, ExtractLimits } from './types';
+
+type PdfDocument = Awaited<ReturnType<typeof getDocumentProxy>>;
+
+/**
+ * pdf.js keeps every page it has handed out until the document is destroyed, so a file of tens
+ * of thousands of pages grows without end. Reading in windows, reopening the document between
+ * them, keeps memory flat; the reopen re-parses only the cross-reference table.
+ */
+const PAGES_PER_WINDOW = 500;
 
 /** PDF text page by page (pdf.js through unpdf), page numbers kept on every block. */
-export async function extractPdf(path: string, bytes: Uint8Array): Promise<ExtractedDocument> {
-  let pages: string[];
+export async function extractPdf(path: string, bytes: Uint8Array, limits: ExtractLimits): Promise<ExtractedDocument> {
+  const blocks: Block[] = [];
+  let totalPages = 0;
+  let pagesWithText = 0;
   try {
-    // pdf.js takes ownership of the buffer it is given; hand it a copy.
-    const pdf = await getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, verbosity: 0 });
+    let pdf = await open(bytes);
     try {
-      pages = (await extractText(pdf, { mergePages: false })).text;
+      totalPages = pdf.numPages;
+      const last = Math.min(totalPages, limits.maxPdfPages);
+      for (let page = 1; page <= last; page++) {
+        if (page > 1 && (page - 1) % PAGES_PER_WINDOW === 0) {
+          await pdf.destroy();
+          pdf = await open(bytes);
+        }
+        const text = await pageText(pdf, page);
+        const found = textBlocks(text, { page });
+        if (found.length > 0) pagesWithText++;
+        blocks.push(...found);
+      }
     } finally {
       await pdf.destroy();
     }
   } catch (error) {
+    if (error instanceof LibraryFileError) throw error;
     const name = error instanceof Error ? error.name : '';
     const message = error instanceof Error ? error.message : String(error);
     if (name === 'PasswordException' || /password/i.test(message)) {
@@ -30,14 +52,42 @@ export async function extractPdf(path: string, bytes: Uint8Array): Promise<Extra
       `This PDF is damaged and cannot be read (${message}); try re-saving or re-downloading it.`,
     );
   }
-  const blocks: Block[] = [];
-  pages.forEach((text, i) => blocks.push(...textBlocks(text, { page: i + 1 })));
-  if (blocks.length === 0 && pages.length > 0) {
+  if (pagesWithText === 0 && totalPages > 0) {
     throw new LibraryFileError(
       path,
       'empty',
-      'This PDF has no text layer (it is probably scanned images); run it through OCR to make it searchable.',
+      totalPages > limits.maxPdfPages
+        ? `This PDF has ${totalPages.toLocaleString('en-US')} pages and none of the first ${limits.maxPdfPages.toLocaleString('en-US')} has text, so Hearth stopped reading it; if it is scanned, run it through OCR.`
+        : 'This PDF has no text layer (it is probably scanned images); run it through OCR to make it searchable.',
     );
   }
-  return { type: 'pdf', pageKind: 'page', blocks };
+  return {
+    type: 'pdf',
+    pageKind: 'page',
+    blocks,
+    ...(totalPages > limits.maxPdfPages
+      ? {
+          note: `Only the first ${limits.maxPdfPages.toLocaleString('en-US')} of ${totalPages.toLocaleString('en-US')} pages were indexed; split the PDF to search the rest.`,
+        }
+      : {}),
+  };
+}
+
+function open(bytes: Uint8Array): Promise<PdfDocument> {
+  // pdf.js takes ownership of the buffer it is given; hand it a copy.
+  return getDocumentProxy(new Uint8Array(bytes), { isEvalSupported: false, verbosity: 0 });
+}
+
+async function pageText(pdf: PdfDocument, number: number): Promise<string> {
+  const page = await pdf.getPage(number);
+  try {
+    const content = await page.getTextContent();
+    let text = '';
+    for (const item of content.items) {
+      if ('str' in item) text += item.str + (item.hasEOL ? '\n' : '');
+    }
+    return text;
+  } finally {
+    page.cleanup();
+  }
 }

@@ -18,6 +18,8 @@ export interface ExtractedDocument {
   type: string;
   pageKind: PageKind | null;
   blocks: Block[];
+  /** Something the user should know although the file was read (only part of it was indexed). */
+  note?: string;
 }
 
 /** Limits that keep one hostile file from taking the process down. */
@@ -26,4 +28,6 @@ export interface ExtractLimits {
   maxUnpackedBytes: number;
   /** Expansion ratio beyond which a big archive is treated as a zip bomb. */
   maxRatio: number;
+  /** Pages of a PDF that are read; the rest is left out with a note. */
+  maxPdfPages: number;
 }
