@@ -6,6 +6,7 @@ import { extractEpub, extractOdf, extractPptx, extractXlsx } from './office';
 import { extractPdf } from './pdf';
 import { decodeText, textBlocks } from './text';
 import type { ExtractedDocument, ExtractLimits } from './types';
+import { NestingError } from './xml';
 
 export type { Block, ExtractedDocument, ExtractLimits, PageKind } from './types';
 
@@ -52,6 +53,19 @@ export async function extractDocument(
   bytes: Uint8Array,
   limits: ExtractLimits = DEFAULT_LIMITS,
 ): Promise<ExtractedDocument> {
+  try {
+    return await extractByType(path, bytes, limits);
+  } catch (error) {
+    if (!(error instanceof NestingError)) throw error;
+    throw new LibraryFileError(
+      path,
+      'too-complex',
+      `This file cannot be read safely: ${error.message}, which no real document needs. It may be damaged or built to hang readers; re-save it in its app, then re-index.`,
+    );
+  }
+}
+
+async function extractByType(path: string, bytes: Uint8Array, limits: ExtractLimits): Promise<ExtractedDocument> {
   const ext = extname(path).slice(1).toLowerCase();
   if (UNSUPPORTED.has(ext)) {
     throw new LibraryFileError(

@@ -14,9 +14,11 @@ export function decodeText(path: string, bytes: Uint8Array): string {
   else if (buf[0] === 0xff && buf[1] === 0xfe) encoding = 'utf-16le';
   else if (buf[0] === 0xfe && buf[1] === 0xff) encoding = 'utf-16be';
   else {
+    const utf16 = bomlessUtf16(buf);
     const sample = buf.subarray(0, 8192);
-    if (sample.includes(0)) throw binary(path);
-    if (!isUtf8(buf)) encoding = chardet.detect(buf.subarray(0, 65_536)) ?? 'windows-1252';
+    if (utf16) encoding = utf16;
+    else if (sample.includes(0)) throw binary(path);
+    else if (!isUtf8(buf)) encoding = chardet.detect(buf.subarray(0, 65_536)) ?? 'windows-1252';
   }
   if (!iconv.encodingExists(encoding)) encoding = 'windows-1252';
   const text = iconv.decode(buf, encoding).replace(/^\uFEFF/, '');
@@ -28,6 +30,26 @@ export function decodeText(path: string, bytes: Uint8Array): string {
   }
   if (sample.length > 0 && control / sample.length > 0.05) throw binary(path);
   return text;
+}
+
+/**
+ * UTF-16 without a byte-order mark (Windows tools write it): text in Latin scripts then has a
+ * zero in every other byte, on the odd side for little-endian and the even side for big-endian.
+ * Binary files have zeros too, but not in one column only.
+ */
+function bomlessUtf16(buf: Buffer): 'utf-16le' | 'utf-16be' | null {
+  const sample = buf.subarray(0, 8192 - (Math.min(buf.length, 8192) % 2));
+  if (sample.length < 16) return null;
+  let evenZeros = 0;
+  let oddZeros = 0;
+  for (let i = 0; i < sample.length; i += 2) {
+    if (sample[i] === 0) evenZeros++;
+    if (sample[i + 1] === 0) oddZeros++;
+  }
+  const pairs = sample.length / 2;
+  if (oddZeros > pairs * 0.4 && evenZeros < pairs * 0.02) return 'utf-16le';
+  if (evenZeros > pairs * 0.4 && oddZeros < pairs * 0.02) return 'utf-16be';
+  return null;
 }
 
 function isUtf8(buf: Buffer): boolean {

@@ -1,4 +1,10 @@
 import { Parser } from 'htmlparser2';
+import { MAX_NESTING, nestingDepth } from './markup';
+
+/** An XML part nested deeper than any real document; the extractor turns it into a file problem. */
+export class NestingError extends Error {
+  override readonly name = 'NestingError';
+}
 
 /** What a document reader hears while a streaming parser walks an XML part. */
 export interface XmlHandlers {
@@ -10,10 +16,13 @@ export interface XmlHandlers {
 /**
  * Walks XML as a stream of open, text and close events. htmlparser2 is one linear pass with no
  * backtracking and no tree, so hostile input (unclosed rows, deep nesting, stray entities) costs
- * time in proportion to its size; an unknown or malformed entity is kept as written instead of
- * failing the whole part.
+ * time in proportion to its size (nesting aside, which is bounded first); an unknown or malformed
+ * entity is kept as written instead of failing the whole part.
  */
 export function walkXml(xml: string, handlers: XmlHandlers): void {
+  if (nestingDepth(xml) > MAX_NESTING) {
+    throw new NestingError(`its XML is nested more than ${MAX_NESTING.toLocaleString('en-US')} levels deep`);
+  }
   const parser = new Parser(
     {
       onopentag: (name, attributes) => handlers.open?.(name, attributes),
