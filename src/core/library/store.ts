@@ -487,7 +487,12 @@ export class LibraryStore implements Disposable {
     for (let i = 0; i < ids.length && this._chunks; i += 500) {
       const part = (await this._chunks
         .query()
-        .where(`id IN (${ids.slice(i, i + 500).map(sql).join(', ')})`)
+        .where(
+          `id IN (${ids
+            .slice(i, i + 500)
+            .map(sql)
+            .join(', ')})`,
+        )
         .select(CHUNK_COLUMNS)
         .toArray()) as ChunkRow[];
       for (const row of part) rows.set(row.id, row);
@@ -518,8 +523,8 @@ export class LibraryStore implements Disposable {
     let q = this._chunks.query().select(['id', 'key', 'ordinal']);
     const where = chunkWhere(filter);
     if (where) q = q.where(where);
-    const ids = ((await q.toArray()) as Pick<ChunkRow, 'id' | 'key' | 'ordinal'>[]).sort(
-      (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.ordinal - b.ordinal),
+    const ids = ((await q.toArray()) as Pick<ChunkRow, 'id' | 'key' | 'ordinal'>[]).sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : a.ordinal - b.ordinal,
     );
     const take = Math.min(count, ids.length);
     const step = ids.length / Math.max(1, take);
