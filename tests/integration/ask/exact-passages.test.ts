@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AskPipeline } from '../../../src/core/ask/ask-pipeline';
 import { LibraryRetriever } from '../../../src/core/ask/library-retriever';
@@ -212,7 +212,7 @@ describe('Ask quotes the exact passage a question matches, in files whose passag
       scope: { collections: [], folders: [docs], files: [] },
     });
     expect(found[0]?.text).toBe(DOCX[0]);
-    expect(found.every((c) => c.path.startsWith(`${docs}/`))).toBe(true);
+    expect(found.every((c) => c.path.startsWith(docs + sep))).toBe(true);
   });
 
   it('a scope of collections, folders and files is one union, quotes in names included', async () => {
@@ -226,7 +226,7 @@ describe('Ask quotes the exact passage a question matches, in files whose passag
       scope: { collections: ['docs'], folders: [], files: [quoted] },
     });
     expect(found.map((c) => c.path)).toEqual(expect.arrayContaining([files.docx, quoted]));
-    expect(found.every((c) => c.path === quoted || c.path.startsWith(`${docs}/`))).toBe(true);
+    expect(found.every((c) => c.path === quoted || c.path.startsWith(docs + sep))).toBe(true);
   });
 
   it('the self-test finds each sampled passage by its own id', async () => {
