@@ -121,22 +121,22 @@ describe('hybrid query latency', () => {
         text: `${word(r)} ${word(r)} ${word(r)}`,
         vector: vector(),
       }));
-      for (const q of queries.slice(0, 10)) await store.search(q.text, { top: 10, filter: null, vector: q.vector });
+      for (const q of queries.slice(0, 10)) await store.search(q.text, { top: 10, vector: q.vector });
       const loadQueries = load();
       const hybrid: number[] = [];
       const lexical: number[] = [];
       for (const q of queries) {
         let t = performance.now();
-        await store.search(q.text, { top: 10, filter: null, vector: q.vector });
+        await store.search(q.text, { top: 10, vector: q.vector });
         hybrid.push(performance.now() - t);
         t = performance.now();
-        await store.search(q.text, { top: 10, filter: null });
+        await store.search(q.text, { top: 10 });
         lexical.push(performance.now() - t);
       }
       const filtered: number[] = [];
       for (const q of queries.slice(0, 50)) {
         const t = performance.now();
-        await store.search(q.text, { top: 10, filter: "collection = 'c' AND type IN ('md', 'pdf')", vector: q.vector });
+        await store.search(q.text, { top: 10, filter: { collection: 'c', types: ['md', 'pdf'] }, vector: q.vector });
         filtered.push(performance.now() - t);
       }
       await store.dispose();

@@ -82,6 +82,7 @@ describe('asking your files in the UI over `hearth serve`', () => {
     expect(typeof result.answer).toBe('string');
     expect(result.sources).toContainEqual(
       expect.objectContaining({
+        chunkId: expect.any(String),
         path: expect.stringMatching(/wing-report\.pdf$/),
         page: 2,
         snippet: expect.stringMatching(/fourteen degrees/),

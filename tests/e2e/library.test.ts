@@ -35,13 +35,32 @@ describe('the library through the CLI and the UI', () => {
 
     const found = await runHearth(['search', 'pelicans delta', '--json', '--top', '3'], home.path);
     expect(found.code).toBe(0);
-    const hits = JSON.parse(found.stdout) as { path: string; page: number | null; score: number; snippet: string }[];
+    const hits = JSON.parse(found.stdout) as { id: string; path: string; page: number | null; text: string }[];
     expect(hits[0]).toMatchObject({
+      id: expect.any(String),
       path: join(docs, 'atlas.pdf'),
       page: 2,
+      pageKind: 'page',
       snippet: expect.stringContaining('pelicans'),
+      text: expect.stringContaining('pelicans'),
     });
-    expect(Object.keys(hits[0]!).sort()).toEqual(['page', 'path', 'score', 'snippet']);
+    expect(Object.keys(hits[0]!).sort()).toEqual(
+      [
+        'headingPath',
+        'id',
+        'lineEnd',
+        'lineStart',
+        'page',
+        'pageKind',
+        'path',
+        'ranks',
+        'score',
+        'snippet',
+        'text',
+      ].sort(),
+    );
+    // Each hit names its own chunk.
+    expect(new Set(hits.map((h) => h.id)).size).toBe(hits.length);
   });
 
   it('`hearth index --embed-model` indexes with a model given by path', async () => {

@@ -328,6 +328,7 @@ function toAskSource(
   const chunk = source.chunk;
   return {
     n: source.n,
+    chunkId: chunk.id,
     path: chunk.path,
     page: chunk.page,
     pageKind: chunk.pageKind,

@@ -2,12 +2,11 @@ import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { ChatService } from '../chat';
 import type { EventBus } from '../events';
-import type { Library } from '../library';
 import type { Logger } from '../log';
 import type { ModelSlots, ModelStore } from '../models';
 import { createAskService } from './ask-service';
 import { generatorFromChat } from './chat-generator-adapter';
-import { LibraryRetriever } from './library-retriever';
+import { LibraryRetriever, type RetrieverLibrary } from './library-retriever';
 import { LlamaReranker } from './llama-reranker';
 import type { Reranker } from './seams';
 
@@ -15,7 +14,7 @@ export interface EngineAskOptions {
   events: EventBus;
   log: Logger;
   /** The library, opened on first use. */
-  library: () => Promise<Pick<Library, 'search' | 'allChunks' | 'collections'>>;
+  library: () => Promise<RetrieverLibrary>;
   chat: Pick<ChatService, 'generator'>;
   /** Where installed models and their roles are listed, and how one is loaded for a role. */
   models: { store: Pick<ModelStore, 'list'>; slots: Pick<ModelSlots, 'load'> };
@@ -28,7 +27,6 @@ export interface EngineAskOptions {
 export function createEngineAsk(options: EngineAskOptions): ServiceOf<Contract['ask']> & { dispose(): Promise<void> } {
   let retriever: LibraryRetriever | null = null;
   let reranker: { file: string; reranker: LlamaReranker } | null = null;
-  options.events.on('library.changed', () => retriever?.invalidate());
 
   async function installedReranker(): Promise<Reranker | null> {
     const file = (await options.models.store.list()).find((m) => m.role === 'reranker')?.file;

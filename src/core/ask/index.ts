@@ -16,6 +16,6 @@ export { runSelfTest, questionFor } from './self-test';
 export type { Generator, GenerateOptions, Reranker, RetrieveOptions, RetrievedChunk, Retriever } from './seams';
 export { standaloneQuery } from './standalone-query';
 export { isWholeDocumentQuestion, pickDocument } from './whole-document';
-export { LibraryRetriever } from './library-retriever';
+export { LibraryRetriever, type RetrieverLibrary } from './library-retriever';
 export { generatorFromChat } from './chat-generator-adapter';
 export { createEngineAsk, type EngineAskOptions } from './engine-ask';

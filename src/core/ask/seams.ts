@@ -7,12 +7,12 @@ import type { AskScope, StageScores } from '../../shared/contract/ask';
 
 /** One retrieved passage with its location and how each retrieval stage scored it. */
 export interface RetrievedChunk {
-  /** Stable id of the chunk (unique within the index). */
+  /** The library chunk's id (unique within the index): the exact passage, never re-found by location. */
   id: string;
   path: string;
-  /** 1-based page, slide or sheet; null for formats without pages. */
+  /** 1-based page, slide, sheet or chapter; null for formats without pages. */
   page: number | null;
-  pageKind: 'page' | 'slide' | 'sheet' | null;
+  pageKind: 'page' | 'slide' | 'sheet' | 'chapter' | null;
   lineStart: number | null;
   lineEnd: number | null;
   headingPath: string[];

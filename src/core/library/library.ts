@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { Collection, FileStatus, LibraryProgress, LibraryStatus, SearchHit } from '../../shared/contract/library';
+import type { Collection, FileStatus, LibraryProgress, LibraryStatus } from '../../shared/contract/library';
 import type { Settings } from '../../shared/settings';
 
 type LibrarySettings = Settings['library'];
@@ -14,7 +14,16 @@ import { DEFAULT_LIMITS } from './extract';
 import { ExtractPool, type ExtractPoolInit } from './extract/extract-pool';
 import { indexFile, type IndexedFile } from './indexer';
 import { scanSource } from './scanner';
-import { documentKey, LibraryStore, sql, type ChunkRow, type DocumentRow, type SearchRanks } from './store';
+import type { PageKind } from './extract/types';
+import {
+  documentKey,
+  LibraryStore,
+  sql,
+  type ChunkFilter,
+  type ChunkRow,
+  type DocumentRow,
+  type SearchRanks,
+} from './store';
 import { modelTokenCounter } from './tokenizer';
 import { LibraryWatcher } from './watcher';
 import { WorkQueue, type WorkItem } from './work-queue';
@@ -67,12 +76,48 @@ interface RunStats {
   phase: LibraryProgress['phase'];
 }
 
-/** A search hit as the contract has it, plus where it stood in each half of the hybrid search. */
-export type LibraryHit = SearchHit & { ranks: SearchRanks };
+/** One passage of the library: the chunk's id, its full text and where it stands in its file. */
+export interface LibraryPassage {
+  id: string;
+  path: string;
+  /** The collection's name. */
+  collection: string;
+  type: string;
+  /** 1-based page, slide, sheet or chapter; null for formats without pages. */
+  page: number | null;
+  pageKind: PageKind | null;
+  lineStart: number | null;
+  lineEnd: number | null;
+  headingPath: string[];
+  text: string;
+}
+
+/**
+ * One found passage and how the search ranked it: everything Ask and the CLI need, so nothing
+ * is read again (or joined back by location) to find the passage.
+ */
+export interface LibraryHit extends LibraryPassage {
+  /** The fused (reciprocal rank) score. */
+  score: number;
+  ranks: SearchRanks;
+  /** About 240 characters of the text around the query's words. */
+  snippet: string;
+}
+
+/** Where to look: any of these collections (ids or names), folders or files. Empty: the whole library. */
+export interface LibraryScope {
+  collections?: readonly string[];
+  folders?: readonly string[];
+  files?: readonly string[];
+}
 
 export interface SearchOptions {
+  /** Only this collection (id or name). */
   collection?: string;
+  /** Only this folder or file (absolute). */
   pathPrefix?: string;
+  /** Only the union of these places; combined with the options above, all must hold. */
+  scope?: LibraryScope;
   types?: string[];
   top?: number;
   /** Overrides the fusion weight of the vector ranking (benchmarks). */
@@ -376,43 +421,70 @@ export class Library implements Disposable {
 
   async search(query: string, options: SearchOptions = {}): Promise<LibraryHit[]> {
     this._check();
-    const top = options.top ?? 10;
-    const clauses: string[] = [];
-    if (options.collection) clauses.push(`collection = ${sql(this._find(options.collection).id)}`);
-    if (options.pathPrefix) clauses.push(`starts_with(path, ${sql(resolve(options.pathPrefix))})`);
-    if (options.types?.length)
-      clauses.push(`type IN (${options.types.map((t) => sql(t.toLowerCase().replace(/^\./, ''))).join(', ')})`);
+    const filter = this._scopeFilter(options.scope);
+    if (options.collection) filter.collection = this._find(options.collection).id;
+    if (options.pathPrefix) filter.folder = resolve(options.pathPrefix);
+    if (options.types?.length) filter.types = options.types.map((t) => t.toLowerCase().replace(/^\./, ''));
     const model = this._meta.model;
     // The active generation's vectors come from meta.model; while a new model builds, the loaded
     // embedder belongs to the new generation, so the old one is searched by full text alone.
     const canEmbed = model !== null && this._embedder !== null && this._meta.building === null;
     const weight = options.vectorWeight ?? (model?.weak ? 0 : 1);
     const vector = canEmbed && weight > 0 ? ((await this._embedder!.embed([query], options))[0] ?? null) : null;
-    const rows = await this._store.search(query, {
-      top,
-      filter: clauses.length ? clauses.join(' AND ') : null,
-      vector,
-      vectorWeight: weight,
-    });
-    const names = new Map(this._collections.map((c) => [c.id, c.name]));
+    const rows = await this._store.search(query, { top: options.top ?? 10, filter, vector, vectorWeight: weight });
     return rows.map((row) => ({
-      path: row.path,
-      page: row.page > 0 ? row.page : null,
+      ...this._passage(row),
       score: row.score,
-      snippet: snippet(row.text, query),
-      collection: names.get(row.collection) ?? row.collection,
-      pageKind: row.page > 0 ? (row.page_kind as 'page') : null,
-      lineStart: row.line_start > 0 ? row.line_start : null,
-      lineEnd: row.line_end > 0 ? row.line_end : null,
-      headingPath: parseHeading(row.heading),
-      type: row.type,
       ranks: row.ranks,
+      snippet: snippet(row.text, query),
     }));
   }
 
-  /** Every chunk of the active index (tests compare runs with it). */
+  /** Every passage of one file in reading order (whole-document answers); empty when not indexed. */
+  async documentPassages(path: string, options: { scope?: LibraryScope } = {}): Promise<LibraryPassage[]> {
+    this._check();
+    const rows = await this._store.documentChunks(resolve(path), this._scopeFilter(options.scope));
+    return rows.map((row) => this._passage(row));
+  }
+
+  /** Up to `count` passages spread evenly over the scope (the self-test asks about them). */
+  async samplePassages(count: number, options: { scope?: LibraryScope } = {}): Promise<LibraryPassage[]> {
+    this._check();
+    const rows = await this._store.sampleChunks(count, this._scopeFilter(options.scope));
+    return rows.map((row) => this._passage(row));
+  }
+
+  /** Every chunk of the active index, vectors included (tests compare runs with it; searches never read it). */
   async allChunks(): Promise<ChunkRow[]> {
     return this._store.chunks();
+  }
+
+  /** A scope as one store filter: collections by id (names resolved), folders and files absolute. */
+  private _scopeFilter(scope: LibraryScope | undefined): ChunkFilter {
+    if (!scope) return {};
+    return {
+      within: {
+        collections: (scope.collections ?? []).map((ref) => this._find(ref).id),
+        folders: (scope.folders ?? []).map((folder) => resolve(folder)),
+        files: (scope.files ?? []).map((file) => resolve(file)),
+      },
+    };
+  }
+
+  private _passage(row: ChunkRow): LibraryPassage {
+    const paged = row.page > 0;
+    return {
+      id: row.id,
+      path: row.path,
+      collection: this._collections.find((c) => c.id === row.collection)?.name ?? row.collection,
+      type: row.type,
+      page: paged ? row.page : null,
+      pageKind: paged ? ((row.page_kind || 'page') as PageKind) : null,
+      lineStart: row.line_start > 0 ? row.line_start : null,
+      lineEnd: row.line_end > 0 ? row.line_end : null,
+      headingPath: parseHeading(row.heading),
+      text: row.text,
+    };
   }
 
   async allDocuments(): Promise<DocumentRow[]> {

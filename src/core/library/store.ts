@@ -1,4 +1,5 @@
 import './lance-threads';
+import { sep } from 'node:path';
 import type * as lancedb from '@lancedb/lancedb';
 import { DisposedError, type Disposable } from '../disposable';
 import { LibraryError } from './errors';
@@ -72,9 +73,26 @@ export interface StoreBatch {
   removeKeys: string[];
 }
 
+/**
+ * Which chunks a read may see. Each field narrows the one before; the lists of `within` are a
+ * union (a scope of collections, folders and files). Values are escaped here, so callers never
+ * write a LanceDB filter string.
+ */
+export interface ChunkFilter {
+  /** Only this collection (by id). */
+  collection?: string;
+  /** Only this file, or this folder and everything below it (absolute). */
+  folder?: string;
+  /** Only chunks in any of these collections (ids), folders (absolute) or files (absolute); empty lists: anywhere. */
+  within?: { collections?: readonly string[]; folders?: readonly string[]; files?: readonly string[] };
+  /** Only these file types: extensions without the dot, lower case. */
+  types?: readonly string[];
+}
+
 export interface StoreSearchOptions {
   top: number;
-  filter: string | null;
+  /** Default: every chunk. */
+  filter?: ChunkFilter;
   vector?: number[] | null;
   /** Weight of the vector ranking in reciprocal rank fusion; 0 leaves full-text order alone. Default 1. */
   vectorWeight?: number;
@@ -159,12 +177,46 @@ function vectorDimension(schema: { fields: { name: string; type: unknown }[] }):
   return type?.listSize ?? 0;
 }
 
+function byId(rows: readonly ChunkRow[]): Map<string, ChunkRow> {
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
 export function documentKey(collection: string, path: string): string {
   return `${collection}:${path}`;
 }
 
 export function sql(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
+}
+
+/** A folder without its trailing separators ("/" stays "/"). */
+function folderPath(folder: string): string {
+  const trimmed = folder.replace(/[\\/]+$/, '');
+  return trimmed === '' ? folder.slice(0, 1) : trimmed;
+}
+
+/** A file, or a folder and everything below it: "/a/b" takes /a/b/c.md but not /a/bc.md. */
+function inFolder(folder: string): string {
+  const path = folderPath(folder);
+  const below = path.endsWith(sep) ? path : path + sep;
+  return `path = ${sql(path)} OR starts_with(path, ${sql(below)})`;
+}
+
+/** The LanceDB filter for a ChunkFilter, or null for every chunk. */
+export function chunkWhere(filter: ChunkFilter | undefined): string | null {
+  if (!filter) return null;
+  const clauses: string[] = [];
+  if (filter.collection !== undefined) clauses.push(`collection = ${sql(filter.collection)}`);
+  if (filter.folder !== undefined) clauses.push(inFolder(filter.folder));
+  const within = filter.within ?? {};
+  const places: string[] = [];
+  if (within.collections?.length) places.push(`collection IN (${within.collections.map(sql).join(', ')})`);
+  if (within.files?.length) places.push(`path IN (${within.files.map(sql).join(', ')})`);
+  for (const folder of within.folders ?? []) places.push(inFolder(folder));
+  if (places.length > 0) clauses.push(places.length === 1 ? places[0]! : places.map((p) => `(${p})`).join(' OR '));
+  if (filter.types?.length) clauses.push(`type IN (${filter.types.map(sql).join(', ')})`);
+  if (clauses.length === 0) return null;
+  return clauses.length === 1 ? clauses[0]! : clauses.map((c) => `(${c})`).join(' AND ');
 }
 
 /** Words only: LanceDB's full-text parser rejects many punctuation characters. */
@@ -355,6 +407,7 @@ export class LibraryStore implements Disposable {
     const text = ftsQuery(query);
     const chunks = this._chunks;
     const weight = options.vectorWeight ?? 1;
+    const where = chunkWhere(options.filter);
     // Both rankings fetch only ids; the text and locations are read for the fused top rows
     // alone, which halves a query's cost at 100k chunks. The halves run side by side.
     const [lexical, semantic] = await Promise.all([
@@ -365,13 +418,13 @@ export class LibraryStore implements Disposable {
           .fullTextSearch(text, { columns: ['text'] })
           .select(['id', '_score'])
           .withRowId();
-        if (options.filter) q = q.where(options.filter);
+        if (where) q = q.where(where);
         return (await q.limit(pool).toArray()) as RankedId[];
       })(),
       (async () => {
         if (!options.vector || weight <= 0) return [];
         let q = chunks.query().nearestTo(options.vector).distanceType('cosine').select(['id', '_distance']).withRowId();
-        if (options.filter) q = q.where(options.filter);
+        if (where) q = q.where(where);
         if (this._annRows > 0) q = q.nprobes(annProbes(this._annPartitions)).refineFactor(REFINE_FACTOR);
         return (await q.limit(pool).toArray()) as RankedId[];
       })(),
@@ -415,7 +468,6 @@ export class LibraryStore implements Disposable {
    */
   private async _rows(wanted: [string, bigint][]): Promise<Map<string, ChunkRow>> {
     if (!this._chunks || wanted.length === 0) return new Map();
-    const byId = (rows: ChunkRow[]) => new Map(rows.map((row) => [row.id, row]));
     try {
       const rows = byId(
         (await this._chunks
@@ -427,13 +479,58 @@ export class LibraryStore implements Disposable {
     } catch {
       // Row ids from before a compaction: read by id below.
     }
-    return byId(
-      (await this._chunks
+    return this._byIds(wanted.map(([id]) => id));
+  }
+
+  private async _byIds(ids: readonly string[]): Promise<Map<string, ChunkRow>> {
+    const rows = new Map<string, ChunkRow>();
+    for (let i = 0; i < ids.length && this._chunks; i += 500) {
+      const part = (await this._chunks
         .query()
-        .where(`id IN (${wanted.map(([id]) => sql(id)).join(', ')})`)
+        .where(
+          `id IN (${ids
+            .slice(i, i + 500)
+            .map(sql)
+            .join(', ')})`,
+        )
         .select(CHUNK_COLUMNS)
-        .toArray()) as ChunkRow[],
+        .toArray()) as ChunkRow[];
+      for (const row of part) rows.set(row.id, row);
+    }
+    return rows;
+  }
+
+  /**
+   * Every chunk of one file in reading order, without vectors. A file in two collections is
+   * indexed twice; one copy is enough to read it, so the first collection's is returned.
+   */
+  async documentChunks(path: string, filter?: ChunkFilter): Promise<ChunkRow[]> {
+    this._check();
+    if (!this._chunks) return [];
+    const where = chunkWhere({ ...filter, within: { files: [path] } })!;
+    const rows = (await this._chunks.query().where(where).select(CHUNK_COLUMNS).toArray()) as ChunkRow[];
+    const key = rows.map((row) => row.key).sort()[0];
+    return rows.filter((row) => row.key === key).sort((a, b) => a.ordinal - b.ordinal);
+  }
+
+  /**
+   * Up to `count` chunks spread evenly over the filter (in file and reading order), without
+   * vectors: only ids are read for the whole filter, text for the picked chunks alone.
+   */
+  async sampleChunks(count: number, filter?: ChunkFilter): Promise<ChunkRow[]> {
+    this._check();
+    if (!this._chunks || count <= 0) return [];
+    let q = this._chunks.query().select(['id', 'key', 'ordinal']);
+    const where = chunkWhere(filter);
+    if (where) q = q.where(where);
+    const ids = ((await q.toArray()) as Pick<ChunkRow, 'id' | 'key' | 'ordinal'>[]).sort((a, b) =>
+      a.key < b.key ? -1 : a.key > b.key ? 1 : a.ordinal - b.ordinal,
     );
+    const take = Math.min(count, ids.length);
+    const step = ids.length / Math.max(1, take);
+    const picked = Array.from({ length: take }, (_, i) => ids[Math.floor(i * step)]!.id);
+    const rows = await this._byIds(picked);
+    return picked.flatMap((id) => rows.get(id) ?? []);
   }
 
   get disposed(): boolean {

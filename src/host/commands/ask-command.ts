@@ -25,7 +25,7 @@ export function registerAsk(program: Command): void {
     .option('-d, --document <path>', 'answer over every part of this one file (summaries, lists)')
     .option(
       '--json',
-      'print one JSON object {"answer","outcome","sources":[{"n","path","page","snippet",...}],"droppedCitations"}',
+      'print one JSON object {"answer","outcome","sources":[{"n","chunkId","path","page","snippet",...}],"droppedCitations"}',
     )
     .action(async (question: string, options: AskOptions) => {
       const engine = await createEngine({ dataDir: defaultDataDir(), host: 'headless' });
@@ -56,6 +56,7 @@ export function registerAsk(program: Command): void {
               query: answer.query,
               sources: answer.sources.map((s) => ({
                 n: s.n,
+                chunkId: s.chunkId,
                 path: s.path,
                 page: s.page,
                 pageKind: s.pageKind,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { engineLibraryOf } from '../../core/library';
+import type { SearchHit } from '../../shared/contract/library';
 
 interface SearchOptions {
   collection?: string;
@@ -16,7 +17,10 @@ export function registerSearch(program: Command): void {
     .argument('<query>', 'what to look for')
     .option('-c, --collection <name>', 'only this collection')
     .option('-k, --top <k>', 'how many results', '10')
-    .option('--json', 'print one JSON array of {"path","page","score","snippet"}, best first')
+    .option(
+      '--json',
+      'print one JSON array of {"id","path","page","pageKind","lineStart","lineEnd","headingPath","score","ranks","snippet","text"}, best first',
+    )
     .action(async (query: string, options: SearchOptions) => {
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1 || top > 100)
@@ -28,20 +32,34 @@ export function registerSearch(program: Command): void {
           'library.search',
           { query, collection: options.collection, top },
           { door: 'cli' },
-        )) as {
-          path: string;
-          page: number | null;
-          score: number;
-          snippet: string;
-        }[];
+        )) as SearchHit[];
         if (options.json) {
-          console.log(JSON.stringify(hits.map(({ path, page, score, snippet }) => ({ path, page, score, snippet }))));
+          // Each hit is one exact passage: its chunk id and full text, not a location to look up again.
+          console.log(
+            JSON.stringify(
+              hits.map(
+                ({ id, path, page, pageKind, lineStart, lineEnd, headingPath, score, ranks, snippet, text }) => ({
+                  id,
+                  path,
+                  page,
+                  pageKind: pageKind ?? null,
+                  lineStart: lineStart ?? null,
+                  lineEnd: lineEnd ?? null,
+                  headingPath: headingPath ?? [],
+                  score,
+                  ranks,
+                  snippet,
+                  text,
+                }),
+              ),
+            ),
+          );
           return;
         }
         if (hits.length === 0) console.log('No results.');
         for (const hit of hits) {
           console.log(
-            `${hit.path}${hit.page ? ` (page ${hit.page})` : ''}  [${hit.score.toFixed(4)}]\n  ${hit.snippet}\n`,
+            `${hit.path}${hit.page ? ` (${hit.pageKind ?? 'page'} ${hit.page})` : ''}  [${hit.score.toFixed(4)}]\n  ${hit.snippet}\n`,
           );
         }
       } finally {

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { call, event, namespace } from './define';
 import { IdSchema, PathSchema, ProgressSchema } from './common';
+import { SearchRanksSchema } from './library';
 
 /** Where an answer may look: empty lists (or no scope) mean the whole library. */
 export const AskScopeSchema = v.strictObject({
@@ -16,12 +17,7 @@ export const ConversationTurnSchema = v.strictObject({
 
 /** How one source was found; a stage that did not run (or missed it) is null. */
 export const StageScoresSchema = v.object({
-  /** Full-text (BM25) score and 1-based rank. */
-  lexical: v.nullable(v.number()),
-  lexicalRank: v.nullable(v.number()),
-  /** Vector similarity (1 = identical) and 1-based rank. */
-  vector: v.nullable(v.number()),
-  vectorRank: v.nullable(v.number()),
+  ...SearchRanksSchema.entries,
   /** Reciprocal-rank-fusion score of the hybrid search. */
   fused: v.number(),
   /** Local reranker probability (0..1), when a reranker is installed. */
@@ -33,10 +29,12 @@ export const StageScoresSchema = v.object({
 export const AskSourceSchema = v.object({
   /** The number the answer cites as [n]. */
   n: v.number(),
+  /** The library chunk this source is: the exact passage the model was given. */
+  chunkId: v.string(),
   path: v.string(),
   page: v.nullable(v.number()),
-  /** What `page` counts: PDF pages, slides or sheets. */
-  pageKind: v.nullable(v.picklist(['page', 'slide', 'sheet'])),
+  /** What `page` counts: PDF pages, slides, sheets or EPUB chapters. */
+  pageKind: v.nullable(v.picklist(['page', 'slide', 'sheet', 'chapter'])),
   lineStart: v.nullable(v.number()),
   lineEnd: v.nullable(v.number()),
   headingPath: v.array(v.string()),

@@ -34,11 +34,27 @@ export const FileStatusSchema = v.object({
 });
 export type FileStatus = v.InferOutput<typeof FileStatusSchema>;
 
+/** Where a passage stood in each half of a hybrid search (null: that half did not find it). */
+export const SearchRanksSchema = v.object({
+  /** Full-text (BM25) score and 1-based rank. */
+  lexical: v.nullable(v.number()),
+  lexicalRank: v.nullable(v.number()),
+  /** Vector similarity (1 = identical) and 1-based rank. */
+  vector: v.nullable(v.number()),
+  vectorRank: v.nullable(v.number()),
+});
+
 export const SearchHitSchema = v.object({
+  /** The chunk's id: names this exact passage until its file is indexed again. */
+  id: v.string(),
   path: v.string(),
   /** 1-based page, slide or sheet; null for formats without pages. */
   page: v.nullable(v.number()),
+  /** The fused (reciprocal rank) score. */
   score: v.number(),
+  ranks: SearchRanksSchema,
+  /** The passage's full text; `snippet` is the part around the query's words. */
+  text: v.string(),
   snippet: v.string(),
   collection: v.optional(v.string()),
   pageKind: v.optional(v.nullable(v.picklist(['page', 'slide', 'sheet', 'chapter']))),

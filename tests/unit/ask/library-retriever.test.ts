@@ -1,113 +1,102 @@
 import { describe, expect, it } from 'vitest';
-import { LibraryRetriever } from '../../../src/core/ask/library-retriever';
+import { LibraryRetriever, type RetrieverLibrary } from '../../../src/core/ask/library-retriever';
+import type { LibraryHit, LibraryPassage, SearchOptions } from '../../../src/core/library';
 
-type Row = Parameters<ConstructorParameters<typeof LibraryRetriever>[0]['search']>;
-
-function row(path: string, ordinal: number, page: number, text: string, collection = 'c1') {
+/** Passages of one DOCX: same path, no page, no line, so only the id tells them apart. */
+function passage(ordinal: number, text: string, path = '/d/report.docx'): LibraryPassage {
   return {
-    id: `${path}#${ordinal}`,
-    key: path,
-    collection,
+    id: `c1:${path}#${ordinal}`,
     path,
-    type: 'pdf',
-    ordinal,
-    page,
-    page_kind: page > 0 ? 'page' : '',
-    line_start: 1 + ordinal * 10,
-    line_end: 9 + ordinal * 10,
-    heading: JSON.stringify(['Results']),
+    collection: 'research',
+    type: 'docx',
+    page: null,
+    pageKind: null,
+    lineStart: null,
+    lineEnd: null,
+    headingPath: ['Results'],
     text,
   };
 }
 
-/** A library stub at the seam: search answers from a fixed list, chunks from a mutable table. */
-function stubLibrary(rows: ReturnType<typeof row>[]) {
-  const calls: Row[1][] = [];
-  let allChunksCalls = 0;
-  const library = {
-    collections: async () => [
-      {
-        id: 'c1',
-        name: 'research',
-        sources: [],
-        state: 'idle' as const,
-        files: 1,
-        chunks: 1,
-        errors: 0,
-        indexedAt: null,
-      },
-    ],
-    allChunks: async () => {
-      allChunksCalls += 1;
-      return rows;
+function hit(p: LibraryPassage, rank: number): LibraryHit {
+  return {
+    ...p,
+    score: 1 / (60 + rank),
+    snippet: p.text.slice(0, 10),
+    ranks: { lexical: 3 - rank, lexicalRank: rank, vector: null, vectorRank: null },
+  };
+}
+
+/**
+ * A library at the seam that answers only the three reads the retriever may make; any other
+ * member (an "every chunk" read, a collection listing) throws, so a retriever that re-reads the
+ * chunk table to join hits back fails here.
+ */
+function stubLibrary(hits: LibraryHit[], passages: LibraryPassage[] = []) {
+  const calls: { method: string; options: unknown }[] = [];
+  const face: RetrieverLibrary = {
+    search: async (_query: string, options: SearchOptions = {}) => {
+      calls.push({ method: 'search', options });
+      return hits;
     },
-    search: async (_query: string, options: Row[1] = {}) => {
-      calls.push(options);
-      return rows
-        .filter((r) => !options.pathPrefix || r.path.startsWith(options.pathPrefix))
-        .map((r, i) => ({
-          path: r.path,
-          page: r.page > 0 ? r.page : null,
-          score: 1 / (61 + i),
-          snippet: r.text.slice(0, 10),
-          lineStart: r.line_start,
-          lineEnd: r.line_end,
-          ranks: { lexical: 2.5 - i, lexicalRank: i + 1, vector: null, vectorRank: null },
-        }));
+    documentPassages: async (path, options) => {
+      calls.push({ method: 'documentPassages', options: { path, ...options } });
+      return passages.filter((p) => p.path === path);
+    },
+    samplePassages: async (count, options) => {
+      calls.push({ method: 'samplePassages', options: { count, ...options } });
+      return passages.slice(0, count);
     },
   };
-  return { library, calls, allChunks: () => allChunksCalls };
+  const library = new Proxy(face, {
+    get(target, name) {
+      if (typeof name === 'string' && !(name in target)) throw new Error(`the retriever read library.${name}`);
+      return target[name as keyof RetrieverLibrary];
+    },
+  });
+  return { library, calls };
 }
 
 describe('LibraryRetriever', () => {
-  it('returns full chunk text, location and heading path for library hits', async () => {
-    const { library } = stubLibrary([
-      row('/d/a.pdf', 0, 1, 'alpha text in full'),
-      row('/d/a.pdf', 1, 2, 'beta text in full'),
+  it('hands on each hit as the library found it: id, full text, location and ranks, even when locations collide', async () => {
+    const first = passage(0, 'Revenue grew by twelve percent in the northern region.');
+    const second = passage(1, 'Costs fell by three percent after the warehouse closed.');
+    const { library } = stubLibrary([hit(second, 1), hit(first, 2)]);
+    const chunks = await new LibraryRetriever(library).search('costs', { top: 5 });
+    expect(chunks.map((c) => [c.id, c.text])).toEqual([
+      [second.id, second.text],
+      [first.id, first.text],
     ]);
-    const chunks = await new LibraryRetriever(library).search('text', { top: 5 });
-    expect(chunks.map((c) => [c.text, c.page, c.lineStart, c.headingPath])).toEqual([
-      ['alpha text in full', 1, 1, ['Results']],
-      ['beta text in full', 2, 11, ['Results']],
-    ]);
+    expect(chunks[0]).toMatchObject({ path: '/d/report.docx', page: null, lineStart: null, headingPath: ['Results'] });
     // The "why these sources" view shows where each stood in the search.
-    expect(chunks[1]!.scores).toMatchObject({ lexical: 1.5, lexicalRank: 2, vector: null, vectorRank: null });
+    expect(chunks[1]!.scores).toMatchObject({ lexical: 1, lexicalRank: 2, vector: null, vectorRank: null });
+    expect(chunks[1]!.scores.fused).toBeCloseTo(1 / 62);
   });
 
-  it('searches each part of the scope and merges them without duplicates', async () => {
-    const { library, calls } = stubLibrary([row('/d/a.pdf', 0, 1, 'a'), row('/e/b.md', 0, 0, 'b')]);
-    const chunks = await new LibraryRetriever(library).search('x', {
-      top: 10,
-      scope: { collections: ['research'], folders: ['/e'], files: ['/d/a.pdf'] },
-    });
-    expect(calls).toEqual([
-      expect.objectContaining({ collection: 'research' }),
-      expect.objectContaining({ pathPrefix: '/e' }),
-      expect.objectContaining({ pathPrefix: '/d/a.pdf' }),
-    ]);
-    expect(chunks.map((c) => c.path).sort()).toEqual(['/d/a.pdf', '/e/b.md']);
+  it('searches a scope of collections, folders and files once, as one scope', async () => {
+    const { library, calls } = stubLibrary([hit(passage(0, 'a'), 1)]);
+    const scope = { collections: ['research'], folders: ['/e'], files: ['/d/a.pdf'] };
+    await new LibraryRetriever(library).search('x', { top: 10, scope });
+    expect(calls).toEqual([{ method: 'search', options: expect.objectContaining({ scope, top: 10 }) }]);
   });
 
-  it('reloads its chunk table when a hit is not in it (the library changed)', async () => {
-    const rows = [row('/d/a.pdf', 0, 1, 'old')];
-    const stub = stubLibrary(rows);
-    const retriever = new LibraryRetriever(stub.library);
-    await retriever.search('x', { top: 5 });
-    rows.push(row('/d/new.pdf', 0, 1, 'new'));
-    const chunks = await retriever.search('x', { top: 5 });
-    expect(chunks.map((c) => c.text)).toContain('new');
-    expect(stub.allChunks()).toBe(2);
+  it('treats an empty scope as the whole library', async () => {
+    const { library, calls } = stubLibrary([]);
+    await new LibraryRetriever(library).search('x', { top: 3, scope: { collections: [], folders: [], files: [] } });
+    expect(calls[0]!.options).toMatchObject({ scope: undefined });
   });
 
-  it('lists a document in reading order and samples within a collection scope', async () => {
-    const { library } = stubLibrary([
-      row('/d/a.pdf', 1, 2, 'second'),
-      row('/d/a.pdf', 0, 1, 'first'),
-      row('/x.md', 0, 0, 'other', 'c2'),
-    ]);
+  it('reads one document and samples a scope through the library, never through an every-chunk read', async () => {
+    const passages = [passage(0, 'first'), passage(1, 'second'), passage(0, 'other', '/x.md')];
+    const { library, calls } = stubLibrary([], passages);
     const retriever = new LibraryRetriever(library);
-    expect((await retriever.documentChunks('/d/a.pdf')).map((c) => c.text)).toEqual(['first', 'second']);
-    const sample = await retriever.sampleChunks(5, { scope: { collections: ['research'], folders: [], files: [] } });
-    expect(sample.map((c) => c.path)).toEqual(['/d/a.pdf', '/d/a.pdf']);
+    expect((await retriever.documentChunks('/d/report.docx')).map((c) => [c.id, c.text])).toEqual([
+      [passages[0]!.id, 'first'],
+      [passages[1]!.id, 'second'],
+    ]);
+    const scope = { collections: ['research'], folders: [], files: [] };
+    expect((await retriever.sampleChunks(2, { scope })).map((c) => c.text)).toEqual(['first', 'second']);
+    expect(calls.map((c) => c.method)).toEqual(['documentPassages', 'samplePassages']);
+    expect(calls[1]!.options).toEqual({ count: 2, scope });
   });
 });
