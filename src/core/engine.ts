@@ -26,7 +26,7 @@ export interface EngineOptions {
   secretCipher?: SecretCipher;
   /** Where updates come from (electron-updater in the packaged app). Default: none; updates are unavailable. */
   updateFeed?: UpdateFeed;
-  /** The desktop app's dialogs. Default: none (headless). */
+  /** The desktop app's dialogs and shell. Default: none (headless). */
   desktop?: DesktopShell;
 }
 
@@ -58,7 +58,7 @@ export class Engine implements Disposable {
   };
 
   static async create(options: EngineOptions): Promise<Engine> {
-    const dataDir = options.dataDir;
+    const { dataDir, desktop } = options;
     await mkdir(dataDir, { recursive: true });
     // Before anything else opens a file: an older Hearth refuses a newer folder untouched.
     await openDataDirectory({ dataDir, appVersion: HEARTH_VERSION });
@@ -93,7 +93,7 @@ export class Engine implements Disposable {
         dataDir,
         host: options.host ?? 'headless',
         notices,
-        desktop: options.desktop,
+        desktop,
       }),
       settings: createSettingsService(settings),
       models: ai.models.api(),
@@ -102,7 +102,14 @@ export class Engine implements Disposable {
       rewards: createRewardsService({ dataDir, secrets }),
       library: library.service,
       updates: updates.api(),
-      ask: createEngineAsk({ events, log, library: () => library.get(), chat: ai.chat, models: ai }),
+      ask: createEngineAsk({
+        events,
+        log,
+        library: () => library.get(),
+        chat: ai.chat,
+        models: ai,
+        openFile: desktop && ((path) => desktop.openFile(path)),
+      }),
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
     const engine = new Engine(
