@@ -1,8 +1,8 @@
-import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, session, shell } from 'electron';
 import { createEngine, type Engine } from '../core';
-import { isAllowedExternalLink } from './external-links';
+import { guardWebContents } from './contents-guards';
 import { bindIpc, forwardEvents } from './ipc';
 import { installMenu } from './menu';
 import { createTray } from './tray';
@@ -12,25 +12,28 @@ import { safeStorageCipher } from './safe-storage-cipher';
 import { createUpdateFeed } from './updater';
 import { desktopShell } from './desktop-shell';
 import { mainWindowOptions } from './window-options';
+import { isAllowedRequest, ownUiMatcher } from './own-ui';
+import { isPermissionGranted } from './permissions';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererUrl = process.env.ELECTRON_RENDERER_URL;
 const rendererFile = join(here, '../renderer/index.html');
 
-/** The UI's own origin: the dev server in development, the packaged file otherwise. */
-function isOwnUi(url: string): boolean {
-  if (rendererUrl) return url.startsWith(rendererUrl);
-  return url.startsWith(pathToFileURL(rendererFile).href.replace(/index\.html$/, ''));
-}
+const ui = { rendererDir: dirname(rendererFile), devServerUrl: rendererUrl };
+const isOwnUi = ownUiMatcher(ui);
 
 function hardenSession(): void {
-  // No remote content: the UI may load only itself (and the dev server in development).
+  // No remote content, and of local files only the UI's own (see isAllowedRequest).
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
-    const local = details.url.startsWith('file:') || details.url.startsWith('devtools:') || isOwnUi(details.url);
-    const devSocket = rendererUrl !== undefined && details.url.startsWith(rendererUrl.replace(/^http/, 'ws'));
-    callback({ cancel: !(local || devSocket) });
+    callback({ cancel: !isAllowedRequest(details.url, ui) });
   });
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  // Requests and checks answer alike; without a check handler, checks would report permissions as granted.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionGranted(permission, details.requestingUrl, isOwnUi)),
+  );
+  session.defaultSession.setPermissionCheckHandler((contents, permission, _origin, details) =>
+    isPermissionGranted(permission, details.requestingUrl ?? contents?.getURL(), isOwnUi),
+  );
 }
 
 function createWindow(engine: Engine): BrowserWindow {
@@ -40,11 +43,6 @@ function createWindow(engine: Engine): BrowserWindow {
   const stopEvents = forwardEvents(engine, window.webContents);
   window.on('closed', stopEvents);
   window.once('ready-to-show', () => window.show());
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalLink(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   if (rendererUrl) void window.loadURL(rendererUrl);
   else void window.loadFile(rendererFile);
   return window;
@@ -55,6 +53,10 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
+  // Every web contents, not only the main window's: see guardWebContents.
+  app.on('web-contents-created', (_event, contents) =>
+    guardWebContents(contents, (url) => void shell.openExternal(url)),
+  );
   await app.whenReady();
   hardenSession();
   let engine: Engine;
