@@ -11,6 +11,7 @@ import { EventBus } from './events';
 import { openEngineLibrary } from './library';
 import { createLogger, type Logger } from './log';
 import { NetworkService } from './network';
+import type { WorkerLauncher } from './network/worker/worker-launcher';
 import { createRewardsService } from './network/ledger';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
@@ -28,6 +29,8 @@ export interface EngineOptions {
   updateFeed?: UpdateFeed;
   /** The desktop app's dialogs and shell. Default: none (headless). */
   desktop?: DesktopShell;
+  /** Starts network workers. Default: a Node child process; the app passes Electron's utility process. */
+  workerLauncher?: WorkerLauncher;
 }
 
 /**
@@ -75,7 +78,15 @@ export class Engine implements Disposable {
     });
     const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
     const followSettings = options.host === 'desktop';
-    const network = new NetworkService({ dataDir, settings, secrets, events, log, followSettings });
+    const network = new NetworkService({
+      dataDir,
+      settings,
+      secrets,
+      events,
+      log,
+      followSettings,
+      workerLauncher: options.workerLauncher,
+    });
     const library = openEngineLibrary({ dataDir, settings, events, log });
     // Chats the user opted into a network model answer through the network service's requester.
     const chatNetwork = createNetworkGenerator({ network: network.api(), events });

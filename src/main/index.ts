@@ -11,6 +11,7 @@ import { notifyBeforeContributing } from './start-warning';
 import { safeStorageCipher } from './safe-storage-cipher';
 import { createUpdateFeed } from './updater';
 import { desktopShell } from './desktop-shell';
+import { utilityWorker } from './utility-worker';
 import { mainWindowOptions } from './window-options';
 import { isAllowedRequest, ownUiMatcher } from './own-ui';
 import { isPermissionGranted } from './permissions';
@@ -68,6 +69,8 @@ async function start(): Promise<void> {
       // Only an installed release has a feed to update from (electron-builder's app-update.yml).
       updateFeed: app.isPackaged ? createUpdateFeed() : undefined,
       desktop: desktopShell(),
+      // The RunAsNode fuse is off, so network workers are utility processes, not forks.
+      workerLauncher: utilityWorker,
     });
   } catch (error) {
     dialog.showErrorBox('Hearth cannot start', error instanceof Error ? error.message : String(error));
