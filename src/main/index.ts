@@ -60,12 +60,13 @@ async function start(): Promise<void> {
   );
   await app.whenReady();
   hardenSession();
+  const keychain = safeStorageCipher();
   let engine: Engine;
   try {
     engine = await createEngine({
       dataDir: app.getPath('userData'),
       host: 'desktop',
-      secretCipher: safeStorageCipher(),
+      secretCipher: keychain.cipher,
       // Only an installed release has a feed to update from (electron-builder's app-update.yml).
       updateFeed: app.isPackaged ? createUpdateFeed() : undefined,
       desktop: desktopShell(),
@@ -77,6 +78,8 @@ async function start(): Promise<void> {
     app.exit(1);
     return;
   }
+  // Linux without a keyring: keys are sealed with Chromium's built-in password, i.e. not encrypted.
+  if (keychain.notEncryptedReason) engine.notices.post('warning', keychain.notEncryptedReason);
   const unbind = bindIpc(engine, isOwnUi);
   const stopPowerReports = reportPowerState(engine);
   installMenu();
