@@ -1,6 +1,6 @@
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
 import { createEngine, type Engine } from '../core';
 import { guardWebContents } from './contents-guards';
 import { bindIpc, forwardEvents } from './ipc';
@@ -13,17 +13,20 @@ import { createUpdateFeed } from './updater';
 import { desktopShell } from './desktop-shell';
 import { utilityWorker } from './utility-worker';
 import { mainWindowOptions } from './window-options';
-import { isAllowedRequest, ownUiMatcher } from './own-ui';
+import { isAllowedRequest, ownUiMatcher, UI_SCHEME, UI_URL } from './own-ui';
 import { isPermissionGranted } from './permissions';
+import { serveUiFile, UI_SCHEME_PRIVILEGES } from './ui-protocol';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererUrl = process.env.ELECTRON_RENDERER_URL;
-const rendererFile = join(here, '../renderer/index.html');
-
-const ui = { rendererDir: dirname(rendererFile), devServerUrl: rendererUrl };
+const ui = { rendererDir: join(here, '../renderer'), devServerUrl: rendererUrl };
 const isOwnUi = ownUiMatcher(ui);
 
+// The built UI is served as hearth://app/, not file: (the file-privileges fuse is off). Before ready.
+protocol.registerSchemesAsPrivileged([{ scheme: UI_SCHEME, privileges: UI_SCHEME_PRIVILEGES }]);
+
 function hardenSession(): void {
+  protocol.handle(UI_SCHEME, (request) => serveUiFile(request.url, ui.rendererDir));
   // No remote content, and of local files only the UI's own (see isAllowedRequest).
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
     callback({ cancel: !isAllowedRequest(details.url, ui) });
@@ -45,7 +48,7 @@ function createWindow(engine: Engine): BrowserWindow {
   window.on('closed', stopEvents);
   window.once('ready-to-show', () => window.show());
   if (rendererUrl) void window.loadURL(rendererUrl);
-  else void window.loadFile(rendererFile);
+  else void window.loadURL(UI_URL);
   return window;
 }
 

@@ -43,7 +43,10 @@ describe('isAllowedRequest', () => {
   const built = { rendererDir: '/app/out/renderer', platform: 'linux' as const };
   const dev = { ...built, devServerUrl: 'http://localhost:5173' };
 
-  it('lets a build load only its renderer files and DevTools', () => {
+  it('lets a build load only its hearth://app UI, its renderer files and DevTools', () => {
+    expect(isAllowedRequest('hearth://app/index.html', built)).toBe(true);
+    expect(isAllowedRequest('hearth://app/assets/index-abc.js', built)).toBe(true);
+    expect(isAllowedRequest('hearth://evil/index.html', built)).toBe(false);
     expect(isAllowedRequest('file:///app/out/renderer/index.html', built)).toBe(true);
     expect(isAllowedRequest('devtools://devtools/bundled/inspector.html', built)).toBe(true);
     expect(isAllowedRequest('file:///home/me/.ssh/id_ed25519', built)).toBe(false);
@@ -63,5 +66,13 @@ describe('isAllowedRequest', () => {
     const isOwnUi = ownUiMatcher(dev);
     expect(isOwnUi('http://localhost:5173/')).toBe(true);
     expect(isOwnUi('http://localhost:5173.evil.example/')).toBe(false);
+  });
+
+  it('matches the built UI by its scheme and host only: no file: page may call the engine', () => {
+    const isOwnUi = ownUiMatcher(built);
+    expect(isOwnUi('hearth://app/index.html')).toBe(true);
+    expect(isOwnUi('hearth://app.evil/index.html')).toBe(false);
+    expect(isOwnUi('file:///app/out/renderer/index.html')).toBe(false);
+    expect(isOwnUi('http://app/index.html')).toBe(false);
   });
 });

@@ -47,7 +47,7 @@ describe('the electron-builder configuration', () => {
     expect(config.npmRebuild).toBe(false);
   });
 
-  it('flips the Electron fuses that close ways into the app, and keeps file: working for the asar UI', () => {
+  it('flips the Electron fuses that close ways into the app', () => {
     expect(config.electronFuses).toEqual({
       // No ELECTRON_RUN_AS_NODE: the network worker is a utility process (src/main/utility-worker.ts).
       runAsNode: false,
@@ -56,8 +56,8 @@ describe('the electron-builder configuration', () => {
       enableNodeCliInspectArguments: false,
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
-      // Off would stop file: loads from inside app.asar, where the window's index.html lives.
-      grantFileProtocolExtraPrivileges: true,
+      // The UI is served as hearth://app/ (src/main/ui-protocol.ts), so file: needs nothing extra.
+      grantFileProtocolExtraPrivileges: false,
     });
     // Integrity is only checked for an asar: the fuse without one would load nothing.
     expect(config.asar).toBe(true);
