@@ -30,7 +30,10 @@ export function keychainStatus(facts: KeychainFacts): KeychainStatus {
   if (facts.available && !weak) return { seal: true, notEncryptedReason: null };
   const where = 'Hearth keeps your network identity, wallet and local API key in files only your account can read';
   if (facts.platform === 'linux') {
-    return { seal: facts.available, notEncryptedReason: `${where}, but not encrypted: no keyring is running. ${LINUX_ADVICE}` };
+    return {
+      seal: facts.available,
+      notEncryptedReason: `${where}, but not encrypted: no keyring is running. ${LINUX_ADVICE}`,
+    };
   }
   return {
     seal: false,

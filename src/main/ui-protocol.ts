@@ -20,7 +20,11 @@ const CONTENT_TYPES: Record<string, string> = {
  * The renderer file a `hearth://app/...` URL names, or null for anything outside the renderer
  * folder: another host, an encoded separator, `..` in any spelling, another drive.
  */
-export function uiFileFor(url: string, rendererDir: string, platform: NodeJS.Platform = process.platform): string | null {
+export function uiFileFor(
+  url: string,
+  rendererDir: string,
+  platform: NodeJS.Platform = process.platform,
+): string | null {
   if (!isUiSchemeUrl(url)) return null;
   const { pathname } = new URL(url);
   let relative: string;
@@ -30,7 +34,8 @@ export function uiFileFor(url: string, rendererDir: string, platform: NodeJS.Pla
     return null;
   }
   // The URL parser already resolved `..`; a separator or dot-segment that was encoded is refused.
-  if (/[\\\0]/.test(relative) || relative.split('/').some((segment) => segment === '..' || segment === '.')) return null;
+  if (/[\\\0]/.test(relative) || relative.split('/').some((segment) => segment === '..' || segment === '.'))
+    return null;
   const file = join(rendererDir, ...relative.split('/').filter(Boolean));
   return isInsideFolder(file, rendererDir, platform) ? file : null;
 }

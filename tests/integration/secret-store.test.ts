@@ -33,7 +33,10 @@ describe('createSecretStore', () => {
   const xor = (b: Buffer) => Buffer.from(b.map((x) => x ^ 0x5a));
 
   it('reports a cipher that does not truly encrypt (Linux basic_text) as not encrypted', () => {
-    const weak = createSecretStore({ dir: dir.path, cipher: { encrypt: xor, decrypt: xor, notEncryptedReason: 'no keyring' } });
+    const weak = createSecretStore({
+      dir: dir.path,
+      cipher: { encrypt: xor, decrypt: xor, notEncryptedReason: 'no keyring' },
+    });
     expect(weak.encrypted).toBe(false);
     expect(createSecretStore({ dir: dir.path }).encrypted).toBe(false);
   });
@@ -53,7 +56,10 @@ describe('createSecretStore', () => {
     const app = createSecretStore({ dir: dir.path, cipher: { encrypt: xor, decrypt: xor } });
     await app.set('local-api-key', Buffer.from('app-key'));
     const cli = createSecretStore({ dir: dir.path });
-    const refusal = { name: 'SealedSecretError', message: expect.stringMatching(/sealed by the Hearth app's keychain.*HEARTH_HOME/) };
+    const refusal = {
+      name: 'SealedSecretError',
+      message: expect.stringMatching(/sealed by the Hearth app's keychain.*HEARTH_HOME/),
+    };
     await expect(cli.get('local-api-key')).rejects.toMatchObject(refusal);
     await expect(cli.set('local-api-key', Buffer.from('second-key'))).rejects.toMatchObject(refusal);
     expect(await readdir(dir.path)).toEqual(['local-api-key.sealed']);

@@ -9,7 +9,10 @@ describe('the folder dialog', () => {
     const service = createAppService({
       ...base,
       host: 'desktop',
-      desktop: { pickFolder: async ({ title }) => (titles.push(title), '/home/me/Papers'), openFile: async () => undefined },
+      desktop: {
+        pickFolder: async ({ title }) => (titles.push(title), '/home/me/Papers'),
+        openFile: async () => undefined,
+      },
     });
     await expect(service.pickFolder({ title: 'Add a folder' }, { door: 'ipc' })).resolves.toEqual({
       path: '/home/me/Papers',

@@ -76,7 +76,8 @@ export function createSecretStore({ dir, cipher }: SecretStoreOptions): SecretSt
       const files = filesOf(name);
       if (!cipher) {
         const plain = await readIfPresent(files.plain);
-        if (plain === null && (await readIfPresent(files.sealed)) !== null) throw new SealedSecretError(name, files.sealed);
+        if (plain === null && (await readIfPresent(files.sealed)) !== null)
+          throw new SealedSecretError(name, files.sealed);
         return plain;
       }
       const sealed = await readIfPresent(files.sealed);

@@ -8,7 +8,11 @@ process.on('message', (message) => {
   if (message.type === 'load') send({ type: 'ready' });
   if (message.type !== 'run') return;
   const { id } = message.job;
-  send({ type: 'token', id, text: JSON.stringify({ env: process.env, cwd: process.cwd(), argv: process.argv.slice(2) }) });
+  send({
+    type: 'token',
+    id,
+    text: JSON.stringify({ env: process.env, cwd: process.cwd(), argv: process.argv.slice(2) }),
+  });
   send({ type: 'done', id, promptTokens: 1, completionTokens: 1, generationMs: 0, stopReason: 'eos', tokens: [1] });
 });
 process.on('disconnect', () => process.exit(0));

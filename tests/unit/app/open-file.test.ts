@@ -63,7 +63,10 @@ describe('openAction', () => {
 });
 
 /** Records every spawn and lets it "start" at once. */
-function recordingSpawn(): { spawn: SpawnViewer; calls: { command: string; args: readonly string[]; shell: unknown }[] } {
+function recordingSpawn(): {
+  spawn: SpawnViewer;
+  calls: { command: string; args: readonly string[]; shell: unknown }[];
+} {
   const calls: { command: string; args: readonly string[]; shell: unknown }[] = [];
   const spawn: SpawnViewer = (command, args, options) => {
     calls.push({ command, args, shell: options.shell });

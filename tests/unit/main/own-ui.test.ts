@@ -26,7 +26,11 @@ describe('isAllowedFileUrl', () => {
 
   it('allows the renderer folder on Windows whatever the drive letter’s case', () => {
     expect(
-      isAllowedFileUrl('file:///c:/Program%20Files/Hearth/resources/app.asar/out/renderer/index.html', windowsDir, 'win32'),
+      isAllowedFileUrl(
+        'file:///c:/Program%20Files/Hearth/resources/app.asar/out/renderer/index.html',
+        windowsDir,
+        'win32',
+      ),
     ).toBe(true);
   });
 

@@ -15,7 +15,9 @@ describe('uiFileFor', () => {
     // `..` above the root stops at the root, as on any web server: still inside the folder.
     ['hearth://app/../main/index.js', '/app/out/renderer/main/index.js'],
     ['hearth://app/%2e%2e/%2E%2E/main/index.js', '/app/out/renderer/main/index.js'],
-  ])('maps %s into the renderer folder', (url, file) => expect(uiFileFor(url, '/app/out/renderer', 'linux')).toBe(file));
+  ])('maps %s into the renderer folder', (url, file) =>
+    expect(uiFileFor(url, '/app/out/renderer', 'linux')).toBe(file),
+  );
 
   it.each([
     'hearth://app/assets%2f..%2f..%2fmain/index.js',
