@@ -11,6 +11,7 @@ import { EventBus } from './events';
 import { openEngineLibrary } from './library';
 import { createLogger, type Logger } from './log';
 import { NetworkService } from './network';
+import type { WorkerLauncher } from './network/worker/worker-launcher';
 import { createRewardsService } from './network/ledger';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
@@ -26,8 +27,10 @@ export interface EngineOptions {
   secretCipher?: SecretCipher;
   /** Where updates come from (electron-updater in the packaged app). Default: none; updates are unavailable. */
   updateFeed?: UpdateFeed;
-  /** The desktop app's dialogs. Default: none (headless). */
+  /** The desktop app's dialogs and shell. Default: none (headless). */
   desktop?: DesktopShell;
+  /** Starts network workers. Default: a Node child process; the app passes Electron's utility process. */
+  workerLauncher?: WorkerLauncher;
 }
 
 /**
@@ -58,7 +61,7 @@ export class Engine implements Disposable {
   };
 
   static async create(options: EngineOptions): Promise<Engine> {
-    const dataDir = options.dataDir;
+    const { dataDir, desktop } = options;
     await mkdir(dataDir, { recursive: true });
     // Before anything else opens a file: an older Hearth refuses a newer folder untouched.
     await openDataDirectory({ dataDir, appVersion: HEARTH_VERSION });
@@ -75,7 +78,15 @@ export class Engine implements Disposable {
     });
     const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
     const followSettings = options.host === 'desktop';
-    const network = new NetworkService({ dataDir, settings, secrets, events, log, followSettings });
+    const network = new NetworkService({
+      dataDir,
+      settings,
+      secrets,
+      events,
+      log,
+      followSettings,
+      workerLauncher: options.workerLauncher,
+    });
     const library = openEngineLibrary({ dataDir, settings, events, log });
     // Chats the user opted into a network model answer through the network service's requester.
     const chatNetwork = createNetworkGenerator({ network: network.api(), events });
@@ -93,7 +104,7 @@ export class Engine implements Disposable {
         dataDir,
         host: options.host ?? 'headless',
         notices,
-        desktop: options.desktop,
+        desktop,
       }),
       settings: createSettingsService(settings),
       models: ai.models.api(),
@@ -102,7 +113,14 @@ export class Engine implements Disposable {
       rewards: createRewardsService({ dataDir, secrets }),
       library: library.service,
       updates: updates.api(),
-      ask: createEngineAsk({ events, log, library: () => library.get(), chat: ai.chat, models: ai }),
+      ask: createEngineAsk({
+        events,
+        log,
+        library: () => library.get(),
+        chat: ai.chat,
+        models: ai,
+        openFile: desktop && ((path) => desktop.openFile(path)),
+      }),
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });
     const engine = new Engine(

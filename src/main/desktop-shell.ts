@@ -1,7 +1,8 @@
-import { BrowserWindow, dialog } from 'electron';
+import { BrowserWindow, dialog, shell } from 'electron';
 import type { DesktopShell } from '../core';
+import { openCitedFile } from '../core/app/open-file';
 
-/** Electron's dialogs for the engine, attached to the window the user is looking at. */
+/** Electron's dialogs and shell for the engine, attached to the window the user is looking at. */
 export function desktopShell(): DesktopShell {
   return {
     pickFolder: async ({ title }) => {
@@ -9,6 +10,16 @@ export function desktopShell(): DesktopShell {
       const options = { title, properties: ['openDirectory' as const] };
       const result = window ? await dialog.showOpenDialog(window, options) : await dialog.showOpenDialog(options);
       return result.canceled ? null : (result.filePaths[0] ?? null);
+    },
+    openFile: async (path) => {
+      // Programs and scripts are shown in their folder, never run (see isExecutableFile).
+      await openCitedFile(path, {
+        open: async (file) => {
+          const failure = await shell.openPath(file);
+          if (failure) throw new Error(failure);
+        },
+        reveal: async (file) => shell.showItemInFolder(file),
+      });
     },
   };
 }

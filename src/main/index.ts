@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow, dialog, session, shell } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
 import { createEngine, type Engine } from '../core';
-import { isAllowedExternalLink } from './external-links';
+import { guardWebContents } from './contents-guards';
 import { bindIpc, forwardEvents } from './ipc';
 import { installMenu } from './menu';
 import { createTray } from './tray';
@@ -11,26 +11,33 @@ import { notifyBeforeContributing } from './start-warning';
 import { safeStorageCipher } from './safe-storage-cipher';
 import { createUpdateFeed } from './updater';
 import { desktopShell } from './desktop-shell';
+import { utilityWorker } from './utility-worker';
 import { mainWindowOptions } from './window-options';
+import { isAllowedRequest, ownUiMatcher, UI_SCHEME, UI_URL } from './own-ui';
+import { isPermissionGranted } from './permissions';
+import { serveUiFile, UI_SCHEME_PRIVILEGES } from './ui-protocol';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererUrl = process.env.ELECTRON_RENDERER_URL;
-const rendererFile = join(here, '../renderer/index.html');
+const ui = { rendererDir: join(here, '../renderer'), devServerUrl: rendererUrl };
+const isOwnUi = ownUiMatcher(ui);
 
-/** The UI's own origin: the dev server in development, the packaged file otherwise. */
-function isOwnUi(url: string): boolean {
-  if (rendererUrl) return url.startsWith(rendererUrl);
-  return url.startsWith(pathToFileURL(rendererFile).href.replace(/index\.html$/, ''));
-}
+// The built UI is served as hearth://app/, not file: (the file-privileges fuse is off). Before ready.
+protocol.registerSchemesAsPrivileged([{ scheme: UI_SCHEME, privileges: UI_SCHEME_PRIVILEGES }]);
 
 function hardenSession(): void {
-  // No remote content: the UI may load only itself (and the dev server in development).
+  protocol.handle(UI_SCHEME, (request) => serveUiFile(request.url, ui.rendererDir));
+  // No remote content, and of local files only the UI's own (see isAllowedRequest).
   session.defaultSession.webRequest.onBeforeRequest((details, callback) => {
-    const local = details.url.startsWith('file:') || details.url.startsWith('devtools:') || isOwnUi(details.url);
-    const devSocket = rendererUrl !== undefined && details.url.startsWith(rendererUrl.replace(/^http/, 'ws'));
-    callback({ cancel: !(local || devSocket) });
+    callback({ cancel: !isAllowedRequest(details.url, ui) });
   });
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  // Requests and checks answer alike; without a check handler, checks would report permissions as granted.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback, details) =>
+    callback(isPermissionGranted(permission, details.requestingUrl, isOwnUi)),
+  );
+  session.defaultSession.setPermissionCheckHandler((contents, permission, _origin, details) =>
+    isPermissionGranted(permission, details.requestingUrl ?? contents?.getURL(), isOwnUi),
+  );
 }
 
 function createWindow(engine: Engine): BrowserWindow {
@@ -40,13 +47,8 @@ function createWindow(engine: Engine): BrowserWindow {
   const stopEvents = forwardEvents(engine, window.webContents);
   window.on('closed', stopEvents);
   window.once('ready-to-show', () => window.show());
-  window.webContents.on('will-navigate', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    if (isAllowedExternalLink(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
   if (rendererUrl) void window.loadURL(rendererUrl);
-  else void window.loadFile(rendererFile);
+  else void window.loadURL(UI_URL);
   return window;
 }
 
@@ -55,23 +57,32 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
+  // Every web contents, not only the main window's: see guardWebContents.
+  app.on('web-contents-created', (_event, contents) =>
+    guardWebContents(contents, (url) => void shell.openExternal(url)),
+  );
   await app.whenReady();
   hardenSession();
+  const keychain = safeStorageCipher();
   let engine: Engine;
   try {
     engine = await createEngine({
       dataDir: app.getPath('userData'),
       host: 'desktop',
-      secretCipher: safeStorageCipher(),
+      secretCipher: keychain.cipher,
       // Only an installed release has a feed to update from (electron-builder's app-update.yml).
       updateFeed: app.isPackaged ? createUpdateFeed() : undefined,
       desktop: desktopShell(),
+      // The RunAsNode fuse is off, so network workers are utility processes, not forks.
+      workerLauncher: utilityWorker,
     });
   } catch (error) {
     dialog.showErrorBox('Hearth cannot start', error instanceof Error ? error.message : String(error));
     app.exit(1);
     return;
   }
+  // Linux without a keyring: keys are sealed with Chromium's built-in password, i.e. not encrypted.
+  if (keychain.notEncryptedReason) engine.notices.post('warning', keychain.notEncryptedReason);
   const unbind = bindIpc(engine, isOwnUi);
   const stopPowerReports = reportPowerState(engine);
   installMenu();

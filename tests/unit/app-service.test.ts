@@ -9,7 +9,10 @@ describe('the folder dialog', () => {
     const service = createAppService({
       ...base,
       host: 'desktop',
-      desktop: { pickFolder: async ({ title }) => (titles.push(title), '/home/me/Papers') },
+      desktop: {
+        pickFolder: async ({ title }) => (titles.push(title), '/home/me/Papers'),
+        openFile: async () => undefined,
+      },
     });
     await expect(service.pickFolder({ title: 'Add a folder' }, { door: 'ipc' })).resolves.toEqual({
       path: '/home/me/Papers',
@@ -19,7 +22,7 @@ describe('the folder dialog', () => {
 
   it('never raises a dialog for a browser tab, and says what to do headless', async () => {
     let asked = 0;
-    const desktop = { pickFolder: async () => (asked++, '/x') };
+    const desktop = { pickFolder: async () => (asked++, '/x'), openFile: async () => undefined };
     const app = createAppService({ ...base, host: 'desktop', desktop });
     await expect(app.pickFolder({ title: 't' }, { door: 'socket' })).rejects.toBeInstanceOf(DesktopOnlyError);
     const headless = createAppService({ ...base, host: 'headless' });

@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import type { Contract } from '../../shared/contract';
 import type { AskAnswer, AskScope } from '../../shared/contract/ask';
 import type { ServiceOf } from '../../shared/contract/define';
+import { openWithSystemViewer } from '../app/open-file';
 import type { EventBus } from '../events';
 import { AskPipeline, type AskPipelineInit } from './ask-pipeline';
 import { AskUnavailableError } from './errors';
@@ -18,26 +18,8 @@ export interface AskServiceComponents {
   generator: () => Promise<Generator | null>;
   /** The installed reranker, or null (the rerank stage is skipped). */
   reranker?: () => Promise<Reranker | null>;
-  /** Opens a file in the system viewer. Default: `open`, `start` or `xdg-open`. */
+  /** Opens a file in the system viewer (programs are shown in their folder). Default: openWithSystemViewer. */
   openFile?: (path: string) => Promise<void>;
-}
-
-/** Hands a file to the desktop's default viewer without waiting for it. */
-function openWithSystemViewer(path: string): Promise<void> {
-  const [command, args] =
-    process.platform === 'darwin'
-      ? ['open', [path]]
-      : process.platform === 'win32'
-        ? ['cmd', ['/c', 'start', '""', path]]
-        : ['xdg-open', [path]];
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
-    child.once('error', reject);
-    child.once('spawn', () => {
-      child.unref();
-      resolve();
-    });
-  });
 }
 
 export interface AskServiceInit extends AskPipelineInit {

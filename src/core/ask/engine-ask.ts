@@ -18,6 +18,8 @@ export interface EngineAskOptions {
   chat: Pick<ChatService, 'generator'>;
   /** Where installed models and their roles are listed, and how one is loaded for a role. */
   models: { store: Pick<ModelStore, 'list'>; slots: Pick<ModelSlots, 'load'> };
+  /** Opens a cited file (the desktop app's shell); default: the system viewer, started without a shell. */
+  openFile?: (path: string) => Promise<void>;
 }
 
 /**
@@ -48,6 +50,7 @@ export function createEngineAsk(options: EngineAskOptions): ServiceOf<Contract['
     retriever: async () => (retriever ??= new LibraryRetriever(await options.library())),
     generator: () => generatorFromChat(options.chat),
     reranker: installedReranker,
+    openFile: options.openFile,
   });
   return {
     ...service,

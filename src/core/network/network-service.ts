@@ -26,6 +26,7 @@ import type { ProviderRanker } from './requester/provider-ranker';
 import { reputationRanker } from './reputation';
 import { NodeRewards } from './rewards/node-rewards';
 import { gpuShareFrom } from './worker/gpu-share';
+import type { WorkerLauncher } from './worker/worker-launcher';
 
 export interface NetworkServiceInit {
   dataDir: string;
@@ -35,6 +36,8 @@ export interface NetworkServiceInit {
   log: Logger;
   /** Default: the built network-worker.js next to the bundle. */
   workerEntry?: string;
+  /** Starts network workers. Default: forkWorker; the desktop app passes its utility-process launcher. */
+  workerLauncher?: WorkerLauncher;
   /** Default: the reputation ranker over this node's reputation book (good providers first, banned ones never). */
   ranker?: ProviderRanker;
   /**
@@ -371,6 +374,7 @@ export class NetworkService {
               verdict: () => this.verdict(),
               price: () => this._init.settings.get().network.pricePer1kTokens,
               workerEntry: this._init.workerEntry,
+              workerLauncher: this._init.workerLauncher,
             }
           : undefined,
       ranker: this._init.ranker ?? reputationRanker(rewards.reputation),

@@ -5,3 +5,4 @@ export {
   type SecretStore,
   type SecretStoreOptions,
 } from './secret-store';
+export { SealedSecretError } from './sealed-secret-error';

@@ -1,6 +1,7 @@
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { SealedSecretError } from './sealed-secret-error';
 
 /**
  * Encrypts secrets at rest. The desktop app passes one built on Electron's `safeStorage` (the
@@ -9,6 +10,12 @@ import writeFileAtomic from 'write-file-atomic';
 export interface SecretCipher {
   encrypt(plain: Buffer): Buffer;
   decrypt(sealed: Buffer): Buffer;
+  /**
+   * Set when sealing does not truly encrypt (Linux without a keyring, where Chromium seals with
+   * a fixed, public password): what the user should do about it. The store then reports
+   * `encrypted: false`.
+   */
+  readonly notEncryptedReason?: string;
 }
 
 /** Keys and tokens (network identity, wallet, local API key), one file per secret. */
@@ -16,7 +23,10 @@ export interface SecretStore {
   get(name: string): Promise<Buffer | null>;
   set(name: string, value: Buffer): Promise<void>;
   delete(name: string): Promise<void>;
-  /** True when secrets are encrypted by the OS keychain, not only protected by permissions. */
+  /**
+   * True when secrets are encrypted by the OS keychain, not only protected by permissions: false
+   * headless, and false for a cipher with a notEncryptedReason.
+   */
   readonly encrypted: boolean;
 }
 
@@ -35,29 +45,64 @@ export class SecretNameError extends Error {
 
 const NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
+async function readIfPresent(file: string): Promise<Buffer | null> {
+  try {
+    return await readFile(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * One format for the app and the command line, so running both never makes a second wallet or
+ * API key: `<name>.sealed` (sealed by the app's keychain) or `<name>.key` (plain, 0600). With a
+ * cipher, a `.key` the command line wrote is adopted: sealed, then the plain file removed.
+ * Without one, a `.sealed` secret is refused with SealedSecretError rather than replaced.
+ */
 export function createSecretStore({ dir, cipher }: SecretStoreOptions): SecretStore {
-  const fileOf = (name: string) => {
+  const filesOf = (name: string) => {
     if (!NAME.test(name)) throw new SecretNameError(name);
-    return join(dir, cipher ? `${name}.sealed` : `${name}.key`);
+    return { sealed: join(dir, `${name}.sealed`), plain: join(dir, `${name}.key`) };
+  };
+  const write = async (file: string, bytes: Buffer) => {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await chmod(dir, 0o700);
+    await writeFileAtomic(file, bytes, { mode: 0o600, fsync: true });
   };
   return {
-    encrypted: cipher !== undefined,
+    encrypted: cipher !== undefined && !cipher.notEncryptedReason,
     async get(name) {
-      try {
-        const stored = await readFile(fileOf(name));
-        return cipher ? cipher.decrypt(stored) : stored;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-        throw error;
+      const files = filesOf(name);
+      if (!cipher) {
+        const plain = await readIfPresent(files.plain);
+        if (plain === null && (await readIfPresent(files.sealed)) !== null)
+          throw new SealedSecretError(name, files.sealed);
+        return plain;
       }
+      const sealed = await readIfPresent(files.sealed);
+      if (sealed !== null) return cipher.decrypt(sealed);
+      const plain = await readIfPresent(files.plain);
+      if (plain === null) return null;
+      // Sealed and on disk (fsync) before the plain copy goes, so a crash between keeps one of them.
+      await write(files.sealed, cipher.encrypt(plain));
+      await rm(files.plain, { force: true });
+      return plain;
     },
     async set(name, value) {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
-      await chmod(dir, 0o700);
-      await writeFileAtomic(fileOf(name), cipher ? cipher.encrypt(value) : value, { mode: 0o600, fsync: true });
+      const files = filesOf(name);
+      if (!cipher) {
+        if ((await readIfPresent(files.sealed)) !== null) throw new SealedSecretError(name, files.sealed);
+        await write(files.plain, value);
+        return;
+      }
+      await write(files.sealed, cipher.encrypt(value));
+      await rm(files.plain, { force: true });
     },
     async delete(name) {
-      await rm(fileOf(name), { force: true });
+      const files = filesOf(name);
+      await rm(files.sealed, { force: true });
+      await rm(files.plain, { force: true });
     },
   };
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { cp, mkdir, writeFile, chmod } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -9,6 +9,19 @@ import { tempDir } from '../../helpers/temp-dir';
 import { ROOT } from '../../unit/packaging/builder-config';
 
 const run = promisify(execFile);
+
+const SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+/** '1' on, '0' off: runAsNode, cookie encryption, NODE_OPTIONS, inspect, asar integrity, only asar, V8 snapshot, file privileges. */
+const STOCK_FUSES = '10110001';
+const STOCK_FUSE_WIRE = `${SENTINEL}\x01\x08${STOCK_FUSES}`;
+
+/** The fuse wire after the sentinel in a packaged binary, as '0'/'1' per fuse. */
+function fusesOf(binary: Buffer): string {
+  const at = binary.indexOf(SENTINEL) + SENTINEL.length;
+  expect(at).toBeGreaterThanOrEqual(SENTINEL.length);
+  expect([binary[at], binary[at + 1]]).toEqual([1, 8]);
+  return binary.subarray(at + 2, at + 10).toString('latin1');
+}
 
 /**
  * Runs electron-builder for real (linux x64, `dir` target) with a stand-in for the Electron
@@ -36,7 +49,9 @@ describe.skipIf(!process.env.HEARTH_REAL_PACK || process.platform !== 'linux' ||
       const electron = join(dir.path, 'electron-dist');
       await mkdir(join(electron, 'locales'), { recursive: true });
       await mkdir(join(electron, 'resources'));
-      await writeFile(join(electron, 'electron'), '#!/bin/sh\necho "stand-in for Electron"\n');
+      // The fuse wire as Electron 38 ships it (sentinel, wire version 1, eight fuses at their
+      // defaults), so electron-builder's @electron/fuses has real bytes to flip.
+      await writeFile(join(electron, 'electron'), `#!/bin/sh\necho "stand-in for Electron"\n# ${STOCK_FUSE_WIRE}\n`);
       await chmod(join(electron, 'electron'), 0o755);
       await writeFile(join(electron, 'locales', 'en-US.pak'), '');
       await writeFile(join(electron, 'LICENSE'), '');
@@ -63,6 +78,13 @@ describe.skipIf(!process.env.HEARTH_REAL_PACK || process.platform !== 'linux' ||
       resources = join(dir.path, 'dist/linux-unpacked/resources');
     }, 600_000);
     afterAll(() => dir?.cleanup());
+
+    it('flips the fuses in the packaged binary: no run-as-node, NODE_OPTIONS or inspect; asar only, validated', async () => {
+      expect(fusesOf(Buffer.from(STOCK_FUSE_WIRE, 'latin1'))).toBe(STOCK_FUSES);
+      const packaged = await readFile(join(dir.path, 'dist/linux-unpacked/hearth'));
+      // runAsNode 0, cookies 1, NODE_OPTIONS 0, inspect 0, integrity 1, only asar 1, snapshot untouched 0, file 0.
+      expect(fusesOf(packaged)).toBe('01001100');
+    });
 
     it('puts the build and runtime dependencies in app.asar, and no sources, tests or maps', () => {
       const files = listPackage(join(resources, 'app.asar'), { isPack: false });

@@ -47,6 +47,22 @@ describe('the electron-builder configuration', () => {
     expect(config.npmRebuild).toBe(false);
   });
 
+  it('flips the Electron fuses that close ways into the app', () => {
+    expect(config.electronFuses).toEqual({
+      // No ELECTRON_RUN_AS_NODE: the network worker is a utility process (src/main/utility-worker.ts).
+      runAsNode: false,
+      enableCookieEncryption: true,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+      // The UI is served as hearth://app/ (src/main/ui-protocol.ts), so file: needs nothing extra.
+      grantFileProtocolExtraPrivileges: false,
+    });
+    // Integrity is only checked for an asar: the fuse without one would load nothing.
+    expect(config.asar).toBe(true);
+  });
+
   it('builds every installer the issue asks for', () => {
     const targets = (specs: { target: string; arch: string[] }[]) =>
       Object.fromEntries(specs.map((s) => [s.target, [...s.arch].sort()]));

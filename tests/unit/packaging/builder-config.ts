@@ -20,6 +20,8 @@ export interface BuilderConfig {
   asar: boolean;
   asarUnpack: string[];
   npmRebuild: boolean;
+  /** electron-builder's FuseOptionsV1 names. */
+  electronFuses: Record<string, boolean>;
   publish: { provider: string; releaseType?: string };
   win: { icon: string; target: TargetSpec[] };
   nsis: { license: string };

@@ -8,6 +8,7 @@ import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/rece
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
 import type { GpuShare } from '../worker/gpu-share';
+import type { WorkerLauncher } from '../worker/worker-launcher';
 
 /** A model this machine offers, named on the network by the sha256 of its file. */
 export interface OfferedModel {
@@ -45,6 +46,8 @@ export interface InferenceProviderInit {
   workerEntry?: string;
   /** Arguments for the worker entry (tests host fixture workers). */
   workerArgs?: string[];
+  /** Starts worker processes. Default: forkWorker; the app passes Electron's utility process. */
+  workerLauncher?: WorkerLauncher;
   /** Takes receipts for served jobs; absent: the provider serves without asking to be paid. */
   receipts?: ReceiptCollector;
   timeouts?: Partial<ProviderTimeouts>;
@@ -130,6 +133,7 @@ export class InferenceProvider {
         sequences: this._init.maxConcurrentJobs,
         entry: this._init.workerEntry,
         args: this._init.workerArgs,
+        launch: this._init.workerLauncher,
       });
       worker.catch(() => this._workers.delete(model.sha256));
       this._workers.set(model.sha256, worker);

@@ -1,10 +1,13 @@
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DisposedError } from '../../disposable';
 import type { FromWorker, WorkerJob } from './worker-messages';
 import type { GpuShare } from './gpu-share';
+import { workerEnvironment } from './worker-environment';
+import { forkWorker, type WorkerChannel, type WorkerLauncher } from './worker-launcher';
 
 /** The built worker entry; beside the bundle that imports this (out/main), or its parent for chunks. */
 export function defaultWorkerEntry(): string {
@@ -34,6 +37,8 @@ export interface InferenceWorkerOptions {
   entry?: string;
   /** Arguments for the entry (tests host fixture workers that take their behaviour from here). */
   args?: string[];
+  /** Starts the process. Default: forkWorker (headless); the app passes its utility-process launcher. */
+  launch?: WorkerLauncher;
 }
 
 export interface WorkerRunResult {
@@ -51,38 +56,51 @@ interface PendingJob {
 }
 
 /**
- * One child process holding one model for network jobs. Its environment is empty apart from
- * what Node needs to start, and its working directory is the temp folder, so a job cannot reach
- * the user's data even if node-llama-cpp were tricked into reading files.
+ * One process holding one model for network jobs. Its environment holds no secrets and no path
+ * to the user's data (workerEnvironment), and its working directory is an empty temp folder of
+ * its own, removed when it stops. It still runs as the user: this keeps the user's data out of
+ * its way, it does not wall it off (docs/ARCHITECTURE.md, Security).
  */
 export class InferenceWorkerProcess {
   private readonly _pending = new Map<string, PendingJob>();
   private _disposed = false;
 
-  private constructor(private readonly _child: ChildProcess) {
-    _child.on('message', (message: FromWorker) => this._onMessage(message));
-    _child.on('exit', () => this._failAll(new WorkerError('The inference worker stopped.')));
+  private constructor(
+    private readonly _child: WorkerChannel,
+    tempDir: string,
+  ) {
+    _child.onMessage((message) => this._onMessage(message));
+    _child.onExit(() => {
+      this._failAll(new WorkerError('The inference worker stopped.'));
+      // The worker writes nothing there itself; an empty folder left in the temp dir is harmless.
+      rm(tempDir, { recursive: true, force: true }).catch(() => undefined);
+    });
   }
 
   static async start(options: InferenceWorkerOptions): Promise<InferenceWorkerProcess> {
-    const child = fork(options.entry ?? defaultWorkerEntry(), options.args ?? [], {
-      cwd: tmpdir(),
-      env: { ELECTRON_RUN_AS_NODE: '1', PATH: process.env.PATH ?? '' },
-      execArgv: [],
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-      serialization: 'advanced',
-    });
-    const worker = new InferenceWorkerProcess(child);
+    const tempDir = await mkdtemp(join(tmpdir(), 'hearth-worker-'));
+    let child: WorkerChannel;
+    try {
+      child = (options.launch ?? forkWorker)({
+        entry: options.entry ?? defaultWorkerEntry(),
+        args: options.args ?? [],
+        cwd: tempDir,
+        env: workerEnvironment(process.env, process.platform, tempDir),
+      });
+    } catch (error) {
+      await rm(tempDir, { recursive: true, force: true });
+      throw error;
+    }
+    const worker = new InferenceWorkerProcess(child, tempDir);
     await new Promise<void>((resolve, reject) => {
-      const onMessage = (message: FromWorker) => {
+      const stopListening = child.onMessage((message: FromWorker) => {
         if (message.type === 'ready') resolve();
         else if (message.type === 'load-failed')
           reject(new WorkerError(`The model could not be loaded: ${message.message}`));
         else return;
-        child.off('message', onMessage);
-      };
-      child.on('message', onMessage);
-      child.once('exit', (code) => reject(new WorkerError(`The inference worker exited (${code}) while loading.`)));
+        stopListening();
+      });
+      child.onExit((code) => reject(new WorkerError(`The inference worker exited (${code}) while loading.`)));
       child.send({
         type: 'load',
         modelPath: options.modelPath,
@@ -98,7 +116,7 @@ export class InferenceWorkerProcess {
   }
 
   get alive(): boolean {
-    return !this._disposed && this._child.exitCode === null;
+    return !this._disposed && !this._child.exited;
   }
 
   run(job: WorkerJob, onToken: (text: string) => void, signal?: AbortSignal): Promise<WorkerRunResult> {
@@ -139,10 +157,10 @@ export class InferenceWorkerProcess {
     if (this._disposed) return;
     this._disposed = true;
     this._failAll(new DisposedError('The inference worker'));
-    if (this._child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this._child.once('exit', () => resolve()));
-    this._child.kill('SIGTERM');
-    const timer = setTimeout(() => this._child.kill('SIGKILL'), 3_000);
+    if (this._child.exited) return;
+    const exited = new Promise<void>((resolve) => this._child.onExit(() => resolve()));
+    this._child.stop();
+    const timer = setTimeout(() => this._child.kill(), 3_000);
     await exited;
     clearTimeout(timer);
   }

@@ -1,15 +1,19 @@
 /**
- * The process that runs other people's jobs. It is forked by the provider with an empty
- * environment and a temporary working directory, receives only a model path and jobs over IPC,
- * and never touches the disk: it cannot see the user's data folder, library, chats or keys, and
- * prompts live only in its memory. Built by electron-vite as out/main/network-worker.js.
+ * The process that runs other people's jobs: an Electron utility process in the app, a Node
+ * child process headless. It starts with a minimal environment (workerEnvironment) in an empty
+ * temp folder of its own, receives only a model path and jobs over IPC, and never opens a file
+ * itself: prompts live only in its memory. It is NOT sandboxed: it runs as the user, so code
+ * that took it over could read whatever the user can (see docs/ARCHITECTURE.md, Security).
+ * Built by electron-vite as out/main/network-worker.js.
  */
 import { getLlama, LlamaCompletion, type LlamaContext } from 'node-llama-cpp';
 import { LLAMA_OPTIONS } from '../../models/llama-options';
 import { llamaGpuOptions, type GpuShare } from './gpu-share';
-import type { FromWorker, ToWorker, WorkerJob } from './worker-messages';
+import { parentChannel } from './parent-channel';
+import type { WorkerJob } from './worker-messages';
 
-const send = (message: FromWorker) => process.send?.(message);
+const parent = parentChannel();
+const send = parent.send;
 const cancels = new Map<string, AbortController>();
 let context: LlamaContext | undefined;
 
@@ -72,10 +76,8 @@ async function run(job: WorkerJob): Promise<void> {
   }
 }
 
-process.on('message', (message: ToWorker) => {
+parent.onMessage((message) => {
   if (message.type === 'load') void load(message.modelPath, message.threads, message.sequences, message.gpu);
   else if (message.type === 'run') void run(message.job);
   else if (message.type === 'cancel') cancels.get(message.id)?.abort();
 });
-// The provider going away takes the worker with it.
-process.on('disconnect', () => process.exit(0));
