@@ -11,7 +11,7 @@ import { EventBus } from './events';
 import { openEngineLibrary } from './library';
 import { createLogger, type Logger } from './log';
 import { NetworkService } from './network';
-import type { WorkerLauncher } from './network/worker/worker-launcher';
+import type { WorkerLauncher } from './workers/worker-launcher';
 import { createRewardsService } from './network/ledger';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';

@@ -1,19 +1,25 @@
 import { utilityProcess } from 'electron';
-import type { FromWorker, ToWorker } from '../core/network/worker/worker-messages';
-import type { WorkerLauncher } from '../core/network/worker/worker-launcher';
+import type { WorkerChannel, WorkerLauncher, WorkerLaunchOptions } from '../core/workers/worker-launcher';
 
 /**
- * The app's network workers: Electron utility processes, since the RunAsNode fuse is off and
- * `child_process.fork` would start a second Hearth instead of Node. Same entry, arguments,
- * environment and folder as headless (see InferenceWorkerProcess).
+ * The app's workers (document readers, network jobs): Electron utility processes, since the
+ * RunAsNode fuse is off and `child_process.fork` would start a second Hearth instead of Node.
+ * Same entry, arguments, environment and folder as headless.
  */
-export const utilityWorker: WorkerLauncher = ({ entry, args, cwd, env }) => {
+export const utilityWorker: WorkerLauncher = <In, Out>({
+  entry,
+  args,
+  cwd,
+  env,
+  execArgv,
+  serviceName,
+}: WorkerLaunchOptions): WorkerChannel<In, Out> => {
   const child = utilityProcess.fork(entry, [...args], {
     cwd,
     env,
-    execArgv: [],
+    execArgv: [...(execArgv ?? [])],
     stdio: ['ignore', 'ignore', 'inherit'],
-    serviceName: 'Hearth network worker',
+    serviceName: serviceName ?? 'Hearth worker',
   });
   let exited = false;
   let exitCode: number | null = null;
@@ -22,10 +28,11 @@ export const utilityWorker: WorkerLauncher = ({ entry, args, cwd, env }) => {
     exitCode = code;
   });
   return {
-    send: (message: ToWorker) => child.postMessage(message),
-    onMessage: (listener: (message: FromWorker) => void) => {
-      child.on('message', listener);
-      return () => void child.off('message', listener);
+    send: (message: In) => child.postMessage(message),
+    onMessage: (listener: (message: Out) => void) => {
+      const handler = (message: unknown) => listener(message as Out);
+      child.on('message', handler);
+      return () => void child.off('message', handler);
     },
     onExit: (listener) => {
       if (exited) listener(exitCode);

@@ -221,3 +221,8 @@ export function oneLineText(bytes = 2 * 1024 * 1024): string {
 export function bomlessUtf16(text: string): Uint8Array {
   return Buffer.from(text, 'utf16le');
 }
+
+/** An .xlsx whose sheet nests `depth` elements (an XML bomb of depth, not of size). */
+export function deepXlsx(depth: number): Uint8Array {
+  return xlsxWith(`<worksheet><sheetData>${'<x>'.repeat(depth)}${'</x>'.repeat(depth)}</sheetData></worksheet>`);
+}

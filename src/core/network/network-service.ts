@@ -26,7 +26,7 @@ import type { ProviderRanker } from './requester/provider-ranker';
 import { reputationRanker } from './reputation';
 import { NodeRewards } from './rewards/node-rewards';
 import { gpuShareFrom } from './worker/gpu-share';
-import type { WorkerLauncher } from './worker/worker-launcher';
+import type { WorkerLauncher } from '../workers/worker-launcher';
 
 export interface NetworkServiceInit {
   dataDir: string;

@@ -1,5 +1,6 @@
-// A separate process for the crash test and the index benchmark: indexes (or resumes) a folder
-// and reports progress on stdout, then one JSON line with time and peak memory.
+// A separate process for the crash test, the hostile-files test and the index benchmark: indexes
+// (or resumes) a folder and reports progress on stdout, then one JSON line with time and peak
+// memory. Mode `report` also prints every file's state and searches for FIND_WORDS.
 import { DEFAULT_LIMITS, extractDocument, scanSource } from '../../../src/core/library';
 import { indexFile } from '../../../src/core/library/indexer';
 import { Library } from '../../../src/core/library/library';
@@ -45,6 +46,14 @@ if (mode === 'naive') {
   });
   if (source) await library.addSource('crash', source);
   await library.whenIdle();
+  if (mode === 'report') {
+    // Every file's state and message, then a search for each word asked for in FIND_WORDS.
+    console.log(`files ${JSON.stringify(await library.files('crash'))}`);
+    for (const word of (process.env.FIND_WORDS ?? '').split(',').filter(Boolean)) {
+      const hits = await library.search(word, { top: 3 });
+      console.log(`found ${JSON.stringify({ word, paths: hits.map((h) => h.path) })}`);
+    }
+  }
   await library.dispose();
 }
 console.log('finished');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { workerEnvironment } from '../../../src/core/network/worker/worker-environment';
+import { workerEnvironment } from '../../../src/core/workers/worker-environment';
 
 const PARENT = {
   PATH: '/usr/bin:/bin',

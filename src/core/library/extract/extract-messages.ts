@@ -1,7 +1,7 @@
 import type { FileProblem } from '../errors';
 import type { ExtractedDocument, ExtractLimits } from './types';
 
-/** One file for the extraction worker; `bytes` is transferred, not copied. */
+/** One file for a reading process. */
 export interface ExtractRequest {
   id: number;
   path: string;

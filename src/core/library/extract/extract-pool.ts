@@ -1,20 +1,21 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { forkWorker, type WorkerChannel, type WorkerLauncher } from '../../workers/worker-launcher';
+import { workerEnvironment } from '../../workers/worker-environment';
 import { LibraryFileError } from '../errors';
 import type { ExtractReply, ExtractRequest } from './extract-messages';
 import type { ExtractedDocument, ExtractLimits } from './types';
 
 export interface ExtractPoolInit {
-  /** Threads reading at once. Default: one less than the cores, at least 2, at most 4. */
+  /** Processes reading at once. Default: one less than the cores, at least 2, at most 4. */
   size?: number;
-  /** Heap a reading thread may grow to before it is stopped. Default 1,024 MB. */
+  /** Heap a reading process may grow to before it is stopped. Default 1,024 MB. */
   heapMb?: number;
   /** How long one file may take, by its size. Default 60 s plus 1 s per MB. */
   budgetMs?: (bytes: number) => number;
-  /** The worker script (tests); by default the built one beside the engine, or the source under tsx. */
-  entry?: URL;
+  /** Starts the processes: Electron's utility processes in the app, Node's fork headless. */
+  launch?: WorkerLauncher;
 }
 
 interface Task {
@@ -24,24 +25,28 @@ interface Task {
 }
 
 interface Slot {
-  worker: Worker;
+  channel: WorkerChannel<ExtractRequest, ExtractReply>;
   task: Task | null;
   timer: NodeJS.Timeout | null;
+  /** Why the pool ended this process itself (time budget, closing), if it did. */
+  stopped: Error | null;
 }
 
-/** Idle threads are stopped after this long, so a quiet library holds no parser memory. */
+/** Idle processes are stopped after this long, so a quiet library holds no parser memory. */
 const IDLE_MS = 20_000;
 
 /**
- * Reads documents on worker threads, one file per thread at a time. A thread that runs out of
- * heap or overruns the file's time budget is stopped and replaced; that file becomes a problem
- * with a reason and the other files go on. The engine thread never parses a document.
+ * Reads documents in worker processes, one file per process at a time. A process, not a
+ * thread: V8 aborts the whole process when a thread overshoots its heap cap in one large
+ * allocation, so only a process boundary contains a file built to exhaust memory. A reader that
+ * dies or overruns the file's time budget is ended and replaced; that file becomes a problem
+ * with a reason and the other files go on. The engine's own thread never parses a document.
  */
 export class ExtractPool {
   private readonly _size: number;
   private readonly _heapMb: number;
   private readonly _budgetMs: (bytes: number) => number;
-  private readonly _entry: { url: URL; execArgv: string[] };
+  private readonly _launch: WorkerLauncher;
   private readonly _slots = new Set<Slot>();
   private readonly _waiting: Task[] = [];
   private _nextId = 1;
@@ -52,16 +57,14 @@ export class ExtractPool {
     this._size = init.size ?? Math.min(4, Math.max(2, availableParallelism() - 1));
     this._heapMb = init.heapMb ?? 1024;
     this._budgetMs = init.budgetMs ?? ((bytes) => 60_000 + (bytes / 1024 / 1024) * 1000);
-    this._entry = init.entry ? { url: init.entry, execArgv: [] } : defaultEntry();
+    this._launch = init.launch ?? forkWorker;
   }
 
-  /** Reads one file's bytes (they are handed over to the thread: do not use them afterwards). */
+  /** Reads one file's bytes into blocks, or rejects with a LibraryFileError saying why not. */
   extract(path: string, bytes: Uint8Array, limits: ExtractLimits): Promise<ExtractedDocument> {
     if (this._disposed) return Promise.reject(new Error('The library is closing.'));
-    // Transfer needs a buffer of its own; a slice of a shared pool is copied instead.
-    const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
     return new Promise((resolve, reject) => {
-      this._waiting.push({ request: { id: this._nextId++, path, bytes: own, limits }, resolve, reject });
+      this._waiting.push({ request: { id: this._nextId++, path, bytes, limits }, resolve, reject });
       this._pump();
     });
   }
@@ -70,11 +73,11 @@ export class ExtractPool {
     this._disposed = true;
     if (this._idleTimer) clearTimeout(this._idleTimer);
     for (const task of this._waiting.splice(0)) task.reject(new Error('The library is closing.'));
-    await Promise.all([...this._slots].map((slot) => this._stop(slot, new Error('The library is closing.'))));
+    await Promise.all([...this._slots].map((slot) => this._end(slot, new Error('The library is closing.'))));
   }
 
   private _pump(): void {
-    while (this._waiting.length > 0) {
+    while (this._waiting.length > 0 && !this._disposed) {
       let slot = [...this._slots].find((s) => s.task === null);
       if (!slot && this._slots.size < this._size) slot = this._spawn();
       if (!slot) return;
@@ -84,26 +87,28 @@ export class ExtractPool {
   }
 
   private _spawn(): Slot {
-    const worker = new Worker(this._entry.url, {
-      execArgv: this._entry.execArgv,
-      resourceLimits: { maxOldGenerationSizeMb: this._heapMb, stackSizeMb: 8 },
-      stdout: false,
-      stderr: false,
+    const entry = readerEntry();
+    const channel = this._launch<ExtractRequest, ExtractReply>({
+      entry: entry.path,
+      args: [],
+      // Running from source, `--import tsx` resolves from the project folder.
+      cwd: entry.execArgv.length > 0 ? process.cwd() : tmpdir(),
+      env: workerEnvironment(process.env, process.platform, tmpdir()),
+      execArgv: [...entry.execArgv, `--max-old-space-size=${this._heapMb}`],
+      serviceName: 'Hearth document reader',
     });
-    const slot: Slot = { worker, task: null, timer: null };
-    worker.on('message', (reply: ExtractReply) => this._finish(slot, reply));
-    worker.on('error', (error: Error & { code?: string }) => this._lose(slot, error));
-    worker.on('exit', (code) => this._lose(slot, new Error(`The reading thread stopped (exit code ${code}).`)));
+    const slot: Slot = { channel, task: null, timer: null, stopped: null };
+    channel.onMessage((reply) => this._finish(slot, reply));
+    channel.onExit((code) => this._lost(slot, code));
     this._slots.add(slot);
     return slot;
   }
 
   private _start(slot: Slot, task: Task): void {
     slot.task = task;
-    slot.worker.ref();
     const budget = this._budgetMs(task.request.bytes.byteLength);
     slot.timer = setTimeout(() => {
-      void this._stop(
+      void this._end(
         slot,
         new LibraryFileError(
           task.request.path,
@@ -112,7 +117,7 @@ export class ExtractPool {
         ),
       );
     }, budget);
-    slot.worker.postMessage(task.request, [task.request.bytes.buffer as ArrayBuffer]);
+    slot.channel.send(task.request);
   }
 
   private _finish(slot: Slot, reply: ExtractReply): void {
@@ -120,66 +125,68 @@ export class ExtractPool {
     if (!task || task.request.id !== reply.id) return;
     this._release(slot);
     if (reply.ok) task.resolve(reply.document);
-    else task.reject(reply.reason ? new LibraryFileError(task.request.path, reply.reason, reply.message) : new Error(reply.message));
+    else {
+      task.reject(
+        reply.reason ? new LibraryFileError(task.request.path, reply.reason, reply.message) : new Error(reply.message),
+      );
+    }
     this._pump();
   }
 
-  /** The thread died (out of heap, a crash in a parser): its file is the cause, the pool goes on. */
-  private _lose(slot: Slot, error: Error & { code?: string }): void {
-    if (!this._slots.delete(slot)) return;
+  /** The process is gone: if the pool did not end it, the file it was reading is the cause. */
+  private _lost(slot: Slot, code: number | null): void {
+    this._slots.delete(slot);
     const task = slot.task;
     this._release(slot);
     if (task) {
       task.reject(
-        new LibraryFileError(
-          task.request.path,
-          'too-complex',
-          error.code === 'ERR_WORKER_OUT_OF_MEMORY'
-            ? `Reading this file needed more than ${this._heapMb} MB of memory, so Hearth stopped; it may be damaged or built to exhaust readers (a zip or XML bomb). Re-save it in its app, or split it, then re-index.`
-            : `The reader stopped while reading this file (${error.message}); it may be damaged. Re-save it in its app, then re-index.`,
-        ),
+        slot.stopped ??
+          new LibraryFileError(
+            task.request.path,
+            'too-complex',
+            `The reader stopped while reading this file (${code === null ? 'it was killed' : `exit code ${code}`}); the file needs more than ${this._heapMb} MB of memory or crashes readers, so it may be damaged or built to exhaust them (a zip or XML bomb). Re-save it in its app, or split it, then re-index.`,
+          ),
       );
     }
-    if (!this._disposed) this._pump();
+    this._pump();
   }
 
-  private async _stop(slot: Slot, reason: Error): Promise<void> {
-    const task = slot.task;
-    this._slots.delete(slot);
-    this._release(slot);
-    task?.reject(reason);
-    await slot.worker.terminate();
-    if (!this._disposed) this._pump();
+  /** Ends a process on the pool's own account; its task fails with `reason`. */
+  private _end(slot: Slot, reason: Error): Promise<void> {
+    slot.stopped = reason;
+    if (slot.channel.exited) return Promise.resolve();
+    return new Promise((resolve) => {
+      slot.channel.onExit(() => resolve());
+      slot.channel.kill();
+    });
   }
 
   private _release(slot: Slot): void {
     if (slot.timer) clearTimeout(slot.timer);
     slot.timer = null;
     slot.task = null;
-    // An idle thread must not keep a finished CLI command alive.
-    slot.worker.unref();
   }
 
   private _scheduleIdleStop(): void {
     if (this._idleTimer) clearTimeout(this._idleTimer);
-    if (this._slots.size === 0) return;
+    if (this._slots.size === 0 || this._disposed) return;
     this._idleTimer = setTimeout(() => {
-      for (const slot of this._slots) if (slot.task === null) void this._stop(slot, new Error('idle'));
+      for (const slot of this._slots) if (slot.task === null) void this._end(slot, new Error('idle'));
     }, IDLE_MS);
     this._idleTimer.unref();
   }
 }
 
 /**
- * The built worker sits beside the bundled engine (out/main/extract-worker.js). Running from the
- * TypeScript sources (tests), the worker is the source file, loaded through tsx.
+ * The built reader sits beside the bundled engine (out/main/extract-worker.js). Running from the
+ * TypeScript sources (tests), the reader is the source file, loaded through tsx.
  */
-function defaultEntry(): { url: URL; execArgv: string[] } {
+function readerEntry(): { path: string; execArgv: string[] } {
   if (import.meta.url.endsWith('.ts')) {
-    return { url: new URL('./extract-worker.ts', import.meta.url), execArgv: ['--import', 'tsx'] };
+    return { path: fileURLToPath(new URL('./extract-worker.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
   }
   const candidates = [new URL('./extract-worker.js', import.meta.url), new URL('../extract-worker.js', import.meta.url)];
-  const found = candidates.find((url) => existsSync(fileURLToPath(url)));
+  const found = candidates.map((url) => fileURLToPath(url)).find((path) => existsSync(path));
   if (!found) throw new Error('The document reader is not built; run `npm run build` first.');
-  return { url: found, execArgv: [] };
+  return { path: found, execArgv: [] };
 }

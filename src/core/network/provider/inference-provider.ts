@@ -8,7 +8,7 @@ import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/rece
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
 import type { GpuShare } from '../worker/gpu-share';
-import type { WorkerLauncher } from '../worker/worker-launcher';
+import type { WorkerLauncher } from '../../workers/worker-launcher';
 
 /** A model this machine offers, named on the network by the sha256 of its file. */
 export interface OfferedModel {

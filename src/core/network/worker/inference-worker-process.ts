@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DisposedError } from '../../disposable';
-import type { FromWorker, WorkerJob } from './worker-messages';
+import type { FromWorker, ToWorker, WorkerJob } from './worker-messages';
 import type { GpuShare } from './gpu-share';
-import { workerEnvironment } from './worker-environment';
-import { forkWorker, type WorkerChannel, type WorkerLauncher } from './worker-launcher';
+import { workerEnvironment } from '../../workers/worker-environment';
+import { forkWorker, type WorkerChannel, type WorkerLauncher } from '../../workers/worker-launcher';
 
 /** The built worker entry; beside the bundle that imports this (out/main), or its parent for chunks. */
 export function defaultWorkerEntry(): string {
@@ -66,7 +66,7 @@ export class InferenceWorkerProcess {
   private _disposed = false;
 
   private constructor(
-    private readonly _child: WorkerChannel,
+    private readonly _child: WorkerChannel<ToWorker, FromWorker>,
     tempDir: string,
   ) {
     _child.onMessage((message) => this._onMessage(message));
@@ -79,7 +79,7 @@ export class InferenceWorkerProcess {
 
   static async start(options: InferenceWorkerOptions): Promise<InferenceWorkerProcess> {
     const tempDir = await mkdtemp(join(tmpdir(), 'hearth-worker-'));
-    let child: WorkerChannel;
+    let child: WorkerChannel<ToWorker, FromWorker>;
     try {
       child = (options.launch ?? forkWorker)({
         entry: options.entry ?? defaultWorkerEntry(),

@@ -9,10 +9,10 @@
 import { getLlama, LlamaCompletion, type LlamaContext } from 'node-llama-cpp';
 import { LLAMA_OPTIONS } from '../../models/llama-options';
 import { llamaGpuOptions, type GpuShare } from './gpu-share';
-import { parentChannel } from './parent-channel';
-import type { WorkerJob } from './worker-messages';
+import { parentChannel } from '../../workers/parent-channel';
+import type { FromWorker, ToWorker, WorkerJob } from './worker-messages';
 
-const parent = parentChannel();
+const parent = parentChannel<ToWorker, FromWorker>();
 const send = parent.send;
 const cancels = new Map<string, AbortController>();
 let context: LlamaContext | undefined;

@@ -1,20 +1,23 @@
 import { fork } from 'node:child_process';
-import type { FromWorker, ToWorker } from './worker-messages';
 
 /** How a worker is started: the entry script, its arguments, and the little it may see. */
 export interface WorkerLaunchOptions {
   entry: string;
   args: readonly string[];
-  /** The worker's own empty temp folder. */
+  /** The worker's own folder (an empty temp folder for network workers). */
   cwd: string;
   /** The whole environment: see workerEnvironment. */
   env: Record<string, string>;
+  /** Node options for the worker (a heap cap; tsx when the entry is TypeScript source). */
+  execArgv?: readonly string[];
+  /** What the OS task manager shows for it (Electron utility processes). */
+  serviceName?: string;
 }
 
 /** A running worker, whether a Node child process (headless) or an Electron utility process (app). */
-export interface WorkerChannel {
-  send(message: ToWorker): void;
-  onMessage(listener: (message: FromWorker) => void): () => void;
+export interface WorkerChannel<In, Out> {
+  send(message: In): void;
+  onMessage(listener: (message: Out) => void): () => void;
   /** Called once, when the process has gone (exit code, or null if killed by a signal). */
   onExit(listener: (code: number | null) => void): void;
   readonly exited: boolean;
@@ -25,31 +28,34 @@ export interface WorkerChannel {
 }
 
 /**
- * Starts worker processes. The desktop app supplies one built on Electron's utilityProcess
- * (src/main/utility-worker.ts), because its RunAsNode fuse is off; headless, it is forkWorker.
+ * Starts worker processes. A process, not a thread: a worker that runs out of memory or
+ * crashes in native code takes only itself down. The desktop app supplies one built on
+ * Electron's utilityProcess (src/main/utility-worker.ts), because its RunAsNode fuse is off;
+ * headless, it is forkWorker.
  */
-export type WorkerLauncher = (options: WorkerLaunchOptions) => WorkerChannel;
+export type WorkerLauncher = <In, Out>(options: WorkerLaunchOptions) => WorkerChannel<In, Out>;
 
 /** Headless: a Node child process over Node IPC (structured clone). */
-export const forkWorker: WorkerLauncher = ({ entry, args, cwd, env }) => {
+export const forkWorker: WorkerLauncher = <In, Out>({ entry, args, cwd, env, execArgv }: WorkerLaunchOptions) => {
   if (process.versions.electron) {
     // Inside Electron, fork would start a second app (the RunAsNode fuse is off): a door bug.
-    throw new Error('The Hearth app must start network workers through its utility-process launcher.');
+    throw new Error('The Hearth app must start workers through its utility-process launcher.');
   }
   const child = fork(entry, [...args], {
     cwd,
     env,
-    execArgv: [],
+    execArgv: [...(execArgv ?? [])],
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     serialization: 'advanced',
   });
   let exited = false;
   child.once('exit', () => (exited = true));
-  return {
-    send: (message) => void child.send(message),
+  const channel: WorkerChannel<In, Out> = {
+    send: (message) => void child.send(message as object),
     onMessage: (listener) => {
-      child.on('message', listener);
-      return () => void child.off('message', listener);
+      const handler = (message: unknown) => listener(message as Out);
+      child.on('message', handler);
+      return () => void child.off('message', handler);
     },
     onExit: (listener) => {
       if (exited) listener(child.exitCode);
@@ -61,4 +67,5 @@ export const forkWorker: WorkerLauncher = ({ entry, args, cwd, env }) => {
     stop: () => void child.kill('SIGTERM'),
     kill: () => void child.kill('SIGKILL'),
   };
+  return channel;
 };
