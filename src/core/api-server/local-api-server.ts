@@ -350,7 +350,8 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new ApiError(413, 'The request body is larger than 8 MB.', { code: 'request_too_large' });
+    if (size > MAX_BODY)
+      throw new ApiError(413, 'The request body is larger than 8 MB.', { code: 'request_too_large' });
     chunks.push(chunk as Buffer);
   }
   try {
@@ -370,11 +371,10 @@ function toApiError(error: unknown): ApiError {
 }
 
 function modelNotFound(id: string): ApiError {
-  return new ApiError(
-    404,
-    `The model '${id}' is not installed in Hearth. GET /v1/models lists the installed ones.`,
-    { param: 'model', code: 'model_not_found' },
-  );
+  return new ApiError(404, `The model '${id}' is not installed in Hearth. GET /v1/models lists the installed ones.`, {
+    param: 'model',
+    code: 'model_not_found',
+  });
 }
 
 function modelObject(m: { file: string; role: string }) {

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { engineLibraryOf } from '../../core/library';
+import { print, printableJson } from '../terminal-text';
 
 interface SearchOptions {
   collection?: string;
@@ -35,14 +36,12 @@ export function registerSearch(program: Command): void {
           snippet: string;
         }[];
         if (options.json) {
-          console.log(JSON.stringify(hits.map(({ path, page, score, snippet }) => ({ path, page, score, snippet }))));
+          print(printableJson(hits.map(({ path, page, score, snippet }) => ({ path, page, score, snippet }))));
           return;
         }
-        if (hits.length === 0) console.log('No results.');
+        if (hits.length === 0) print('No results.');
         for (const hit of hits) {
-          console.log(
-            `${hit.path}${hit.page ? ` (page ${hit.page})` : ''}  [${hit.score.toFixed(4)}]\n  ${hit.snippet}\n`,
-          );
+          print(`${hit.path}${hit.page ? ` (page ${hit.page})` : ''}  [${hit.score.toFixed(4)}]\n  ${hit.snippet}\n`);
         }
       } finally {
         await engine.dispose();
