@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import type { Settings } from '../../shared/settings';
 import type { Disposable } from '../disposable';
@@ -85,7 +86,7 @@ export class LocalApiServer implements Disposable {
   async info(): Promise<LocalApiInfo> {
     return {
       running: this._server !== null,
-      baseUrl: this._port !== null ? `http://127.0.0.1:${this._port}/v1` : null,
+      baseUrl: this._server ? `http://127.0.0.1:${(this._server.address() as AddressInfo).port}/v1` : null,
       key: await this.key(),
     };
   }
@@ -93,7 +94,7 @@ export class LocalApiServer implements Disposable {
   private async _listen(port: number): Promise<void> {
     await this.key();
     const server = createServer((req, res) => {
-      this._handle(req, res, port).catch((error: unknown) => {
+      this._handle(req, res, (server.address() as AddressInfo).port).catch((error: unknown) => {
         // Even the error answer failed (the client is gone, most likely): log, never crash.
         this._o.log.warn({ event: 'local-api-request-failed', error: (error as Error).message });
         res.destroy();
@@ -204,11 +205,11 @@ export class LocalApiServer implements Disposable {
     const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
     const created = Math.floor(Date.now() / 1000);
     if (stream) {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
+      // setHeader, not writeHead's object: _handle reads the content type back if this fails.
+      res.setHeader('content-type', 'text/event-stream');
+      res.setHeader('cache-control', 'no-cache');
+      res.setHeader('connection', 'keep-alive');
+      res.writeHead(200);
     }
     const chunk = (delta: object, finish: string | null) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
