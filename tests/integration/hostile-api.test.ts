@@ -7,7 +7,7 @@ import { WebSocket } from 'ws';
 import { createEngine, type Engine } from '../../src/core';
 import { startSocketHost, type SocketHost } from '../../src/host/socket-host';
 import { tempDir } from '../helpers/temp-dir';
-import { openLocalAi, STORIES } from './chat/local-ai-fixture';
+import { openLocalAi, STORIES, TINY_LLAMA } from './chat/local-ai-fixture';
 
 /** Sends bytes exactly as written (no client library tidies them) and reads until the server closes. */
 function raw(port: number, text: string): Promise<string> {
@@ -109,7 +109,10 @@ describe('the local API, given requests that break the rules', () => {
   beforeAll(async () => {
     env = await openLocalAi({ chat: { maxTokens: 16, temperature: 0 } });
     await env.ai.models.import(STORIES, 'chat');
-    await env.settings.update({ models: { chatModel: 'stories260K.gguf' } });
+    await env.ai.models.import(TINY_LLAMA, 'embedding');
+    await env.settings.update({
+      models: { chatModel: 'stories260K.gguf', embeddingModel: 'llama-2-tiny-random.gguf' },
+    });
     // Port 0 is refused by the settings schema; local-api.test.ts uses 20000 + pid % 20000.
     port = 40_000 + (process.pid % 20_000);
     await env.settings.update({ api: { enabled: true, port } });
@@ -180,6 +183,13 @@ describe('the local API, given requests that break the rules', () => {
     const context = (await env.ai.chat.generator()).contextSize;
     const withAnswer = await chat({ messages: hi, max_tokens: context });
     expect(error(withAnswer)).toMatchObject({ code: 'context_length_exceeded' });
+  });
+
+  it('refuses an embedding input longer than the model reads with context_length_exceeded', async () => {
+    const body = JSON.stringify({ input: ['a cat', 'word '.repeat(20_000)] });
+    const answer = await http(port, 'POST', '/v1/embeddings', { headers: headers(), body });
+    expect(answer.status).toBe(400);
+    expect(error(answer)).toMatchObject({ param: 'input', code: 'context_length_exceeded' });
   });
 
   it('answers a stream for a missing model with a 404 JSON error before any event', async () => {
