@@ -78,4 +78,11 @@ export default ts.config(
     },
   },
   layer(['src/host/**/*'], [{ group: ['electron'], message: 'The headless host runs without Electron.' }]),
+  {
+    // What the CLI prints can hold file names and model text: print through terminal-text.ts,
+    // which neutralises terminal escape sequences.
+    files: ['src/host/**/*.ts'],
+    ignores: ['src/host/terminal-text.ts'],
+    rules: { 'no-console': 'error' },
+  },
 );

@@ -8,6 +8,7 @@ import { registerModels } from './commands/models-command';
 import { registerChat } from './commands/chat-command';
 import { registerIndex } from './commands/index-command';
 import { registerSearch } from './commands/search-command';
+import { printError } from './terminal-text';
 
 /** The `hearth` command line: the headless door to the same engine the app uses. */
 export function createProgram(): Command {
@@ -33,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    console.error(`hearth: ${error instanceof Error ? error.message : String(error)}`);
+    printError(`hearth: ${error instanceof Error ? error.message : String(error)}`);
     return 1;
   }
 }

@@ -1,9 +1,10 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as v from 'valibot';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { toWireError, validateEvent, type Engine } from '../core';
+import { isLoopbackHost, requestPath } from '../core/http';
 import { DoorErrorName } from '../shared/errors';
 import { rpcError, rpcEvent, rpcResult, RpcRequestSchema } from './json-rpc';
 import { serveStatic } from './static-files';
@@ -39,8 +40,16 @@ export interface SocketHost {
 export async function startSocketHost(options: SocketHostOptions): Promise<SocketHost> {
   const { engine } = options;
   const token = options.token ?? randomBytes(32).toString('hex');
+  // Every handler below catches what it throws: one odd request must never end the process.
   const server = createServer((req, res) => {
-    if (!isAllowedHost(req, port())) {
+    try {
+      serveRequest(req, res);
+    } catch (error) {
+      failRequest(engine, res, error);
+    }
+  });
+  const serveRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (!isLoopbackHost(req.headers.host, port())) {
       res.writeHead(421).end();
       return;
     }
@@ -48,8 +57,8 @@ export async function startSocketHost(options: SocketHostOptions): Promise<Socke
       res.writeHead(404).end();
       return;
     }
-    serveStatic(options.rendererDir, req, res).catch(() => res.writeHead(500).end());
-  });
+    serveStatic(options.rendererDir, req, res).catch((error: unknown) => failRequest(engine, res, error));
+  };
   const port = () => (server.address() as AddressInfo).port;
   const sockets = new WebSocketServer({
     noServer: true,
@@ -58,17 +67,30 @@ export async function startSocketHost(options: SocketHostOptions): Promise<Socke
   });
 
   server.on('upgrade', (req, socket, head) => {
-    const refusal = refuseUpgrade(req, token, port());
-    if (refusal) {
-      socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
-      return;
+    // Node leaves an upgrading socket without an error listener: a client that resets it
+    // mid-handshake would otherwise be an uncaught 'error' event.
+    socket.on('error', () => socket.destroy());
+    try {
+      const refusal = refuseUpgrade(req, token, port());
+      if (refusal) {
+        socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
+        return;
+      }
+      sockets.handleUpgrade(req, socket, head, (ws) => serveClient(engine, ws));
+    } catch (error) {
+      engine.log.error({ event: 'upgrade-failed', error: describe(error) });
+      socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
     }
-    sockets.handleUpgrade(req, socket, head, (ws) => serveClient(engine, ws));
   });
 
   const stopEvents = engine.events.onAny((name, payload) => {
-    const message = rpcEvent(name, validateEvent(name, payload));
-    for (const client of sockets.clients) client.send(message);
+    try {
+      const message = rpcEvent(name, validateEvent(name, payload));
+      for (const client of sockets.clients) client.send(message);
+    } catch (error) {
+      // The service that emitted must not fail because a listener here did.
+      engine.log.error({ event: 'event-push-failed', name, error: describe(error) });
+    }
   });
 
   await listen(server, options.port ?? 0);
@@ -93,16 +115,23 @@ function listen(server: Server, port: number): Promise<void> {
   });
 }
 
-/** Blocks DNS rebinding: only requests addressed to this loopback host and port. */
-function isAllowedHost(req: IncomingMessage, port: number): boolean {
-  const host = req.headers.host;
-  return host === `127.0.0.1:${port}` || host === `localhost:${port}`;
+/** A handler failed unexpectedly: log it and answer 500 if the answer has not started. */
+function failRequest(engine: Engine, res: ServerResponse, error: unknown): void {
+  engine.log.error({ event: 'request-failed', error: describe(error) });
+  if (res.headersSent) res.destroy();
+  else res.writeHead(500).end();
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
 /** Returns the HTTP status line to refuse with, or undefined to accept. */
 function refuseUpgrade(req: IncomingMessage, token: string, port: number): string | undefined {
-  if (new URL(req.url ?? '/', 'http://localhost').pathname !== RPC_PATH) return '404 Not Found';
-  if (!isAllowedHost(req, port)) return '421 Misdirected Request';
+  const path = requestPath(req.url);
+  if (path === null) return '400 Bad Request';
+  if (path !== RPC_PATH) return '404 Not Found';
+  if (!isLoopbackHost(req.headers.host, port)) return '421 Misdirected Request';
   const origin = req.headers.origin;
   if (origin !== undefined && origin !== `http://127.0.0.1:${port}` && origin !== `http://localhost:${port}`) {
     return '403 Forbidden';
@@ -127,8 +156,12 @@ function serveClient(engine: Engine, ws: WebSocket): void {
       ws.close(1003, 'Hearth speaks JSON text frames only');
       return;
     }
-    void answer(engine, data.toString(), (reply) => {
+    answer(engine, data.toString(), (reply) => {
       if (ws.readyState === ws.OPEN) ws.send(reply);
+    }).catch((error: unknown) => {
+      // A reply that could not even be written: log it and drop this connection, not the host.
+      engine.log.error({ event: 'reply-failed', error: describe(error) });
+      ws.terminate();
     });
   });
 }

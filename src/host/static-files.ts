@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
+import { decodePath, requestPath } from '../core/http';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -25,7 +26,12 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     res.writeHead(405).end();
     return;
   }
-  const pathname = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+  const target = requestPath(req.url);
+  const pathname = target === null ? null : decodePath(target);
+  if (pathname === null) {
+    res.writeHead(400, { 'content-type': 'text/plain' }).end('Bad request: the path is not a valid URL path.');
+    return;
+  }
   const relative = normalize(pathname === '/' ? '/index.html' : pathname);
   const file = join(root, relative);
   if (!file.startsWith(root + sep)) {

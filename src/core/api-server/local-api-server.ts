@@ -1,13 +1,17 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import type { Settings } from '../../shared/settings';
 import type { Disposable } from '../disposable';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { ChatService } from '../chat/chat-service';
+import { decodePath, isLoopbackHost, requestPath } from '../http';
 import { NoModelChosenError, type ModelSlots, type ModelStore } from '../models';
 import type { SecretStore } from '../secrets';
+import { ApiError } from './api-error';
+import { parseChatCompletionRequest, requireObject } from './chat-completion-request';
 
 export interface LocalApiServerOptions {
   chat: ChatService;
@@ -29,16 +33,8 @@ export interface LocalApiInfo {
 const KEY_SECRET = 'local-api-key';
 const MAX_BODY = 8 * 1024 * 1024;
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly type = 'invalid_request_error',
-    readonly code: string | null = null,
-  ) {
-    super(message);
-  }
-}
+/** What a chat template adds around each message, beyond the text's own tokens (an overestimate). */
+const TEMPLATE_TOKENS_PER_MESSAGE = 8;
 
 /**
  * The OpenAI-compatible local API: `/v1/models`, `/v1/chat/completions` (with SSE streaming)
@@ -90,14 +86,20 @@ export class LocalApiServer implements Disposable {
   async info(): Promise<LocalApiInfo> {
     return {
       running: this._server !== null,
-      baseUrl: this._port !== null ? `http://127.0.0.1:${this._port}/v1` : null,
+      baseUrl: this._server ? `http://127.0.0.1:${(this._server.address() as AddressInfo).port}/v1` : null,
       key: await this.key(),
     };
   }
 
   private async _listen(port: number): Promise<void> {
     await this.key();
-    const server = createServer((req, res) => void this._handle(req, res));
+    const server = createServer((req, res) => {
+      this._handle(req, res, (server.address() as AddressInfo).port).catch((error: unknown) => {
+        // Even the error answer failed (the client is gone, most likely): log, never crash.
+        this._o.log.warn({ event: 'local-api-request-failed', error: (error as Error).message });
+        res.destroy();
+      });
+    });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, '127.0.0.1', () => resolve());
@@ -125,101 +127,89 @@ export class LocalApiServer implements Disposable {
     return key.length > 0 && a.length === b.length && timingSafeEqual(a, b);
   }
 
-  private async _handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async _handle(req: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
     try {
-      if (!this._authorized(req))
-        throw new HttpError(
-          401,
-          'Missing or wrong API key. Copy the key from Hearth (Models page, Local API).',
-          'invalid_api_key',
-          'invalid_api_key',
-        );
-      const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/\/$/, '');
-      if (req.method === 'GET' && path === '/v1/models') return json(res, 200, await this._models());
-      if (req.method === 'POST' && path === '/v1/chat/completions') return await this._chatCompletions(req, res);
-      if (req.method === 'POST' && path === '/v1/embeddings')
-        return json(res, 200, await this._embeddings(await readJson(req)));
-      throw new HttpError(
-        404,
-        `${req.method} ${path} is not part of Hearth's API.`,
-        'invalid_request_error',
-        'not_found',
-      );
+      await this._route(req, res, port);
     } catch (error) {
-      const e = error instanceof HttpError ? error : toHttpError(error);
-      if (res.headersSent) {
-        res.end();
-        return;
-      }
-      json(res, e.status, { error: { message: e.message, type: e.type, code: e.code, param: null } });
+      const e = toApiError(error);
+      if (e.status >= 500) this._o.log.warn({ event: 'local-api-error', status: e.status, error: e.message });
+      if (!res.headersSent) return json(res, e.status, e.body);
+      // A stream already started: OpenAI's clients read an error event, then the end.
+      if (String(res.getHeader('content-type')).startsWith('text/event-stream') && !res.writableEnded) {
+        res.end(`data: ${JSON.stringify(e.body)}\n\n`);
+      } else res.destroy();
     }
+  }
+
+  private async _route(req: IncomingMessage, res: ServerResponse, port: number): Promise<void> {
+    if (!isLoopbackHost(req.headers.host, port))
+      throw new ApiError(421, 'Hearth answers requests addressed to 127.0.0.1 or localhost only.', {
+        code: 'invalid_host',
+      });
+    if (!this._authorized(req))
+      throw new ApiError(401, 'Missing or wrong API key. Copy the key from Hearth (Models page, Local API).', {
+        code: 'invalid_api_key',
+      });
+    const target = requestPath(req.url);
+    if (target === null) throw new ApiError(400, 'The request target is not a valid URL path.');
+    const path = target.replace(/\/$/, '');
+    if (req.method === 'GET' && path === '/v1/models') return json(res, 200, await this._models());
+    if (req.method === 'GET' && path.startsWith('/v1/models/'))
+      return json(res, 200, await this._model(decodePath(path.slice('/v1/models/'.length))));
+    if (req.method === 'POST' && path === '/v1/chat/completions') return await this._chatCompletions(req, res);
+    if (req.method === 'POST' && path === '/v1/embeddings')
+      return json(res, 200, await this._embeddings(await readJson(req)));
+    throw new ApiError(404, `${req.method} ${path} is not part of Hearth's API.`, { code: 'not_found' });
   }
 
   private async _models() {
     const models = await this._o.store.list();
-    return {
-      object: 'list',
-      data: models.map((m) => ({ id: m.file, object: 'model', created: 0, owned_by: 'hearth', role: m.role })),
-    };
+    return { object: 'list', data: models.map(modelObject) };
+  }
+
+  private async _model(id: string | null) {
+    const found = (await this._o.store.list()).find((m) => m.file === id);
+    if (!found) throw modelNotFound(id ?? '');
+    return modelObject(found);
   }
 
   /** An installed file named by the request, or the chosen model of the role. */
-  private async _resolveModel(requested: unknown, role: 'chat' | 'embedding'): Promise<string> {
+  private async _resolveModel(requested: string | undefined, role: 'chat' | 'embedding'): Promise<string> {
     const installed = await this._o.store.list();
-    if (typeof requested === 'string' && installed.some((m) => m.file === requested)) return requested;
-    const chosen =
-      role === 'chat' ? this._o.settings.get().models.chatModel : this._o.settings.get().models.embeddingModel;
-    if (requested === undefined || requested === '' || requested === 'hearth' || requested === 'default') {
-      if (!chosen) throw new NoModelChosenError(role);
-      return chosen;
-    }
-    throw new HttpError(
-      404,
-      `The model "${String(requested)}" is not installed in Hearth. GET /v1/models lists the installed ones.`,
-      'invalid_request_error',
-      'model_not_found',
-    );
+    if (requested !== undefined && installed.some((m) => m.file === requested)) return requested;
+    if (requested !== undefined && requested !== '' && requested !== 'hearth' && requested !== 'default')
+      throw modelNotFound(requested);
+    const models = this._o.settings.get().models;
+    const chosen = role === 'chat' ? models.chatModel : models.embeddingModel;
+    if (!chosen) throw new NoModelChosenError(role);
+    if (!installed.some((m) => m.file === chosen))
+      throw new ApiError(
+        404,
+        `The chosen ${role} model "${chosen}" is no longer in Hearth's models folder. Choose another on the Models page.`,
+        { code: 'model_not_found', param: 'model' },
+      );
+    return chosen;
   }
 
   private async _chatCompletions(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const body = (await readJson(req)) as {
-      model?: unknown;
-      messages?: unknown;
-      stream?: unknown;
-      max_tokens?: unknown;
-      max_completion_tokens?: unknown;
-      temperature?: unknown;
-      top_p?: unknown;
-    };
-    if (!Array.isArray(body.messages) || body.messages.length === 0)
-      throw new HttpError(400, '`messages` must be a non-empty array.');
-    const messages = body.messages.map((m: { role?: unknown; content?: unknown }) => {
-      const role = m.role === 'developer' ? 'system' : m.role;
-      if (role !== 'system' && role !== 'user' && role !== 'assistant')
-        throw new HttpError(400, `Unsupported message role "${String(m.role)}".`);
-      const text =
-        typeof m.content === 'string'
-          ? m.content
-          : Array.isArray(m.content)
-            ? m.content.map((p: { text?: string }) => p.text ?? '').join('')
-            : '';
-      return { role: role as 'system' | 'user' | 'assistant', text };
-    });
-    const model = await this._resolveModel(body.model, 'chat');
-    const num = (x: unknown) => (typeof x === 'number' && Number.isFinite(x) ? x : undefined);
+    const request = parseChatCompletionRequest(await readJson(req));
+    const { messages, stream } = request;
+    // Everything that can refuse the request happens before the first byte of the answer.
+    const model = await this._resolveModel(request.model, 'chat');
+    const generator = await this._o.chat.generator(model);
+    const maxTokens = this._answerBudget(request, generator);
     const controller = new AbortController();
     res.on('close', () => {
       if (!res.writableFinished) controller.abort();
     });
     const id = `chatcmpl-${randomBytes(12).toString('hex')}`;
     const created = Math.floor(Date.now() / 1000);
-    const stream = body.stream === true;
     if (stream) {
-      res.writeHead(200, {
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
+      // setHeader, not writeHead's object: _handle reads the content type back if this fails.
+      res.setHeader('content-type', 'text/event-stream');
+      res.setHeader('cache-control', 'no-cache');
+      res.setHeader('connection', 'keep-alive');
+      res.writeHead(200);
     }
     const chunk = (delta: object, finish: string | null) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
@@ -227,9 +217,9 @@ export class LocalApiServer implements Disposable {
     const result = await this._o.chat.generate({
       model,
       messages,
-      maxTokens: num(body.max_completion_tokens) ?? num(body.max_tokens),
-      temperature: num(body.temperature),
-      topP: num(body.top_p),
+      maxTokens,
+      ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+      ...(request.topP !== undefined ? { topP: request.topP } : {}),
       signal: controller.signal,
       onToken: stream
         ? (text) => {
@@ -243,7 +233,6 @@ export class LocalApiServer implements Disposable {
       res.end(`${chunk({}, finish)}data: [DONE]\n\n`);
       return;
     }
-    const generator = await this._o.chat.generator(model);
     const promptTokens = generator.countTokens(messages.map((m) => m.text).join('\n'));
     const completionTokens = generator.countTokens(result.text);
     json(res, 200, {
@@ -260,13 +249,51 @@ export class LocalApiServer implements Disposable {
     });
   }
 
+  /**
+   * The longest answer that fits the context after the messages. A request that cannot fit is
+   * refused as OpenAI does, rather than left to the generator, which would drop the oldest
+   * messages without saying so.
+   */
+  private _answerBudget(
+    request: ReturnType<typeof parseChatCompletionRequest>,
+    generator: { contextSize: number; countTokens(text: string): number },
+  ): number {
+    const context = generator.contextSize;
+    const asked = request.maxTokens;
+    if (asked && asked.value > context)
+      throw new ApiError(
+        400,
+        `${asked.param} is too large: ${asked.value}. This model supports at most ${context} tokens (its context).`,
+        { param: asked.param, code: 'invalid_value' },
+      );
+    const prompt = request.messages.reduce(
+      (sum, m) => sum + generator.countTokens(m.text) + TEMPLATE_TOKENS_PER_MESSAGE,
+      TEMPLATE_TOKENS_PER_MESSAGE,
+    );
+    const room = context - prompt;
+    if (room < 1 || (asked && asked.value > room)) {
+      const completion = asked ? ` and ${asked.value} for the answer` : '';
+      throw new ApiError(
+        400,
+        `This model's maximum context length is ${context} tokens. However, your messages need about ${prompt} tokens${completion}. Please reduce the length of the messages${asked ? ' or of the answer' : ''}.`,
+        { param: 'messages', code: 'context_length_exceeded' },
+      );
+    }
+    return asked?.value ?? Math.min(this._o.settings.get().chat.maxTokens, room);
+  }
+
   private async _embeddings(raw: unknown) {
-    const body = raw as { model?: unknown; input?: unknown; encoding_format?: unknown };
+    const body = requireObject(raw);
+    if (body.model !== undefined && body.model !== null && typeof body.model !== 'string')
+      throw new ApiError(400, "Invalid type for 'model': expected a string.", { param: 'model', code: 'invalid_type' });
     const inputs = typeof body.input === 'string' ? [body.input] : body.input;
     if (!Array.isArray(inputs) || inputs.length === 0 || !inputs.every((x) => typeof x === 'string')) {
-      throw new HttpError(400, '`input` must be a string or a non-empty array of strings.');
+      throw new ApiError(400, '`input` must be a string or a non-empty array of strings.', {
+        param: 'input',
+        code: 'invalid_type',
+      });
     }
-    const file = await this._resolveModel(body.model, 'embedding');
+    const file = await this._resolveModel(body.model ?? undefined, 'embedding');
     const loaded = await this._o.slots.load('embedding', file);
     if (this._embedding?.model !== loaded.model || this._embedding.context.disposed) {
       await this._embedding?.context.dispose();
@@ -281,7 +308,14 @@ export class LocalApiServer implements Disposable {
     let tokens = 0;
     const data = [];
     for (const [index, text] of (inputs as string[]).entries()) {
-      tokens += loaded.model.tokenize(text).length;
+      const count = loaded.model.tokenize(text).length;
+      if (count > loaded.contextSize)
+        throw new ApiError(
+          400,
+          `input[${index}] is ${count} tokens; this embedding model reads at most ${loaded.contextSize}. Split the text into shorter pieces.`,
+          { param: 'input', code: 'context_length_exceeded' },
+        );
+      tokens += count;
       const vector = (await context.getEmbeddingFor(text)).vector;
       const embedding = base64 ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : [...vector];
       data.push({ object: 'embedding', index, embedding });
@@ -317,20 +351,33 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new HttpError(413, 'The request body is larger than 8 MB.');
+    if (size > MAX_BODY)
+      throw new ApiError(413, 'The request body is larger than 8 MB.', { code: 'request_too_large' });
     chunks.push(chunk as Buffer);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   } catch {
-    throw new HttpError(400, 'The request body is not valid JSON.');
+    throw new ApiError(400, 'The request body is not valid JSON.', { code: 'invalid_json' });
   }
 }
 
-function toHttpError(error: unknown): HttpError {
+function toApiError(error: unknown): ApiError {
+  if (error instanceof ApiError) return error;
   const e = error as Error;
   if (e.name === 'NoModelChosenError' || e.name === 'ModelNotInstalledError')
-    return new HttpError(404, e.message, 'invalid_request_error', 'model_not_found');
-  if (e.name === 'ModelTooLargeError') return new HttpError(507, e.message, 'server_error');
-  return new HttpError(500, e.message || 'Hearth could not answer.', 'server_error');
+    return new ApiError(404, e.message, { param: 'model', code: 'model_not_found' });
+  if (e.name === 'ModelTooLargeError') return new ApiError(507, e.message);
+  return new ApiError(500, e.message || 'Hearth could not answer.');
+}
+
+function modelNotFound(id: string): ApiError {
+  return new ApiError(404, `The model '${id}' is not installed in Hearth. GET /v1/models lists the installed ones.`, {
+    param: 'model',
+    code: 'model_not_found',
+  });
+}
+
+function modelObject(m: { file: string; role: string }) {
+  return { id: m.file, object: 'model', created: 0, owned_by: 'hearth', role: m.role };
 }

@@ -11,6 +11,7 @@ import { ChatBusyError } from './chat-busy-error';
 import { ChatGenerator, type GenerateRequest, type GenerateResult } from './chat-generator';
 import { ConversationNotFoundError } from './conversation-not-found-error';
 import { ConversationStore, newConversation, type StoredConversation } from './conversation-store';
+import { answeredTurns, markInterrupted } from './interrupted-turns';
 import { conversationToMarkdown } from './markdown-export';
 import { NetworkConsentError } from './network-consent-error';
 import type { NetworkGenerateResult, NetworkGenerator } from './network-generator';
@@ -101,10 +102,11 @@ export class ChatService implements Disposable {
   }
 
   async get(id: string): Promise<Conversation> {
-    const c = await this.store.get(id);
+    const c = structuredClone(await this.store.get(id));
     const active = this._active.get(id);
+    if (!active) markInterrupted(c.messages);
     return {
-      ...structuredClone(c),
+      ...c,
       messageCount: c.messages.length,
       network: c.network ?? null,
       generating: active ? { messageId: active.messageId, text: active.text } : null,
@@ -116,6 +118,7 @@ export class ChatService implements Disposable {
       ? await this.store.get(input.conversationId)
       : newConversation(randomUUID(), input.text);
     this._ensureIdle(conversation.id);
+    markInterrupted(conversation.messages);
     // A chat opened by choosing a network model has no title yet: its first message gives it one.
     if (conversation.messages.length === 0) conversation.title = newConversation(conversation.id, input.text).title;
     conversation.messages.push({ id: randomUUID(), role: 'user', text: input.text, createdAt: Date.now() });
@@ -133,6 +136,7 @@ export class ChatService implements Disposable {
     this._ensureIdle(conversationId);
     while (conversation.messages.at(-1)?.role === 'assistant') conversation.messages.pop();
     if (conversation.messages.length === 0) throw new ConversationNotFoundError(conversationId);
+    delete conversation.messages.at(-1)!.interrupted; // asked again
     await this.store.save(conversation);
     const local = conversation.messages.findLast((m) => m.model && !m.network);
     return this._answer(conversation, local?.model);
@@ -144,7 +148,8 @@ export class ChatService implements Disposable {
     const index = conversation.messages.findIndex((m) => m.id === input.messageId && m.role === 'user');
     if (index < 0) throw new ConversationNotFoundError(`${input.conversationId}/${input.messageId}`);
     conversation.messages.splice(index + 1);
-    conversation.messages[index] = { ...conversation.messages[index]!, text: input.text };
+    const { interrupted: _asked, ...edited } = conversation.messages[index]!;
+    conversation.messages[index] = { ...edited, text: input.text };
     await this.store.save(conversation);
     return this._answer(conversation);
   }
@@ -256,7 +261,7 @@ export class ChatService implements Disposable {
     const result = await generator.generate({
       messages: [
         ...(chat.systemPrompt ? [{ role: 'system' as const, text: chat.systemPrompt }] : []),
-        ...conversation.messages,
+        ...answeredTurns(conversation.messages),
       ],
       maxTokens: maxTokens ?? chat.maxTokens,
       temperature: chat.temperature,
@@ -283,7 +288,7 @@ export class ChatService implements Disposable {
     let attempt: number | null = null;
     const result = await this._o.network({
       model: binding.model,
-      prompt: networkPrompt(conversation.messages),
+      prompt: networkPrompt(answeredTurns(conversation.messages)),
       maxTokens: Math.min(maxTokens ?? chat.maxTokens, NETWORK_MAX_TOKENS),
       temperature: chat.temperature,
       signal: active.controller.signal,

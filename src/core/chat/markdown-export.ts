@@ -13,7 +13,12 @@ export function conversationToMarkdown(conversation: StoredConversation): { file
   for (const m of conversation.messages) {
     const when = new Date(m.createdAt).toISOString().replace('T', ' ').slice(0, 16);
     const where = m.network ? ` - ${m.model ?? 'a network model'} on the Hearth network` : '';
-    lines.push(`## ${LABEL[m.role]} (${when})${where}${m.stopped ? ' - stopped' : ''}`, '', m.text, '');
+    lines.push(
+      `## ${LABEL[m.role]} (${when})${where}${m.stopped ? ' - stopped' : ''}${m.interrupted ? ' - not answered' : ''}`,
+      '',
+      m.text,
+      '',
+    );
   }
   const slug =
     conversation.title

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import type { AskAnswer } from '../../shared/contract/ask';
+import { print, printable } from '../terminal-text';
 
 interface AskOptions {
   collection?: string[];
@@ -32,7 +33,7 @@ export function registerAsk(program: Command): void {
       try {
         const stopStreaming = options.json
           ? () => undefined
-          : engine.events.on('ask.token', ({ text }) => process.stdout.write(text));
+          : engine.events.on('ask.token', ({ text }) => process.stdout.write(printable(text)));
         const { answerId } = (await engine.dispatch(
           'ask.ask',
           {
@@ -48,7 +49,7 @@ export function registerAsk(program: Command): void {
         process.off('SIGINT', stop);
         stopStreaming();
         if (options.json) {
-          console.log(
+          print(
             JSON.stringify({
               answer: answer.text,
               outcome: answer.outcome,
@@ -70,14 +71,12 @@ export function registerAsk(program: Command): void {
             }),
           );
         } else {
-          if (answer.outcome !== 'answered') console.log(answer.text || answer.message);
+          if (answer.outcome !== 'answered') print(answer.text || answer.message || '');
           else
-            console.log(
-              answer.droppedCitations > 0 ? `\n(${answer.droppedCitations} unresolvable citations removed)` : '',
-            );
+            print(answer.droppedCitations > 0 ? `\n(${answer.droppedCitations} unresolvable citations removed)` : '');
           const shown = answer.sources.filter((s) => answer.cited.length === 0 || answer.cited.includes(s.n));
-          if (shown.length > 0) console.log('\nSources:');
-          for (const source of shown) console.log(`  [${source.n}] ${source.path}${location(source)}`);
+          if (shown.length > 0) print('\nSources:');
+          for (const source of shown) print(`  [${source.n}] ${source.path}${location(source)}`);
         }
         if (answer.outcome === 'failed') process.exitCode = 1;
       } finally {

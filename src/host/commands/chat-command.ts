@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
+import { printable } from '../terminal-text';
 
 export function registerChat(program: Command): void {
   program
@@ -17,7 +18,7 @@ export function registerChat(program: Command): void {
       try {
         const chat = engine.ai.chat;
         let failure: string | null = null;
-        const offToken = engine.events.on('chat.token', (t) => process.stdout.write(t.text));
+        const offToken = engine.events.on('chat.token', (t) => process.stdout.write(printable(t.text)));
         const offFailed = engine.events.on('chat.failed', (f) => (failure = f.error.message));
         const started = await chat.send({
           conversationId: options.conversation ?? null,

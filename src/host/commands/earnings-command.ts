@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import type { Earnings, ReceiptRow } from '../../shared/contract/rewards';
+import { print, printError, printableJson } from '../terminal-text';
 
 /**
  * `hearth network earnings [--json] [--export <file>]`. Attaches to the `network` command group
@@ -29,9 +30,9 @@ export function registerEarnings(program: Command): void {
             entries: number;
           };
           await writeFile(options.export, json);
-          console.error(`Wrote ${entries} ledger entries to ${options.export}`);
+          printError(`Wrote ${entries} ledger entries to ${options.export}`);
         }
-        if (options.json) console.log(JSON.stringify({ ...earnings, receipts }, null, 2));
+        if (options.json) print(printableJson({ ...earnings, receipts }, 2));
         else printEarnings(earnings, receipts);
         if (!earnings.integrity.ok) process.exitCode = 2;
       } finally {
@@ -49,21 +50,21 @@ export function formatCredits(micro: string): string {
 
 function printEarnings(earnings: Earnings, receipts: ReceiptRow[]): void {
   const { balances } = earnings;
-  if (!earnings.integrity.ok) console.log(`WARNING: the ledger failed verification. ${earnings.integrity.problem}`);
-  console.log(`Wallet:      ${earnings.wallet ?? '(none yet)'}`);
-  console.log(`Balance:     ${formatCredits(balances.balance)} credits`);
-  console.log(
+  if (!earnings.integrity.ok) print(`WARNING: the ledger failed verification. ${earnings.integrity.problem}`);
+  print(`Wallet:      ${earnings.wallet ?? '(none yet)'}`);
+  print(`Balance:     ${formatCredits(balances.balance)} credits`);
+  print(
     `Earned:      ${formatCredits(balances.earned)}   Spent: ${formatCredits(balances.spent)}   Pending: ${formatCredits(balances.pending)}`,
   );
-  console.log(`Served:      ${earnings.jobsServed} jobs, ${earnings.tokensServed} tokens`);
+  print(`Served:      ${earnings.jobsServed} jobs, ${earnings.tokensServed} tokens`);
   const rate = earnings.auditPassRate === null ? 'no audits yet' : `${(earnings.auditPassRate * 100).toFixed(1)}%`;
-  console.log(`Audits:      ${rate}   Tier: ${earnings.tier}`);
+  print(`Audits:      ${rate}   Tier: ${earnings.tier}`);
   if (receipts.length === 0) return;
-  console.log('\nRecent entries:');
+  print('\nRecent entries:');
   for (const row of receipts) {
     const status = row.verified === null ? '' : row.verified ? 'signature ok' : 'SIGNATURE INVALID';
     const when = new Date(row.at).toISOString().slice(0, 16).replace('T', ' ');
-    console.log(
+    print(
       `  ${when}  ${row.kind.padEnd(7)} ${formatCredits(row.amount).padStart(12)}  ${row.jobId}  ${status}${row.reason ? ` (${row.reason})` : ''}`,
     );
   }

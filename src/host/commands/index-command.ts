@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { engineLibraryOf } from '../../core/library';
+import { print, printable, printableJson } from '../terminal-text';
 
 interface IndexOptions {
   collection: string;
@@ -31,7 +32,9 @@ export function registerIndex(program: Command): void {
           if (p.phase === 'idle') return;
           const eta = p.progress.etaSeconds === null ? '' : `, about ${Math.ceil(p.progress.etaSeconds)} s left`;
           process.stderr.write(
-            `${p.phase}: ${p.files.done}/${p.files.total} files, ${p.chunks} chunks, ${p.errors} errors${eta}\n`,
+            printable(
+              `${p.phase}: ${p.files.done}/${p.files.total} files, ${p.chunks} chunks, ${p.errors} errors${eta}\n`,
+            ),
           );
         });
         let collectionId = '';
@@ -45,12 +48,12 @@ export function registerIndex(program: Command): void {
           errors: collection.errors,
           seconds: Math.round((performance.now() - started) / 10) / 100,
         };
-        if (options.json) console.log(JSON.stringify(summary));
+        if (options.json) print(printableJson(summary));
         else {
           for (const problem of await library.files(collectionId, true)) {
-            console.log(`${problem.state === 'error' ? 'error' : 'skipped'}: ${problem.path}: ${problem.message}`);
+            print(`${problem.state === 'error' ? 'error' : 'skipped'}: ${problem.path}: ${problem.message}`);
           }
-          console.log(
+          print(
             `Indexed ${summary.files} files (${summary.chunks} chunks, ${summary.errors} errors) into "${collection.name}" in ${summary.seconds} s.`,
           );
         }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir, type Engine } from '../../core';
 import type { CatalogItem, DownloadProgress, InstalledModel, ModelRole } from '../../shared/contract/models';
+import { print, printable, printableJson } from '../terminal-text';
 
 const ROLES: readonly ModelRole[] = ['chat', 'embedding', 'reranker'];
 
@@ -32,22 +33,22 @@ export function registerModels(program: Command): void {
         const ctx = { door: 'cli' as const };
         if (options.catalog) {
           const items = (await engine.dispatch('models.catalog', {}, ctx)) as CatalogItem[];
-          if (options.json) return console.log(JSON.stringify(items, null, 2));
+          if (options.json) return print(printableJson(items, 2));
           for (const i of items) {
-            console.log(
+            print(
               `${i.id.padEnd(30)} ${i.role.padEnd(9)} ${size(i.bytes).padStart(9)}  ${FIT_LABEL[i.fit.verdict]}${i.installed ? '  (installed)' : ''}`,
             );
           }
           return;
         }
         const list = (await engine.dispatch('models.installed', {}, ctx)) as InstalledModel[];
-        if (options.json) return console.log(JSON.stringify(list, null, 2));
+        if (options.json) return print(printableJson(list, 2));
         if (list.length === 0)
-          return console.log('No models installed. Try `hearth models list --catalog` and `hearth models pull <id>`.');
+          return print('No models installed. Try `hearth models list --catalog` and `hearth models pull <id>`.');
         const chosen = engine.settings.get().models;
         for (const m of list) {
           const mark = m.file === chosen.chatModel || m.file === chosen.embeddingModel ? '*' : ' ';
-          console.log(
+          print(
             `${mark} ${m.file.padEnd(40)} ${m.role.padEnd(9)} ${size(m.bytes).padStart(9)}  ${m.fit ? FIT_LABEL[m.fit.verdict] : ''}`,
           );
         }
@@ -64,7 +65,7 @@ export function registerModels(program: Command): void {
           last = p;
           const pct = p.progress.total ? ` ${((100 * p.progress.done) / p.progress.total).toFixed(1)}%` : '';
           const eta = p.progress.etaSeconds !== null ? ` ETA ${Math.round(p.progress.etaSeconds)}s` : '';
-          process.stderr.write(`\r${p.file}: ${p.state}${pct} ${size(p.bytesPerSecond)}/s${eta}   `);
+          process.stderr.write(`\r${printable(`${p.file}: ${p.state}${pct} ${size(p.bytesPerSecond)}/s${eta}   `)}`);
         });
         const download = engine.ai.models.download(catalogId, { chooseWhenDone: true });
         const cancel = () => engine.ai.models.cancelDownload(download.id);
@@ -76,7 +77,7 @@ export function registerModels(program: Command): void {
         const final = last as DownloadProgress | null;
         if (final?.state !== 'done')
           throw new Error(final?.error?.message ?? 'The download was cancelled; run the same command to resume.');
-        console.log(`Installed ${final.file}.`);
+        print(`Installed ${final.file}.`);
       }),
     );
 
@@ -93,7 +94,7 @@ export function registerModels(program: Command): void {
           { path, ...(options.role ? { role: options.role } : {}) },
           { door: 'cli' },
         )) as InstalledModel;
-        console.log(`Imported ${m.file} as a ${m.role} model (${size(m.bytes)}).`);
+        print(`Imported ${m.file} as a ${m.role} model (${size(m.bytes)}).`);
       }),
     );
 
@@ -107,7 +108,7 @@ export function registerModels(program: Command): void {
         if (!m) throw new Error(`${file} is not installed; see \`hearth models list\`.`);
         if (m.role === 'reranker') throw new Error('Rerankers are used automatically by answers over files.');
         await engine.settings.update({ models: m.role === 'chat' ? { chatModel: file } : { embeddingModel: file } });
-        console.log(`Using ${file} as the ${m.role} model.`);
+        print(`Using ${file} as the ${m.role} model.`);
       }),
     );
 
@@ -117,7 +118,7 @@ export function registerModels(program: Command): void {
     .action(async (file: string) =>
       withEngine(async (engine) => {
         await engine.dispatch('models.remove', { file }, { door: 'cli' });
-        console.log(`Deleted ${file}.`);
+        print(`Deleted ${file}.`);
       }),
     );
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir, type Engine } from '../../core';
 import type { NetworkProvider, NetworkStatus } from '../../shared/contract/network';
+import { print, printableJson } from '../terminal-text';
 
 interface NodeOptions {
   listen: string[];
@@ -30,7 +31,7 @@ export function registerNetwork(program: Command): void {
         await new Promise((resolve) => setTimeout(resolve, Number(options.wait) * 1000));
         const status = (await engine.dispatch('network.status', {}, { door: 'cli' })) as NetworkStatus;
         const providers = (await engine.dispatch('network.providers', {}, { door: 'cli' })) as NetworkProvider[];
-        if (options.json) console.log(JSON.stringify({ ...status, providers }, null, 2));
+        if (options.json) print(printableJson({ ...status, providers }, 2));
         else printStatus(status, providers);
       } finally {
         await engine.dispose();
@@ -42,7 +43,12 @@ export function registerNetwork(program: Command): void {
     .description('Run a headless node until stopped (a provider, bootstrap or relay).')
     .option('-l, --listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
     .option('-b, --bootstrap <multiaddr>', 'node to join through (repeatable)', collect, [])
-    .option('-m, --model <path>', 'GGUF model to offer, a path or a file name in the models folder (repeatable)', collect, [])
+    .option(
+      '-m, --model <path>',
+      'GGUF model to offer, a path or a file name in the models folder (repeatable)',
+      collect,
+      [],
+    )
     .option('--relay', 'relay connections for nodes behind NAT')
     .option('--dht-server', 'serve the DHT even without a public address')
     .option('--contribute', 'serve jobs for this run even if the settings say off')
@@ -57,8 +63,8 @@ async function runNode(engine: Engine, options: NodeOptions): Promise<void> {
   if (options.json) {
     let last = '';
     engine.events.on('network.status', (status) => {
-      const line = JSON.stringify({ event: 'status', ...status });
-      if (line !== last) console.log(line);
+      const line = printableJson({ event: 'status', ...status });
+      if (line !== last) print(line);
       last = line;
     });
   }
@@ -74,10 +80,10 @@ async function runNode(engine: Engine, options: NodeOptions): Promise<void> {
     },
     { door: 'cli' },
   )) as NetworkStatus;
-  if (options.json) console.log(JSON.stringify({ event: 'ready', ...status }));
+  if (options.json) print(printableJson({ event: 'ready', ...status }));
   else {
     printStatus(status, []);
-    console.log('Press Ctrl+C to stop.');
+    print('Press Ctrl+C to stop.');
   }
   const stop = async () => {
     // Peers that do not answer the goodbye must not keep the process alive.
@@ -90,22 +96,30 @@ async function runNode(engine: Engine, options: NodeOptions): Promise<void> {
 }
 
 export function printStatus(status: NetworkStatus, providers: NetworkProvider[]): void {
-  console.log(`Node:          ${status.running ? status.peerId : 'not running'}`);
-  for (const address of status.addresses) console.log(`  listening    ${address}`);
-  console.log(`Peers:         ${status.peers}`);
-  console.log(`Reachability:  ${status.reachability}${status.relays.length > 0 ? ` (relay ${status.relays.join(', ')})` : ''}`);
-  console.log(`Contribution:  ${status.contribution.state}${status.contribution.reason ? ` - ${status.contribution.reason}` : ''}`);
-  for (const model of status.offeredModels) console.log(`  offering     ${model.name} (${model.sha256.slice(0, 12)})`);
-  console.log(
+  print(`Node:          ${status.running ? status.peerId : 'not running'}`);
+  for (const address of status.addresses) print(`  listening    ${address}`);
+  print(`Peers:         ${status.peers}`);
+  print(
+    `Reachability:  ${status.reachability}${status.relays.length > 0 ? ` (relay ${status.relays.join(', ')})` : ''}`,
+  );
+  print(
+    `Contribution:  ${status.contribution.state}${status.contribution.reason ? ` - ${status.contribution.reason}` : ''}`,
+  );
+  for (const model of status.offeredModels) print(`  offering     ${model.name} (${model.sha256.slice(0, 12)})`);
+  print(
     `Jobs:          ${status.jobsRunning} running, ${status.jobsServed} served, ${status.jobsRefused} refused, ` +
       `${status.tokensGenerated} tokens, ${status.secondsContributed} s contributed`,
   );
   if (providers.length > 0) {
-    console.log(`Providers:     ${providers.length}`);
+    print(`Providers:     ${providers.length}`);
     for (const p of providers) {
-      const latency = p.pingFailed ? 'no ping' : p.latencyMs === null ? 'ping pending' : `${Math.round(p.latencyMs)} ms`;
+      const latency = p.pingFailed
+        ? 'no ping'
+        : p.latencyMs === null
+          ? 'ping pending'
+          : `${Math.round(p.latencyMs)} ms`;
       const models = p.models.map((m) => m.name).join(', ');
-      console.log(`  ${p.peerId}  ${models}  free ${p.freeSlots}  ${p.price} credits/1k tokens  ${latency}`);
+      print(`  ${p.peerId}  ${models}  free ${p.freeSlots}  ${p.price} credits/1k tokens  ${latency}`);
     }
   }
 }

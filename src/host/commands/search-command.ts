@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { engineLibraryOf } from '../../core/library';
 import type { SearchHit } from '../../shared/contract/library';
+import { print, printableJson } from '../terminal-text';
 
 interface SearchOptions {
   collection?: string;
@@ -35,8 +36,8 @@ export function registerSearch(program: Command): void {
         )) as SearchHit[];
         if (options.json) {
           // Each hit is one exact passage: its chunk id and full text, not a location to look up again.
-          console.log(
-            JSON.stringify(
+          print(
+            printableJson(
               hits.map(
                 ({ id, path, page, pageKind, lineStart, lineEnd, headingPath, score, ranks, snippet, text }) => ({
                   id,
@@ -56,9 +57,9 @@ export function registerSearch(program: Command): void {
           );
           return;
         }
-        if (hits.length === 0) console.log('No results.');
+        if (hits.length === 0) print('No results.');
         for (const hit of hits) {
-          console.log(
+          print(
             `${hit.path}${hit.page ? ` (${hit.pageKind ?? 'page'} ${hit.page})` : ''}  [${hit.score.toFixed(4)}]\n  ${hit.snippet}\n`,
           );
         }

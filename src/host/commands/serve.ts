@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { startSocketHost } from '../socket-host';
+import { print, printError } from '../terminal-text';
 
 /** How long closing may take before `hearth serve` exits regardless. */
 const STOP_DEADLINE_MS = 15_000;
@@ -16,7 +17,12 @@ export function registerServe(program: Command): void {
     .description('Start the engine and serve the Hearth UI and API on 127.0.0.1.')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--network', 'also run a compute-network node that relays and serves the DHT for others')
-    .option('--network-listen <multiaddr>', 'address for the network node (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .option(
+      '--network-listen <multiaddr>',
+      'address for the network node (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
     .action(async (options: { port: string; network?: boolean; networkListen: string[] }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -28,17 +34,21 @@ export function registerServe(program: Command): void {
       const host = await startSocketHost({ engine, port, rendererDir });
       if (options.network) {
         const listen = options.networkListen.length > 0 ? options.networkListen : undefined;
-        const status = (await engine.dispatch('network.start', { listen, relay: true, dhtServer: true }, { door: 'cli' })) as {
+        const status = (await engine.dispatch(
+          'network.start',
+          { listen, relay: true, dhtServer: true },
+          { door: 'cli' },
+        )) as {
           addresses: string[];
         };
-        for (const address of status.addresses) console.log(`Network: ${address}`);
+        for (const address of status.addresses) print(`Network: ${address}`);
       }
-      for (const notice of engine.notices.list()) console.error(`Warning: ${notice.message}`);
-      console.log(`Hearth is serving ${dataDir}`);
-      console.log(`Open:  ${host.url}`);
-      console.log(`Token: ${host.token}`);
-      if (!rendererDir) console.log('(The UI is not built; run `npm run build` to serve it too.)');
-      console.log('Press Ctrl+C to stop.');
+      for (const notice of engine.notices.list()) printError(`Warning: ${notice.message}`);
+      print(`Hearth is serving ${dataDir}`);
+      print(`Open:  ${host.url}`);
+      print(`Token: ${host.token}`);
+      if (!rendererDir) print('(The UI is not built; run `npm run build` to serve it too.)');
+      print('Press Ctrl+C to stop.');
 
       let stopping = false;
       const stop = async () => {
@@ -46,7 +56,7 @@ export function registerServe(program: Command): void {
         stopping = true;
         // A service that hangs while closing must not keep the terminal: give up after a while.
         setTimeout(() => {
-          console.error(`Hearth did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway.`);
+          printError(`Hearth did not stop within ${STOP_DEADLINE_MS / 1000} s; exiting anyway.`);
           process.exit(1);
         }, STOP_DEADLINE_MS).unref();
         try {
@@ -54,7 +64,7 @@ export function registerServe(program: Command): void {
           await engine.dispose();
           process.exit(0);
         } catch (error) {
-          console.error(`hearth: ${error instanceof Error ? error.message : String(error)}`);
+          printError(`hearth: ${error instanceof Error ? error.message : String(error)}`);
           process.exit(1);
         }
       };

@@ -10,6 +10,11 @@ export const ChatMessageSchema = v.object({
   createdAt: v.number(),
   /** An answer cut short by Stop (its text is what was generated until then). */
   stopped: v.optional(v.boolean()),
+  /**
+   * A question left without an answer: Hearth was closed or killed while answering it (or the
+   * answer failed). It is not sent to the model again; editing it asks it again.
+   */
+  interrupted: v.optional(v.boolean()),
   /** The model file that wrote an answer (for a network answer, the offered model's name). */
   model: v.optional(v.string()),
   /**

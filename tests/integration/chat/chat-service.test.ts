@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConversationStore } from '../../../src/core/chat';
+import { newConversation } from '../../../src/core/chat/conversation-store';
 import { openLocalAi, STORIES, TINY_LLAMA } from './local-ai-fixture';
 
 describe('chat on real models', () => {
@@ -120,5 +121,33 @@ describe('chat on real models', () => {
     expect(exported.fileName).toBe('a-story-about-a-cat-named-whiskers.md');
     expect(exported.markdown).toContain('## You');
     expect(exported.markdown).toContain(edited.messages[1]!.text);
+  });
+
+  it('marks a question left unanswered by a kill as interrupted, and does not send it again', async () => {
+    // What a kill mid-answer leaves on disk: the question saved, its answer never.
+    const cut = newConversation('interrupted-chat', 'A story about a fox');
+    cut.messages.push({ id: 'q1', role: 'user', text: 'A story about a fox', createdAt: Date.now() });
+    await env.ai.chat.store.save(cut);
+    const loaded = await env.ai.chat.get(cut.id);
+    expect(loaded.messages.map((m) => m.interrupted ?? false)).toEqual([true]);
+
+    const generator = await env.ai.chat.generator();
+    const generate = vi.spyOn(generator, 'generate');
+    try {
+      await env.ai.chat.send({ conversationId: cut.id, text: 'A story about a bear' });
+      await env.ai.chat.settled(cut.id);
+      const sent = generate.mock.calls[0]![0].messages!.filter((m) => m.role !== 'system').map((m) => m.text);
+      expect(sent).toEqual(['A story about a bear']);
+    } finally {
+      generate.mockRestore();
+    }
+    const after = await env.ai.chat.get(cut.id);
+    expect(after.messages.map((m) => [m.role, m.interrupted ?? false])).toEqual([
+      ['user', true],
+      ['user', false],
+      ['assistant', false],
+    ]);
+    const reread = await new ConversationStore(env.ai.chat.store.dir).get(cut.id);
+    expect(reread.messages[0]!.interrupted).toBe(true);
   });
 });

@@ -1,0 +1,2 @@
+export { isLoopbackHost } from './loopback-host';
+export { decodePath, requestPath } from './request-path';
