@@ -197,12 +197,16 @@ export class Library implements Disposable {
       if (chosenProblem) this._options.onNotice?.(`${chosenProblem}. The library is searched by full text only.`);
       return;
     }
-    const recorded = this._meta.modelPath ?? (this._options.modelsDir ? join(this._options.modelsDir, model.name) : null);
+    const recorded =
+      this._meta.modelPath ?? (this._options.modelsDir ? join(this._options.modelsDir, model.name) : null);
     if (model.name !== UNKNOWN_MODEL && recorded) {
       const own = await loadEmbedModel(recorded, threads);
       if (own.ok && sameEmbedModel(own.model.embedder.info, model)) {
         this._useModel(own.model);
-        if (chosenProblem) this._options.onNotice?.(`${chosenProblem}. The library keeps searching with ${model.name}, the model its vectors came from.`);
+        if (chosenProblem)
+          this._options.onNotice?.(
+            `${chosenProblem}. The library keeps searching with ${model.name}, the model its vectors came from.`,
+          );
         return;
       }
       if (own.ok) await own.model.dispose();
@@ -468,10 +472,10 @@ export class Library implements Disposable {
       modeReason: this._held
         ? this._held
         : !model
-        ? 'No embedding model is configured, so the library is searched by full text only. Choose an embedding model in Settings → Models for meaning-based search.'
-        : model.weak
-          ? `${model.name} (${model.dimension} dimensions) is too small to rank by meaning; its vectors are stored but full-text ranking decides the order.`
-          : `Full text and ${model.name} vectors (${model.dimension} dimensions), fused by reciprocal rank.`,
+          ? 'No embedding model is configured, so the library is searched by full text only. Choose an embedding model in Settings → Models for meaning-based search.'
+          : model.weak
+            ? `${model.name} (${model.dimension} dimensions) is too small to rank by meaning; its vectors are stored but full-text ranking decides the order.`
+            : `Full text and ${model.name} vectors (${model.dimension} dimensions), fused by reciprocal rank.`,
       embedModel: model ? { name: model.name, dimension: model.dimension, weak: model.weak } : null,
       collections: await this.collections(),
       queue: { pending: this._queue.size, paused: this._paused },

@@ -44,7 +44,8 @@ export class WorkQueue {
     const queue = new WorkQueue(file);
     const state = await readJsonState(file, v.array(WorkItemSchema), {
       onDamage,
-      consequence: 'the library starts with no pending work; indexed files are untouched, and Re-index in Library finds what was pending.',
+      consequence:
+        'the library starts with no pending work; indexed files are untouched, and Re-index in Library finds what was pending.',
     });
     if (state.kind === 'value') for (const item of state.value) queue._items.set(itemKey(item), item);
     return queue;

@@ -10,7 +10,7 @@ import { DisposedError } from '../disposable';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { modelsDir } from '../paths';
-import type { SecretStore } from '../secrets';
+import type { DamagedSecretError, SecretStore } from '../secrets';
 import { HearthNetwork } from './hearth-network';
 import { loadOrCreateIdentity } from './node/identity';
 import {
@@ -43,6 +43,8 @@ export interface NetworkServiceInit {
    * Default false.
    */
   followSettings?: boolean;
+  /** Where a key problem that stops the node is shown to the user. Default: only the log and the error. */
+  notices?: { post(level: 'error', message: string): unknown };
 }
 
 /** Events that mean the user is using Hearth right now; contribution steps aside at once. */
@@ -312,6 +314,14 @@ export class NetworkService {
       },
       (error: unknown) => {
         this._starting = null;
+        if ((error as Error).name === 'DamagedSecretError') {
+          // The user has to act (restore or delete the key file); a log line alone would go unseen.
+          this._init.log.error(
+            { event: 'network-key-damaged', file: (error as DamagedSecretError).file },
+            (error as Error).message,
+          );
+          this._init.notices?.post('error', (error as Error).message);
+        }
         throw error;
       },
     );

@@ -5,3 +5,5 @@ export {
   type SecretStore,
   type SecretStoreOptions,
 } from './secret-store';
+export { DamagedSecretError } from './damaged-secret-error';
+export { loadOrCreateKey, type KeyCodec } from './load-or-create-key';

@@ -18,10 +18,7 @@ export interface StateDamage {
 /** Where damage is reported: the engine logs it and posts a notice. */
 export type OnStateDamage = (damage: StateDamage) => void;
 
-export type JsonState<T> =
-  | { kind: 'value'; value: T }
-  | { kind: 'missing' }
-  | { kind: 'damaged'; damage: StateDamage };
+export type JsonState<T> = { kind: 'value'; value: T } | { kind: 'missing' } | { kind: 'damaged'; damage: StateDamage };
 
 export interface ReadJsonStateOptions {
   /** Told about a damaged file after it was set aside. Default: nobody (tests). */

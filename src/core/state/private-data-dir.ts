@@ -36,7 +36,13 @@ export async function makeDataDirPrivate(dataDir: string, platform = process.pla
       // Owner bits stay (a folder gets all three); group and others lose theirs.
       const mode = info.isDirectory() ? 0o700 : info.mode & 0o700;
       // A file this user does not own cannot be changed; the walk goes on and the rest is fixed.
-      if (await chmod(path, mode).then(() => true, () => false)) report.fixed.push(path);
+      if (
+        await chmod(path, mode).then(
+          () => true,
+          () => false,
+        )
+      )
+        report.fixed.push(path);
     }
     if (info.isDirectory()) {
       for (const name of await readdir(path).catch(() => [] as string[])) pending.push(join(path, name));
