@@ -88,7 +88,16 @@ export class Engine implements Disposable {
     });
     const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
     const followSettings = options.host === 'desktop';
-    const network = new NetworkService({ dataDir, settings, secrets, events, log, followSettings, notices });
+    const network = new NetworkService({
+      dataDir,
+      settings,
+      secrets,
+      events,
+      log,
+      followSettings,
+      notices,
+      onDamage,
+    });
     const library = openEngineLibrary({ dataDir, settings, events, log, notices, onDamage });
     // Chats the user opted into a network model answer through the network service's requester.
     const chatNetwork = createNetworkGenerator({ network: network.api(), events });

@@ -11,6 +11,7 @@ import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { modelsDir } from '../paths';
 import type { DamagedSecretError, SecretStore } from '../secrets';
+import type { OnStateDamage } from '../state';
 import { HearthNetwork } from './hearth-network';
 import { loadOrCreateIdentity } from './node/identity';
 import {
@@ -45,6 +46,8 @@ export interface NetworkServiceInit {
   followSettings?: boolean;
   /** Where a key problem that stops the node is shown to the user. Default: only the log and the error. */
   notices?: { post(level: 'error', message: string): unknown };
+  /** Told about damaged network state files (reputation.json) after they were set aside. */
+  onDamage?: OnStateDamage;
 }
 
 /** Events that mean the user is using Hearth right now; contribution steps aside at once. */
@@ -346,6 +349,7 @@ export class NetworkService {
       offered: () => this._offered,
       onEntry: (entry) => this._init.events.emit('rewards.changed', { seq: entry.seq }),
       log: this._init.log,
+      onDamage: this._init.onDamage,
     });
     this._rewards = rewards;
     return this._startNode(privateKey, rewards, options, listen, bootstrap).catch(async (error: unknown) => {
