@@ -174,7 +174,7 @@ export class Library implements Disposable {
     const load = chosen ? await loadEmbedModel(chosen, threads) : null;
     const chosenProblem =
       load && !load.ok ? `The embedding model ${basename(chosen!)} could not be loaded: ${load.problem}` : null;
-    if (recovered) await this._recoverModel(load?.ok ? load.model : null, recovered);
+    if (recovered) await this._recoverModel(load?.ok ? load.model : null);
     // Right after recovery, vectors of an unknown model are not replaced by whatever is chosen;
     // on a later start the choice counts like any other and re-indexes the library.
     if (load?.ok && !(recovered && this._meta.model?.name === UNKNOWN_MODEL)) {
@@ -227,7 +227,7 @@ export class Library implements Disposable {
    * model of the same dimension is taken as theirs; otherwise the vectors are kept under an
    * unknown model, so no new generation starts until the user chooses a model.
    */
-  private async _recoverModel(loaded: LoadedEmbedModel | null, why: 'damaged' | 'missing'): Promise<void> {
+  private async _recoverModel(loaded: LoadedEmbedModel | null): Promise<void> {
     const dimension = await this._store.vectorDimension();
     const empty = (await this._store.documents()).length === 0;
     if (!empty && dimension > 0) {
@@ -237,12 +237,8 @@ export class Library implements Disposable {
           : { name: UNKNOWN_MODEL, bytes: 0, dimension, weak: false };
       this._meta.modelPath = this._meta.model.name === UNKNOWN_MODEL ? null : loaded!.path;
     }
-    // A damaged file has had its own notice; a missing one (deleted by hand) gets this one.
-    if (why === 'missing') {
-      this._options.onNotice?.(
-        `The library's index record (index.json) was missing; Hearth found generation ${this._meta.generation} in its LanceDB tables and keeps it.`,
-      );
-    }
+    // A damaged file has had its notice. A missing one is normal: a library searched by full
+    // text only never needed to write index.json before this version.
     await this._saveMeta();
   }
 
