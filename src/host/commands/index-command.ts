@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { engineLibraryOf } from '../../core/library';
+import { printNotices } from './print-notices';
 
 interface IndexOptions {
   collection: string;
@@ -38,6 +39,7 @@ export function registerIndex(program: Command): void {
         for (const path of paths) collectionId = (await library.addSource(options.collection, path)).id;
         await library.whenIdle();
         stop();
+        printNotices(engine);
         const collection = (await library.collections()).find((c) => c.id === collectionId)!;
         const summary = {
           files: collection.files,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { engineLibraryOf } from '../../core/library';
+import { printNotices } from './print-notices';
 
 interface SearchOptions {
   collection?: string;
@@ -34,6 +35,7 @@ export function registerSearch(program: Command): void {
           score: number;
           snippet: string;
         }[];
+        printNotices(engine);
         if (options.json) {
           console.log(JSON.stringify(hits.map(({ path, page, score, snippet }) => ({ path, page, score, snippet }))));
           return;
