@@ -84,7 +84,9 @@ describe('state files never silently empty', () => {
     expect(list.map((c) => c.id)).toEqual(['good-chat']);
     const [aside] = await named(join(dir.path, 'chats'), 'bad-chat.json.damaged-');
     expect(await readFile(join(dir.path, 'chats', aside!), 'utf8')).toBe(damaged);
-    expect(await notices(engine)).toEqual([expect.stringMatching(/bad-chat\.json is not valid JSON.*kept it as bad-chat\.json\.damaged-/)]);
+    expect(await notices(engine)).toEqual([
+      expect.stringMatching(/bad-chat\.json is not valid JSON.*kept it as bad-chat\.json\.damaged-/),
+    ]);
   });
 
   it('a damaged models.json is kept aside and named in a notice; models still list', async () => {
@@ -107,7 +109,9 @@ describe('state files never silently empty', () => {
     expect(JSON.parse(await readFile(join(dir.path, 'data-version.json'), 'utf8'))).toMatchObject({
       parts: { chats: 1, library: 1 },
     });
-    expect(await notices(engine)).toEqual([expect.stringMatching(/data-version\.json is not valid JSON.*treated the data folder as format 1/)]);
+    expect(await notices(engine)).toEqual([
+      expect.stringMatching(/data-version\.json is not valid JSON.*treated the data folder as format 1/),
+    ]);
   });
 });
 
@@ -148,7 +152,9 @@ describe('network keys are never minted over a damaged one', () => {
       const log = await readFile(join(dir.path, 'logs', 'hearth.log'), 'utf8');
       expect(log).toContain('network-key-damaged');
       // A second attempt fails the same way and makes no second copy.
-      await expect(engine.dispatch('network.start', {}, { door: 'cli' })).rejects.toMatchObject({ name: 'DamagedSecretError' });
+      await expect(engine.dispatch('network.start', {}, { door: 'cli' })).rejects.toMatchObject({
+        name: 'DamagedSecretError',
+      });
       expect(await named(join(dir.path, 'secrets'), `${file}.damaged-`)).toHaveLength(1);
     });
   }
@@ -175,8 +181,15 @@ describe.skipIf(process.platform === 'win32')('the data folder is private', () =
       await engine.ai.api.key();
     }
     const table = await modes(data);
-    console.log([...table].map(([path, mode]) => `${mode.toString(8).padStart(4, '0')}  ${path}`).sort().join('\n'));
-    expect([...table.keys()]).toEqual(expect.arrayContaining(['.', 'settings.json', 'logs/hearth.log', 'chats/c1.json', 'library/collections.json']));
+    console.log(
+      [...table]
+        .map(([path, mode]) => `${mode.toString(8).padStart(4, '0')}  ${path}`)
+        .sort()
+        .join('\n'),
+    );
+    expect([...table.keys()]).toEqual(
+      expect.arrayContaining(['.', 'settings.json', 'logs/hearth.log', 'chats/c1.json', 'library/collections.json']),
+    );
     expect([...table.keys()].some((p) => p.startsWith('library/lancedb/chunks_g1.lance/'))).toBe(true);
     for (const [path, mode] of table) {
       const info = await lstat(join(data, path));

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve, sep } from 'node:path';
 import * as v from 'valibot';
@@ -186,7 +187,17 @@ export class Library implements Disposable {
     if (load?.ok) await load.model.dispose();
     const model = this._meta.model;
     if (this._meta.building) {
-      const wanted = this._meta.building.model?.name ?? 'the new embedding model';
+      // The re-index the user started goes on with its model, when that can still be found.
+      const build = this._meta.building;
+      const own = build.modelPath ? await loadEmbedModel(build.modelPath, threads) : null;
+      if (own?.ok && sameEmbedModel(own.model.embedder.info, build.model)) {
+        this._useModel(own.model);
+        if (chosenProblem)
+          this._options.onNotice?.(`${chosenProblem}. The library goes on re-indexing with ${build.model?.name}.`);
+        return;
+      }
+      if (own?.ok) await own.model.dispose();
+      const wanted = build.model?.name ?? 'the new embedding model';
       this._hold(
         `${chosenProblem ?? 'No embedding model is chosen'}, so the re-index for ${wanted} waits and the library answers from its current index. ` +
           `Choose ${wanted} again in Settings → Models to finish it, or another model to start over.`,
@@ -199,8 +210,11 @@ export class Library implements Disposable {
     }
     const recorded =
       this._meta.modelPath ?? (this._options.modelsDir ? join(this._options.modelsDir, model.name) : null);
+    let missing = `is not at ${recorded}`;
     if (model.name !== UNKNOWN_MODEL && recorded) {
       const own = await loadEmbedModel(recorded, threads);
+      if (!own.ok && existsSync(recorded)) missing = `could not be loaded from ${recorded} (${own.problem})`;
+      if (own.ok) missing = `is not the file now at ${recorded}`;
       if (own.ok && sameEmbedModel(own.model.embedder.info, model)) {
         this._useModel(own.model);
         if (chosenProblem)
@@ -216,7 +230,7 @@ export class Library implements Disposable {
       model.name === UNKNOWN_MODEL
         ? `The library's index record was damaged, so Hearth cannot tell which embedding model made its ${model.dimension}-dimension vectors. ` +
             'It keeps them and searches by full text; new or changed files wait. Restart Hearth with the embedding model you want chosen in Settings → Models: that re-indexes the library.'
-        : `${chosenProblem ? `${chosenProblem}. ` : ''}The library's vectors were made with ${model.name}, which is not at ${recorded ?? where}. ` +
+        : `${chosenProblem ? `${chosenProblem}. ` : ''}The library's vectors were made with ${model.name}, which ${missing}. ` +
             `It keeps them and searches by full text; new or changed files wait until ${model.name} is back in ${where}. ` +
             'Choosing another embedding model in Settings → Models re-indexes the library instead.',
     );

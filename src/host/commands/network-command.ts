@@ -42,7 +42,12 @@ export function registerNetwork(program: Command): void {
     .description('Run a headless node until stopped (a provider, bootstrap or relay).')
     .option('-l, --listen <multiaddr>', 'address to listen on (repeatable)', collect, [])
     .option('-b, --bootstrap <multiaddr>', 'node to join through (repeatable)', collect, [])
-    .option('-m, --model <path>', 'GGUF model to offer, a path or a file name in the models folder (repeatable)', collect, [])
+    .option(
+      '-m, --model <path>',
+      'GGUF model to offer, a path or a file name in the models folder (repeatable)',
+      collect,
+      [],
+    )
     .option('--relay', 'relay connections for nodes behind NAT')
     .option('--dht-server', 'serve the DHT even without a public address')
     .option('--contribute', 'serve jobs for this run even if the settings say off')
@@ -93,8 +98,12 @@ export function printStatus(status: NetworkStatus, providers: NetworkProvider[])
   console.log(`Node:          ${status.running ? status.peerId : 'not running'}`);
   for (const address of status.addresses) console.log(`  listening    ${address}`);
   console.log(`Peers:         ${status.peers}`);
-  console.log(`Reachability:  ${status.reachability}${status.relays.length > 0 ? ` (relay ${status.relays.join(', ')})` : ''}`);
-  console.log(`Contribution:  ${status.contribution.state}${status.contribution.reason ? ` - ${status.contribution.reason}` : ''}`);
+  console.log(
+    `Reachability:  ${status.reachability}${status.relays.length > 0 ? ` (relay ${status.relays.join(', ')})` : ''}`,
+  );
+  console.log(
+    `Contribution:  ${status.contribution.state}${status.contribution.reason ? ` - ${status.contribution.reason}` : ''}`,
+  );
   for (const model of status.offeredModels) console.log(`  offering     ${model.name} (${model.sha256.slice(0, 12)})`);
   console.log(
     `Jobs:          ${status.jobsRunning} running, ${status.jobsServed} served, ${status.jobsRefused} refused, ` +
@@ -103,7 +112,11 @@ export function printStatus(status: NetworkStatus, providers: NetworkProvider[])
   if (providers.length > 0) {
     console.log(`Providers:     ${providers.length}`);
     for (const p of providers) {
-      const latency = p.pingFailed ? 'no ping' : p.latencyMs === null ? 'ping pending' : `${Math.round(p.latencyMs)} ms`;
+      const latency = p.pingFailed
+        ? 'no ping'
+        : p.latencyMs === null
+          ? 'ping pending'
+          : `${Math.round(p.latencyMs)} ms`;
       const models = p.models.map((m) => m.name).join(', ');
       console.log(`  ${p.peerId}  ${models}  free ${p.freeSlots}  ${p.price} credits/1k tokens  ${latency}`);
     }

@@ -16,7 +16,12 @@ export function registerServe(program: Command): void {
     .description('Start the engine and serve the Hearth UI and API on 127.0.0.1.')
     .option('-p, --port <port>', 'port to listen on (0 picks a free one)', '0')
     .option('--network', 'also run a compute-network node that relays and serves the DHT for others')
-    .option('--network-listen <multiaddr>', 'address for the network node (repeatable)', (v: string, p: string[]) => [...p, v], [])
+    .option(
+      '--network-listen <multiaddr>',
+      'address for the network node (repeatable)',
+      (v: string, p: string[]) => [...p, v],
+      [],
+    )
     .action(async (options: { port: string; network?: boolean; networkListen: string[] }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) {
@@ -28,7 +33,11 @@ export function registerServe(program: Command): void {
       const host = await startSocketHost({ engine, port, rendererDir });
       if (options.network) {
         const listen = options.networkListen.length > 0 ? options.networkListen : undefined;
-        const status = (await engine.dispatch('network.start', { listen, relay: true, dhtServer: true }, { door: 'cli' })) as {
+        const status = (await engine.dispatch(
+          'network.start',
+          { listen, relay: true, dhtServer: true },
+          { door: 'cli' },
+        )) as {
           addresses: string[];
         };
         for (const address of status.addresses) console.log(`Network: ${address}`);

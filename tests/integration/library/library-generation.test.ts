@@ -80,7 +80,10 @@ describe('the library keeps its vectors unless the user chooses another embeddin
     } finally {
       await library.dispose();
     }
-    expect(JSON.parse(await readFile(join(indexDir, 'index.json'), 'utf8'))).toMatchObject({ generation: 2, building: null });
+    expect(JSON.parse(await readFile(join(indexDir, 'index.json'), 'utf8'))).toMatchObject({
+      generation: 2,
+      building: null,
+    });
   }, 120_000);
 
   it('with its model file gone it keeps the vectors, searches full text, holds new files and says what to do', async () => {
