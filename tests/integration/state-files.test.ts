@@ -72,6 +72,30 @@ describe('state files never silently empty', () => {
     await expect(lstat(join(dir.path, 'settings.json'))).rejects.toMatchObject({ code: 'ENOENT' });
   }, 120_000);
 
+  it('a search without --embed-model after an index with one keeps the generation and searches with that model', async () => {
+    await writeFile(join(dir.path, 'docs.txt'), 'The cat sat on the mat and looked at the moon.');
+    {
+      // hearth index --embed-model <path>: the settings name no model.
+      await using engine = await createEngine({ dataDir: dir.path });
+      const holder = engineLibraryOf(engine.services.library);
+      holder.configure({ embedModel: STORIES, watch: false });
+      const library = await holder.get();
+      await library.addSource('docs', join(dir.path, 'docs.txt'));
+      await library.whenIdle();
+    }
+    const meta = await readFile(join(dir.path, 'library', 'index.json'), 'utf8');
+    // hearth search: no override, no model in settings.
+    await using engine = await createEngine({ dataDir: dir.path });
+    engineLibraryOf(engine.services.library).configure({ watch: false });
+    const hits = (await engine.dispatch('library.search', { query: 'moon', top: 5 }, { door: 'cli' })) as unknown[];
+    expect(hits).toHaveLength(1);
+    const library = await engineLibraryOf(engine.services.library).get();
+    expect(library.pendingWork).toBe(0);
+    expect(await engine.dispatch('library.status', {}, { door: 'cli' })).toMatchObject({ mode: 'hybrid' });
+    expect(await readFile(join(dir.path, 'library', 'index.json'), 'utf8')).toBe(meta);
+    expect(await notices(engine)).toEqual([]);
+  }, 120_000);
+
   it('a damaged chat file is kept aside and named in a notice; the other chats still list', async () => {
     {
       await using engine = await createEngine({ dataDir: dir.path });
