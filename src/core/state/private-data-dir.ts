@@ -1,4 +1,5 @@
-import { chmod, lstat, readdir } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { chmod, lstat, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 
@@ -22,7 +23,12 @@ export async function makeDataDirPrivate(dataDir: string, platform = process.pla
   if (platform === 'win32') return report;
   // process.umask cannot be set from a worker thread (the engine runs in one only in tests).
   if (isMainThread) process.umask(PRIVATE_UMASK);
-  const pending = [dataDir];
+  // Nothing inside a 0700 folder can be reached by others, so a private root needs no walk (a
+  // start with a large index stays quick). The root is tightened last, after its contents, so a
+  // walk cut short is done again next time.
+  const root = await stat(dataDir);
+  if ((root.mode & 0o077) === 0) return report;
+  const pending = (await readdir(dataDir)).map((name) => join(dataDir, name));
   while (pending.length > 0) {
     const path = pending.pop()!;
     let info;
@@ -32,21 +38,23 @@ export async function makeDataDirPrivate(dataDir: string, platform = process.pla
       continue; // Removed while walking (a rotated log, a LanceDB temp file).
     }
     if (info.isSymbolicLink()) continue;
-    if ((info.mode & 0o077) !== 0) {
-      // Owner bits stay (a folder gets all three); group and others lose theirs.
-      const mode = info.isDirectory() ? 0o700 : info.mode & 0o700;
-      // A file this user does not own cannot be changed; the walk goes on and the rest is fixed.
-      if (
-        await chmod(path, mode).then(
-          () => true,
-          () => false,
-        )
-      )
-        report.fixed.push(path);
-    }
+    await tighten(path, info, report);
     if (info.isDirectory()) {
       for (const name of await readdir(path).catch(() => [] as string[])) pending.push(join(path, name));
     }
   }
+  await tighten(dataDir, root, report);
   return report;
+}
+
+/** Group and others lose their bits; the owner keeps theirs (a folder gets all three). */
+async function tighten(path: string, info: Stats, report: PrivateDataDirReport): Promise<void> {
+  if ((info.mode & 0o077) === 0) return;
+  const mode = info.isDirectory() ? 0o700 : info.mode & 0o700;
+  try {
+    await chmod(path, mode);
+    report.fixed.push(path);
+  } catch {
+    // A file this user does not own cannot be changed; the walk goes on and the rest is fixed.
+  }
 }
