@@ -56,7 +56,8 @@ export class ConversationStore {
     for (const name of names) {
       const state = await readJsonState(join(this.dir, name), StoredConversationSchema, {
         onDamage: this._onDamage,
-        consequence: 'that conversation is not listed until the file is repaired and renamed back; other chats are untouched.',
+        consequence:
+          'that conversation is not listed until the file is repaired and renamed back; other chats are untouched.',
       });
       if (state.kind === 'value') this._cache.set(state.value.id, state.value);
       else if (state.kind === 'damaged') this._skipped.push(name);

@@ -132,7 +132,8 @@ export class NodeRewards {
 async function loadReputation(dataDir: string, onDamage?: OnStateDamage): Promise<ReputationBook> {
   const state = await readJsonState(reputationFile(dataDir), ReputationFileSchema, {
     onDamage,
-    consequence: 'this node starts without what it had learnt about providers (their standing is learnt again from new jobs).',
+    consequence:
+      'this node starts without what it had learnt about providers (their standing is learnt again from new jobs).',
   });
   return state.kind === 'value' ? ReputationBook.fromJSON(state.value) : new ReputationBook();
 }
