@@ -15,6 +15,7 @@ import type { WorkerLauncher } from './workers/worker-launcher';
 import { createRewardsService } from './network/ledger';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
+import { damageMessage, makeDataDirPrivate, type StateDamage } from './state';
 import { UpdateService, type UpdateFeed } from './updates';
 import { HEARTH_VERSION } from './version';
 
@@ -29,7 +30,7 @@ export interface EngineOptions {
   updateFeed?: UpdateFeed;
   /** The desktop app's dialogs and shell. Default: none (headless). */
   desktop?: DesktopShell;
-  /** Starts network workers. Default: a Node child process; the app passes Electron's utility process. */
+  /** Starts worker processes (document readers, network jobs). Default: Node child processes; the app passes Electron's utility processes. */
   workerLauncher?: WorkerLauncher;
 }
 
@@ -62,12 +63,24 @@ export class Engine implements Disposable {
 
   static async create(options: EngineOptions): Promise<Engine> {
     const { dataDir, desktop } = options;
-    await mkdir(dataDir, { recursive: true });
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    // Chats, logs and the index (full document text) are the user's alone: 0600 files in 0700
+    // folders from now on (umask), and whatever an older Hearth left readable is tightened.
+    const privacy = await makeDataDirPrivate(dataDir);
+    // Damage found before the log and the notice board exist is reported once they do.
+    const early: StateDamage[] = [];
     // Before anything else opens a file: an older Hearth refuses a newer folder untouched.
-    await openDataDirectory({ dataDir, appVersion: HEARTH_VERSION });
+    await openDataDirectory({ dataDir, appVersion: HEARTH_VERSION, onDamage: (d) => early.push(d) });
     const { log, close } = createLogger({ dir: join(dataDir, 'logs') });
     const events = new EventBus();
     const notices = new NoticeBoard((notice) => events.emit('app.notice', notice));
+    const onDamage = (damage: StateDamage) => {
+      const message = damageMessage(damage);
+      log.warn({ event: 'state-damaged', file: damage.file, aside: damage.aside }, message);
+      notices.post('warning', message);
+    };
+    for (const damage of early) onDamage(damage);
+    if (privacy.fixed.length > 0) log.info({ event: 'data-dir-private', fixed: privacy.fixed.length });
     const settings = await SettingsStore.open({
       file: join(dataDir, 'settings.json'),
       onChange: (next) => events.emit('settings.changed', next),
@@ -86,11 +99,21 @@ export class Engine implements Disposable {
       log,
       followSettings,
       workerLauncher: options.workerLauncher,
+      notices,
+      onDamage,
     });
-    const library = openEngineLibrary({ dataDir, settings, events, log });
+    const library = openEngineLibrary({
+      dataDir,
+      settings,
+      events,
+      log,
+      notices,
+      onDamage,
+      workerLauncher: options.workerLauncher,
+    });
     // Chats the user opted into a network model answer through the network service's requester.
     const chatNetwork = createNetworkGenerator({ network: network.api(), events });
-    const ai = new LocalAi({ dataDir, settings, events, log, secrets, network: chatNetwork });
+    const ai = new LocalAi({ dataDir, settings, events, log, secrets, network: chatNetwork, onDamage });
     const updates = new UpdateService({
       settings,
       events,

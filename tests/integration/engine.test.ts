@@ -24,7 +24,7 @@ describe('createEngine', () => {
     await using engine = await createEngine({ dataDir: dir.path });
     const notices = (await engine.dispatch('app.notices', {}, { door: 'cli' })) as { message: string }[];
     expect(notices).toHaveLength(1);
-    expect(notices[0]!.message).toMatch(/settings file is not valid JSON/);
+    expect(notices[0]!.message).toMatch(/settings\.json is not valid JSON.*damaged-/);
   });
 
   it('refuses every call once disposed', async () => {

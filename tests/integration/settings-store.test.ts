@@ -51,8 +51,8 @@ describe('SettingsStore', () => {
     const store = await SettingsStore.open({ file, onRecovered: (m) => messages.push(m) });
     expect(store.get()).toEqual(DEFAULT_SETTINGS);
     expect(messages).toHaveLength(1);
-    expect(messages[0]).toMatch(/not valid JSON.*saved it as .*settings\.json\.corrupt-/);
-    const backups = (await readdir(dir.path)).filter((f) => f.startsWith('settings.json.corrupt-'));
+    expect(messages[0]).toMatch(/not valid JSON.*kept it as settings\.json\.damaged-/);
+    const backups = (await readdir(dir.path)).filter((f) => f.startsWith('settings.json.damaged-'));
     expect(backups).toHaveLength(1);
     expect(await readFile(join(dir.path, backups[0]!), 'utf8')).toContain('"temperature": 0.3');
   });
@@ -61,7 +61,7 @@ describe('SettingsStore', () => {
     await writeFile(file, JSON.stringify({ ...DEFAULT_SETTINGS, chat: { ...DEFAULT_SETTINGS.chat, topP: 7 } }));
     const messages: string[] = [];
     await SettingsStore.open({ file, onRecovered: (m) => messages.push(m) });
-    expect(messages[0]).toMatch(/invalid values \(chat\.topP/);
+    expect(messages[0]).toMatch(/has invalid values \(chat\.topP/);
   });
 
   it('refuses a file from a newer Hearth and leaves it untouched', async () => {

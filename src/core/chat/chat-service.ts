@@ -1,3 +1,4 @@
+import type { OnStateDamage } from '../state';
 import { randomUUID } from 'node:crypto';
 import type { Contract } from '../../shared/contract';
 import type { ChatMessage, Conversation, NetworkBinding } from '../../shared/contract/chat';
@@ -29,6 +30,8 @@ export interface ChatServiceOptions {
   settings: { get(): Settings };
   /** Runs answers of conversations bound to a network model. Default none: sending in one fails. */
   network?: NetworkGenerator;
+  /** Told about conversation files that were damaged and set aside. */
+  onDamage?: OnStateDamage;
 }
 
 /** The network takes at most this many tokens per job (NetworkGenerateSchema). */
@@ -61,7 +64,7 @@ export class ChatService implements Disposable {
   private _disposed = false;
 
   constructor(private readonly _o: ChatServiceOptions) {
-    this.store = new ConversationStore(_o.dir);
+    this.store = new ConversationStore(_o.dir, _o.onDamage);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import writeFileAtomic from 'write-file-atomic';
@@ -8,6 +8,7 @@ import {
   type ChatMessage,
   type ConversationSummary,
 } from '../../shared/contract/chat';
+import { readJsonState, type OnStateDamage } from '../state';
 import { ConversationNotFoundError } from './conversation-not-found-error';
 
 const StoredConversationSchema = v.object({
@@ -33,7 +34,10 @@ export class ConversationStore {
   private _loaded = false;
   private readonly _skipped: string[] = [];
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly _onDamage?: OnStateDamage,
+  ) {}
 
   private _file(id: string): string {
     if (!ID.test(id)) throw new ConversationNotFoundError(id);
@@ -50,16 +54,17 @@ export class ConversationStore {
       return;
     }
     for (const name of names) {
-      try {
-        const parsed = v.parse(StoredConversationSchema, JSON.parse(await readFile(join(this.dir, name), 'utf8')));
-        this._cache.set(parsed.id, parsed);
-      } catch {
-        this._skipped.push(name);
-      }
+      const state = await readJsonState(join(this.dir, name), StoredConversationSchema, {
+        onDamage: this._onDamage,
+        consequence:
+          'that conversation is not listed until the file is repaired and renamed back; other chats are untouched.',
+      });
+      if (state.kind === 'value') this._cache.set(state.value.id, state.value);
+      else if (state.kind === 'damaged') this._skipped.push(name);
     }
   }
 
-  /** Files that could not be read (left in place for the user to inspect). */
+  /** Files that were damaged and set aside as `<name>.damaged-<time>` (kept for the user to inspect). */
   get skipped(): readonly string[] {
     return this._skipped;
   }

@@ -1,3 +1,4 @@
+import type { OnStateDamage } from '../state';
 import { join } from 'node:path';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import type { Disposable } from '../disposable';
@@ -20,6 +21,8 @@ export interface LocalAiOptions {
   gpu?: 'auto' | false;
   /** Answers chats the user bound to a network model. Default none: such chats cannot answer. */
   network?: NetworkGenerator;
+  /** Told about damaged state files (models.json, chats) after they were set aside. */
+  onDamage?: OnStateDamage;
 }
 
 /**
@@ -39,7 +42,7 @@ export class LocalAi implements Disposable {
   constructor(options: LocalAiOptions) {
     const { settings, events, log } = options;
     this.runtime = new LlamaRuntime({ gpu: options.gpu ?? 'auto', threads: () => settings.get().models.threads });
-    this.store = new ModelStore(modelsDir(options.dataDir));
+    this.store = new ModelStore(modelsDir(options.dataDir), options.onDamage);
     this.slots = new ModelSlots({ runtime: this.runtime, store: this.store });
     this.models = new ModelsService({
       runtime: this.runtime,
@@ -58,6 +61,7 @@ export class LocalAi implements Disposable {
       log,
       settings,
       network: options.network,
+      onDamage: options.onDamage,
     });
     this.api = new LocalApiServer({
       chat: this.chat,

@@ -1,8 +1,9 @@
-import { cp, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import writeFileAtomic from 'write-file-atomic';
 import { DataVersionError } from '../settings/errors';
+import { readJsonState, type OnStateDamage } from '../state';
 import { DataMigrationError } from './data-migration-error';
 import type { DataMigration, DataPart, DataVersionMarker } from './data-migration';
 import { DATA_PARTS } from './data-parts';
@@ -30,6 +31,8 @@ export interface OpenDataDirectoryOptions {
   migrations?: readonly DataMigration[];
   /** Called once per migrated part, after it succeeded; for the log. */
   onMigrated?: (part: string, from: number, to: number, backup: string) => void;
+  /** Told when the marker was damaged (cut short, not JSON) and set aside. */
+  onDamage?: OnStateDamage;
   signal?: AbortSignal;
 }
 
@@ -50,7 +53,7 @@ export async function openDataDirectory(options: OpenDataDirectoryOptions): Prom
   const parts = options.parts ?? DATA_PARTS;
   const migrations = options.migrations ?? [];
   const markerFile = join(dataDir, DATA_VERSION_FILE);
-  const existing = await readMarker(markerFile);
+  const existing = await readMarker(markerFile, options.onDamage);
 
   const found = (part: DataPart) => existing?.parts[part.name] ?? (existing ? 0 : UNMARKED_VERSION);
   // Every part is checked before any is touched, so a refusal changes nothing at all.
@@ -90,23 +93,18 @@ export async function openDataDirectory(options: OpenDataDirectoryOptions): Prom
   return report;
 }
 
-async function readMarker(file: string): Promise<DataVersionMarker | undefined> {
-  let raw: string;
-  try {
-    raw = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(raw);
-  } catch {
-    data = undefined;
-  }
-  const parsed = v.safeParse(MarkerSchema, data);
+async function readMarker(file: string, onDamage?: OnStateDamage): Promise<DataVersionMarker | undefined> {
+  // Damage (a torn or garbled file) is set aside and the folder treated as unmarked, the first
+  // format, like folders from before the marker; every part still checks its own files.
+  const state = await readJsonState(file, v.unknown(), {
+    onDamage,
+    consequence: 'Hearth treated the data folder as format 1 and wrote a new marker; your data is untouched.',
+  });
+  if (state.kind !== 'value') return undefined;
+  const parsed = v.safeParse(MarkerSchema, state.value);
   if (!parsed.success) {
-    // A marker we cannot read might come from a newer Hearth; guessing could damage the folder.
+    // Readable JSON in a shape this version does not know might come from a newer Hearth;
+    // guessing could damage the folder, so it is refused untouched.
     throw new DataVersionError(file, Number.NaN, Math.max(...DATA_PARTS.map((p) => p.version)));
   }
   return parsed.output;

@@ -6,10 +6,13 @@ import type { ServiceOf } from '../../shared/contract/define';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { modelsDir } from '../paths';
+import type { NoticeBoard } from '../app';
 import type { SettingsStore } from '../settings';
+import type { OnStateDamage } from '../state';
 import { ChatActivity } from './chat-activity';
 import { LibraryError } from './errors';
 import { Library } from './library';
+import type { WorkerLauncher } from '../workers/worker-launcher';
 import { createLibraryService } from './library-service';
 
 const HOLDER = Symbol('hearth.library');
@@ -19,6 +22,12 @@ export interface EngineLibraryOptions {
   settings: SettingsStore;
   events: EventBus;
   log: Logger;
+  /** Where the library tells the user what they need to know (a missing embedding model, say). */
+  notices?: Pick<NoticeBoard, 'post'>;
+  /** Told about damaged library state files after they were set aside. */
+  onDamage?: OnStateDamage;
+  /** Starts the document readers (the app's utility processes; headless, Node's fork). */
+  workerLauncher?: WorkerLauncher;
 }
 
 export interface LibraryOverrides {
@@ -66,12 +75,17 @@ export class EngineLibrary {
     this._overrides = overrides;
   }
 
+  /** The path of a model named on the command line or in settings (an installed file name or a path). */
+  modelPath(name: string): string {
+    return isAbsolute(name) || name.includes('/') || name.includes('\\')
+      ? name
+      : join(modelsDir(this._options.dataDir), name);
+  }
+
+  /** A model named on the command line must exist: the user asked for it just now. */
   resolveModelPath(name: string | null | undefined): string | null {
     if (!name) return null;
-    const path =
-      isAbsolute(name) || name.includes('/') || name.includes('\\')
-        ? name
-        : join(modelsDir(this._options.dataDir), name);
+    const path = this.modelPath(name);
     if (!existsSync(path)) {
       throw new LibraryError(
         `The embedding model ${path} is missing; download it in Models or pass --embed-model with a .gguf path.`,
@@ -85,12 +99,23 @@ export class EngineLibrary {
     this._library ??= (async () => {
       const { settings, events, log, dataDir } = this._options;
       const current = settings.get();
-      const embedModel =
-        this._overrides.embedModel !== undefined ? this._overrides.embedModel : current.models.embeddingModel;
+      const override = this._overrides.embedModel;
+      const embedModel = override !== undefined ? override : current.models.embeddingModel;
+      // A model chosen in settings that is missing or will not load is the library's to report:
+      // it keeps its index and tells the user, instead of refusing to open.
+      const embedModelPath =
+        override !== undefined ? this.resolveModelPath(override) : embedModel ? this.modelPath(embedModel) : null;
       const library = await Library.open({
         dir: join(dataDir, 'library'),
         settings: () => settings.get().library,
-        embedModelPath: this.resolveModelPath(embedModel),
+        embedModelPath,
+        modelsDir: modelsDir(dataDir),
+        onNotice: (message) => {
+          log.warn({ event: 'library-notice' }, message);
+          this._options.notices?.post('warning', message);
+        },
+        onDamage: this._options.onDamage,
+        reader: { launch: this._options.workerLauncher },
         embedThreads: embedThreads(current.models.threads),
         watch: this._overrides.watch ?? current.library.watch,
         isBusy: () => this._chat.busy,

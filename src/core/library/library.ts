@@ -1,17 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdir, stat } from 'node:fs/promises';
+import { basename, join, resolve, sep } from 'node:path';
+import * as v from 'valibot';
 import writeFileAtomic from 'write-file-atomic';
 import type { Collection, FileStatus, LibraryProgress, LibraryStatus } from '../../shared/contract/library';
 import type { Settings } from '../../shared/settings';
 
 type LibrarySettings = Settings['library'];
 import { DisposedError, type Disposable } from '../disposable';
+import { readJsonState, type OnStateDamage } from '../state';
 import { estimateTokens, type TokenCounter } from './chunker';
-import { Embedder, type EmbedModelInfo } from './embedder';
+import { loadEmbedModel, sameEmbedModel, type LoadedEmbedModel } from './embed-model';
+import type { Embedder, EmbedModelInfo } from './embedder';
 import { LibraryError } from './errors';
 import { DEFAULT_LIMITS } from './extract';
 import { ExtractPool, type ExtractPoolInit } from './extract/extract-pool';
+import { readIndexMeta, emptyIndexMeta, UNKNOWN_MODEL, type IndexMeta } from './index-meta';
 import { indexFile, type IndexedFile } from './indexer';
 import { scanSource } from './scanner';
 import type { PageKind } from './extract/types';
@@ -33,8 +38,18 @@ export interface LibraryOptions {
   dir: string;
   /** Library settings, read at the start of each batch so changes apply to the next files. */
   settings: () => LibrarySettings;
-  /** The embedding model (absolute .gguf path); null indexes full text only. */
+  /**
+   * The embedding model the user chose (absolute .gguf path). A different model than the index
+   * was built with starts a new generation. Null or unloadable never does: the library keeps its
+   * generation and looks for the model it was built with (recorded path, then `modelsDir`).
+   */
   embedModelPath?: string | null;
+  /** Where installed models live, to find the index's own model when none is chosen. */
+  modelsDir?: string;
+  /** Something the user should know (the model the vectors need is missing, say). */
+  onNotice?: (message: string) => void;
+  /** Told about damaged state files (index.json, collections.json, queue.json) after they were set aside. */
+  onDamage?: OnStateDamage;
   /** CPU threads for embedding. Default 1. */
   embedThreads?: number;
   /** Follow file changes with a watcher (the app); the CLI indexes once. Default: settings.watch. */
@@ -51,19 +66,13 @@ export interface LibraryOptions {
   beforeRead?: (path: string) => Promise<void> | void;
 }
 
-interface StoredCollection {
-  id: string;
-  name: string;
-  sources: string[];
-  indexedAt: number | null;
-}
-
-interface IndexMeta {
-  generation: number;
-  model: EmbedModelInfo | null;
-  /** A new generation being built for a new embedding model; the old one answers until it is done. */
-  building: { generation: number; model: EmbedModelInfo | null } | null;
-}
+const StoredCollectionSchema = v.object({
+  id: v.string(),
+  name: v.string(),
+  sources: v.array(v.string()),
+  indexedAt: v.nullable(v.number()),
+});
+type StoredCollection = v.InferOutput<typeof StoredCollectionSchema>;
 
 interface RunStats {
   startedAt: number;
@@ -135,13 +144,15 @@ const READ_CONCURRENCY = 4;
 export class Library implements Disposable {
   private _disposed = false;
   private _collections: StoredCollection[] = [];
-  private _meta: IndexMeta = { generation: 1, model: null, building: null };
+  private _meta: IndexMeta = emptyIndexMeta();
   private _store!: LibraryStore;
   private _buildStore: LibraryStore | null = null;
   private _queue!: WorkQueue;
   private _embedder: Embedder | null = null;
   private _countTokens: TokenCounter = estimateTokens;
-  private _disposeCounter: (() => Promise<void>) | null = null;
+  private _model: LoadedEmbedModel | null = null;
+  /** Why indexing waits (the model the vectors need is not loaded); null while it may run. */
+  private _held: string | null = null;
   private _watcher: LibraryWatcher | null = null;
   private _running: Promise<void> | null = null;
   private _paused = false;
@@ -170,23 +181,14 @@ export class Library implements Disposable {
   private async _open(): Promise<void> {
     const dir = this._options.dir;
     await mkdir(dir, { recursive: true });
-    this._collections = await readJson<StoredCollection[]>(join(dir, 'collections.json'), []);
-    this._meta = await readJson<IndexMeta>(join(dir, 'index.json'), this._meta);
-    this._queue = await WorkQueue.open(join(dir, 'queue.json'));
+    const { meta, recovered } = await readIndexMeta(dir, this._lanceDir, this._options.onDamage);
+    this._meta = meta;
+    this._store = await LibraryStore.open(this._lanceDir, this._meta.generation);
+    this._collections = await this._readCollections();
+    this._queue = await WorkQueue.open(join(dir, 'queue.json'), this._options.onDamage);
     // Work left by a killed process may have reached the index half-way: replay it with deletes.
     this._replaying = this._queue.size > 0;
-    if (this._options.embedModelPath) {
-      // Both load llama.cpp (seconds on a cold start); do it side by side.
-      const [embedder, counter] = await Promise.all([
-        Embedder.create({ modelPath: this._options.embedModelPath, threads: this._options.embedThreads ?? 1 }),
-        modelTokenCounter(this._options.embedModelPath),
-      ]);
-      this._embedder = embedder;
-      this._countTokens = counter.count;
-      this._disposeCounter = counter.dispose;
-    }
-    this._store = await LibraryStore.open(this._lanceDir, this._meta.generation);
-    await this._adoptModel(this._embedder?.info ?? null);
+    await this._settleModel(recovered);
     if (this._meta.building) this._buildStore = await LibraryStore.open(this._lanceDir, this._meta.building.generation);
     if (this._options.watch ?? this._options.settings().watch) {
       this._watcher = new LibraryWatcher({
@@ -198,22 +200,145 @@ export class Library implements Disposable {
     if (this._options.autoStart ?? true) this._kick();
   }
 
-  /** Starts a new generation when the embedding model differs from the one the index was built with. */
-  private async _adoptModel(model: EmbedModelInfo | null): Promise<void> {
-    const same = (a: EmbedModelInfo | null, b: EmbedModelInfo | null) =>
-      (a === null && b === null) ||
-      (a !== null && b !== null && a.name === b.name && a.bytes === b.bytes && a.dimension === b.dimension);
-    if (same(this._meta.model, model)) {
-      if (this._meta.building) await this._dropBuild();
+  /** collections.json, or (when it was damaged) the collections found again in the index. */
+  private async _readCollections(): Promise<StoredCollection[]> {
+    const state = await readJsonState(join(this._options.dir, 'collections.json'), v.array(StoredCollectionSchema), {
+      onDamage: this._options.onDamage,
+      consequence:
+        'the library listed its collections again from the index as "Recovered collection N", with their documents still searchable; rename them and add their folders again in Library.',
+    });
+    if (state.kind === 'value') return state.value;
+    if (state.kind === 'missing') return [];
+    const ids = [...new Set((await this._store.documents()).map((d) => d.collection))];
+    const recovered = ids.map((id, i) => ({ id, name: `Recovered collection ${i + 1}`, sources: [], indexedAt: null }));
+    this._collections = recovered;
+    await this._saveCollections();
+    return recovered;
+  }
+
+  /**
+   * Loads the embedding model and settles the generation. Only the user's choice of a different
+   * model starts a new generation; no choice, a missing or unloadable model, or a damaged
+   * settings file keep the generation the library has, searched with the model it was built
+   * with when that can be found, else by full text with new files held back until it is.
+   */
+  private async _settleModel(recovered: 'damaged' | 'missing' | null): Promise<void> {
+    const threads = this._options.embedThreads ?? 1;
+    const chosen = this._options.embedModelPath ?? null;
+    const load = chosen ? await loadEmbedModel(chosen, threads) : null;
+    const chosenProblem =
+      load && !load.ok ? `The embedding model ${basename(chosen!)} could not be loaded: ${load.problem}` : null;
+    if (recovered) await this._recoverModel(load?.ok ? load.model : null);
+    // Right after recovery, vectors of an unknown model are not replaced by whatever is chosen;
+    // on a later start the choice counts like any other and re-indexes the library.
+    if (load?.ok && !(recovered && this._meta.model?.name === UNKNOWN_MODEL)) {
+      this._useModel(load.model);
+      await this._adoptModel(load.model.embedder.info, load.model.path);
+      if (chosenProblem) this._options.onNotice?.(chosenProblem);
       return;
     }
-    if (this._meta.building && same(this._meta.building.model, model)) return;
+    if (load?.ok) await load.model.dispose();
+    const model = this._meta.model;
+    if (this._meta.building) {
+      // The re-index the user started goes on with its model, when that can still be found.
+      const build = this._meta.building;
+      const own = build.modelPath ? await loadEmbedModel(build.modelPath, threads) : null;
+      if (own?.ok && sameEmbedModel(own.model.embedder.info, build.model)) {
+        this._useModel(own.model);
+        if (chosenProblem)
+          this._options.onNotice?.(`${chosenProblem}. The library goes on re-indexing with ${build.model?.name}.`);
+        return;
+      }
+      if (own?.ok) await own.model.dispose();
+      const wanted = build.model?.name ?? 'the new embedding model';
+      this._hold(
+        `${chosenProblem ?? 'No embedding model is chosen'}, so the re-index for ${wanted} waits and the library answers from its current index. ` +
+          `Choose ${wanted} again in Settings → Models to finish it, or another model to start over.`,
+      );
+      return;
+    }
+    if (!model) {
+      if (chosenProblem) this._options.onNotice?.(`${chosenProblem}. The library is searched by full text only.`);
+      return;
+    }
+    const recorded =
+      this._meta.modelPath ?? (this._options.modelsDir ? join(this._options.modelsDir, model.name) : null);
+    let missing = `is not at ${recorded}`;
+    if (model.name !== UNKNOWN_MODEL && recorded) {
+      const own = await loadEmbedModel(recorded, threads);
+      if (!own.ok && existsSync(recorded)) missing = `could not be loaded from ${recorded} (${own.problem})`;
+      if (own.ok) missing = `is not the file now at ${recorded}`;
+      if (own.ok && sameEmbedModel(own.model.embedder.info, model)) {
+        this._useModel(own.model);
+        if (chosenProblem)
+          this._options.onNotice?.(
+            `${chosenProblem}. The library keeps searching with ${model.name}, the model its vectors came from.`,
+          );
+        return;
+      }
+      if (own.ok) await own.model.dispose();
+    }
+    const where = this._options.modelsDir ?? 'the models folder';
+    this._hold(
+      model.name === UNKNOWN_MODEL
+        ? `The library's index record was damaged, so Hearth cannot tell which embedding model made its ${model.dimension}-dimension vectors. ` +
+            'It keeps them and searches by full text; new or changed files wait. Restart Hearth with the embedding model you want chosen in Settings → Models: that re-indexes the library.'
+        : `${chosenProblem ? `${chosenProblem}. ` : ''}The library's vectors were made with ${model.name}, which ${missing}. ` +
+            `It keeps them and searches by full text; new or changed files wait until ${model.name} is back in ${where}. ` +
+            'Choosing another embedding model in Settings → Models re-indexes the library instead.',
+    );
+  }
+
+  /**
+   * After a damaged or missing index.json: the model of the stored vectors is unknown. A loaded
+   * model of the same dimension is taken as theirs; otherwise the vectors are kept under an
+   * unknown model, so no new generation starts until the user chooses a model.
+   */
+  private async _recoverModel(loaded: LoadedEmbedModel | null): Promise<void> {
+    const dimension = await this._store.vectorDimension();
+    const empty = (await this._store.documents()).length === 0;
+    if (!empty && dimension > 0) {
+      this._meta.model =
+        loaded && loaded.embedder.info.dimension === dimension
+          ? loaded.embedder.info
+          : { name: UNKNOWN_MODEL, bytes: 0, dimension, weak: false };
+      this._meta.modelPath = this._meta.model.name === UNKNOWN_MODEL ? null : loaded!.path;
+    }
+    // A damaged file has had its notice. A missing one is normal: a library searched by full
+    // text only never needed to write index.json before this version.
+    await this._saveMeta();
+  }
+
+  private _useModel(model: LoadedEmbedModel): void {
+    this._model = model;
+    this._embedder = model.embedder;
+    this._countTokens = model.countTokens;
+  }
+
+  /** Indexing waits (the queue is kept) and search uses full text; the user is told why. */
+  private _hold(reason: string): void {
+    this._held = reason;
+    this._options.onNotice?.(reason);
+  }
+
+  /** The user chose a model: a different one than the index's starts (or resumes) a new generation. */
+  private async _adoptModel(model: EmbedModelInfo, path: string): Promise<void> {
+    if (sameEmbedModel(this._meta.model, model)) {
+      if (this._meta.building) await this._dropBuild();
+      if (this._meta.modelPath !== path) {
+        this._meta.modelPath = path;
+        await this._saveMeta();
+      }
+      return;
+    }
+    if (this._meta.building && sameEmbedModel(this._meta.building.model, model)) return;
     if (this._meta.building) await this._dropBuild();
     const empty = (await this._store.documents()).length === 0;
     if (empty) {
       this._meta.model = model;
+      this._meta.modelPath = path;
     } else {
-      this._meta.building = { generation: this._meta.generation + 1, model };
+      this._meta.building = { generation: this._meta.generation + 1, model, modelPath: path };
       await LibraryStore.drop(this._lanceDir, this._meta.building.generation);
       this._queue.push(this._collections.map((c) => ({ op: 'scan', collection: c.id, force: true })));
       await this._queue.save();
@@ -406,12 +531,14 @@ export class Library implements Disposable {
         bytes: d.bytes,
       }));
     return {
-      mode: model ? 'hybrid' : 'lexical',
-      modeReason: !model
-        ? 'No embedding model is configured, so the library is searched by full text only. Choose an embedding model in Settings → Models for meaning-based search.'
-        : model.weak
-          ? `${model.name} (${model.dimension} dimensions) is too small to rank by meaning; its vectors are stored but full-text ranking decides the order.`
-          : `Full text and ${model.name} vectors (${model.dimension} dimensions), fused by reciprocal rank.`,
+      mode: model && this._held === null ? 'hybrid' : 'lexical',
+      modeReason: this._held
+        ? this._held
+        : !model
+          ? 'No embedding model is configured, so the library is searched by full text only. Choose an embedding model in Settings → Models for meaning-based search.'
+          : model.weak
+            ? `${model.name} (${model.dimension} dimensions) is too small to rank by meaning; its vectors are stored but full-text ranking decides the order.`
+            : `Full text and ${model.name} vectors (${model.dimension} dimensions), fused by reciprocal rank.`,
       embedModel: model ? { name: model.name, dimension: model.dimension, weak: model.weak } : null,
       collections: await this.collections(),
       queue: { pending: this._queue.size, paused: this._paused },
@@ -493,7 +620,7 @@ export class Library implements Disposable {
 
   /** Resolves once the queue is empty and nothing runs. */
   whenIdle(): Promise<void> {
-    if (!this._running && (this._queue.size === 0 || this._paused)) return Promise.resolve();
+    if (!this._running && (this._queue.size === 0 || this._paused || this._held !== null)) return Promise.resolve();
     return new Promise((resolve) => this._idleWaiters.push(resolve));
   }
 
@@ -513,7 +640,7 @@ export class Library implements Disposable {
   }
 
   private _kick(): void {
-    if (this._running || this._disposed || this._paused) return;
+    if (this._running || this._disposed || this._paused || this._held !== null) return;
     this._running = this._runLoop()
       .catch((error: unknown) => {
         if (!this._disposed) console.error('hearth library:', error);
@@ -590,7 +717,9 @@ export class Library implements Disposable {
 
   private async _scan(item: Extract<WorkItem, { op: 'scan' }>, target: LibraryStore): Promise<void> {
     const c = this._collections.find((o) => o.id === item.collection);
-    if (!c) {
+    // A collection without sources (one recovered from a damaged collections.json) keeps its
+    // files: a scan would find nothing and delete them all. Removing a last source removes its files.
+    if (!c || c.sources.length === 0) {
       this._queue.done([item]);
       return;
     }
@@ -613,9 +742,14 @@ export class Library implements Disposable {
       // built to crash or hang readers must not be read again at every start.
       const settled = doc && doc.bytes === file.bytes && doc.mtime === file.mtime;
       if (item.force || !settled || doc.state === 'skipped') {
-        work.push({ op: 'index', collection: c.id, path, force: item.force });
-        run.filesTotal++;
-        run.bytesTotal += file.bytes;
+        const index: WorkItem = { op: 'index', collection: c.id, path, force: item.force };
+        // A second scan while the first one's files still wait (two paths added at once, a
+        // re-index queued by a model change beside the user's) must not count them again.
+        if (!this._queue.has(index)) {
+          run.filesTotal++;
+          run.bytesTotal += file.bytes;
+        }
+        work.push(index);
       }
     }
     const problemPaths = new Set(problems.map((p) => (p as { path: string }).path));
@@ -741,7 +875,8 @@ export class Library implements Disposable {
       const oldStore = this._store;
       this._store = this._buildStore!;
       this._buildStore = null;
-      this._meta = { generation: this._meta.building.generation, model: this._meta.building.model, building: null };
+      const { generation, model, modelPath } = this._meta.building;
+      this._meta = { generation, model, modelPath, building: null };
       await this._saveMeta();
       await oldStore.dispose();
       await LibraryStore.drop(this._lanceDir, old);
@@ -801,8 +936,7 @@ export class Library implements Disposable {
     await this._reader.dispose();
     await this._running;
     await this._queue.save();
-    await this._embedder?.dispose();
-    await this._disposeCounter?.();
+    await this._model?.dispose();
     await this._buildStore?.dispose();
     await this._store.dispose();
     for (const resolve of this._idleWaiters.splice(0)) resolve();
@@ -810,14 +944,6 @@ export class Library implements Disposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
-  }
-}
-
-async function readJson<T>(file: string, fallback: T): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch {
-    return fallback;
   }
 }
 

@@ -269,6 +269,21 @@ export class LibraryStore implements Disposable {
     return store;
   }
 
+  /** Generations that have tables in the folder, lowest first (to recover a lost index.json). */
+  static async generations(dir: string): Promise<number[]> {
+    const db = await (await loadLance()).connect(dir);
+    const names = await db.tableNames();
+    db.close();
+    const found = new Set(names.flatMap((n) => /^(?:documents|chunks)_g(\d+)$/.exec(n)?.[1] ?? []).map(Number));
+    return [...found].sort((x, y) => x - y);
+  }
+
+  /** Dimension of the stored vectors, or 0 when this generation has none (full text only, or empty). */
+  async vectorDimension(): Promise<number> {
+    this._check();
+    return this._chunks ? vectorDimension(await this._chunks.schema()) : 0;
+  }
+
   /** Drops a generation's tables (after a swap to a new embedding model). */
   static async drop(dir: string, generation: number): Promise<void> {
     const db = await (await loadLance()).connect(dir);

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import * as v from 'valibot';
 import writeFileAtomic from 'write-file-atomic';
+import { readJsonState, type OnStateDamage } from '../state';
 
 /** One unit of persisted work. */
 export type WorkItem =
@@ -7,6 +8,19 @@ export type WorkItem =
   | { op: 'index'; collection: string; path: string; force: boolean }
   | { op: 'delete'; collection: string; path: string }
   | { op: 'problem'; collection: string; path: string; state: 'error' | 'skipped'; message: string };
+
+const WorkItemSchema = v.variant('op', [
+  v.object({ op: v.literal('scan'), collection: v.string(), force: v.boolean() }),
+  v.object({ op: v.literal('index'), collection: v.string(), path: v.string(), force: v.boolean() }),
+  v.object({ op: v.literal('delete'), collection: v.string(), path: v.string() }),
+  v.object({
+    op: v.literal('problem'),
+    collection: v.string(),
+    path: v.string(),
+    state: v.picklist(['error', 'skipped']),
+    message: v.string(),
+  }),
+]);
 
 function itemKey(item: WorkItem): string {
   return item.op === 'scan'
@@ -26,15 +40,20 @@ export class WorkQueue {
 
   private constructor(private readonly _file: string) {}
 
-  static async open(file: string): Promise<WorkQueue> {
+  static async open(file: string, onDamage?: OnStateDamage): Promise<WorkQueue> {
     const queue = new WorkQueue(file);
-    try {
-      const items = JSON.parse(await readFile(file, 'utf8')) as WorkItem[];
-      for (const item of items) queue._items.set(itemKey(item), item);
-    } catch {
-      // No queue yet, or a torn one from before atomic writes: start empty; scans re-find the work.
-    }
+    const state = await readJsonState(file, v.array(WorkItemSchema), {
+      onDamage,
+      consequence:
+        'the library starts with no pending work; indexed files are untouched, and Re-index in Library finds what was pending.',
+    });
+    if (state.kind === 'value') for (const item of state.value) queue._items.set(itemKey(item), item);
     return queue;
+  }
+
+  /** True when this item (the same op on the same path, or a scan of the collection) is queued. */
+  has(item: WorkItem): boolean {
+    return this._items.has(itemKey(item));
   }
 
   get size(): number {

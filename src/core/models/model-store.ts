@@ -1,18 +1,23 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { basename, join, resolve } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import type { InstalledModel, ModelRole } from '../../shared/contract/models';
+import { ModelRoleSchema, type InstalledModel, type ModelRole } from '../../shared/contract/models';
 import { checkGgufFile, type GgufFacts } from './gguf-check';
+import * as v from 'valibot';
+import { readJsonState, type OnStateDamage } from '../state';
 import { InvalidModelFileError, ModelNotInstalledError } from './errors';
 
+const ModelRecordSchema = v.object({
+  role: ModelRoleSchema,
+  sha256: v.nullable(v.string()),
+  catalogId: v.nullable(v.string()),
+});
+const ModelIndexSchema = v.record(v.string(), ModelRecordSchema);
+
 /** What Hearth remembers about an installed file beyond the file itself. */
-interface ModelRecord {
-  role: ModelRole;
-  sha256: string | null;
-  catalogId: string | null;
-}
+type ModelRecord = v.InferOutput<typeof ModelRecordSchema>;
 
 const INDEX_FILE = 'models.json';
 
@@ -23,7 +28,10 @@ const INDEX_FILE = 'models.json';
 export class ModelStore {
   private readonly _facts = new Map<string, { mtimeMs: number; facts: GgufFacts }>();
 
-  constructor(readonly dir: string) {}
+  constructor(
+    readonly dir: string,
+    private readonly _onDamage?: OnStateDamage,
+  ) {}
 
   pathOf(file: string): string {
     if (basename(file) !== file || file.startsWith('.')) throw new ModelNotInstalledError(file);
@@ -123,11 +131,12 @@ export class ModelStore {
   }
 
   private async _readIndex(): Promise<Record<string, ModelRecord>> {
-    try {
-      return JSON.parse(await readFile(join(this.dir, INDEX_FILE), 'utf8')) as Record<string, ModelRecord>;
-    } catch {
-      return {};
-    }
+    const state = await readJsonState(join(this.dir, INDEX_FILE), ModelIndexSchema, {
+      onDamage: this._onDamage,
+      consequence:
+        'installed models keep working; their roles are guessed from the files until you set them again in Models (checksums are re-read on the next download).',
+    });
+    return state.kind === 'value' ? state.value : {};
   }
 
   private async _writeIndex(index: Record<string, ModelRecord>): Promise<void> {

@@ -10,7 +10,8 @@ import { DisposedError } from '../disposable';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { modelsDir } from '../paths';
-import type { SecretStore } from '../secrets';
+import type { DamagedSecretError, SecretStore } from '../secrets';
+import type { OnStateDamage } from '../state';
 import { HearthNetwork } from './hearth-network';
 import { loadOrCreateIdentity } from './node/identity';
 import {
@@ -46,6 +47,10 @@ export interface NetworkServiceInit {
    * Default false.
    */
   followSettings?: boolean;
+  /** Where a key problem that stops the node is shown to the user. Default: only the log and the error. */
+  notices?: { post(level: 'error', message: string): unknown };
+  /** Told about damaged network state files (reputation.json) after they were set aside. */
+  onDamage?: OnStateDamage;
 }
 
 /** Events that mean the user is using Hearth right now; contribution steps aside at once. */
@@ -315,6 +320,14 @@ export class NetworkService {
       },
       (error: unknown) => {
         this._starting = null;
+        if ((error as Error).name === 'DamagedSecretError') {
+          // The user has to act (restore or delete the key file); a log line alone would go unseen.
+          this._init.log.error(
+            { event: 'network-key-damaged', file: (error as DamagedSecretError).file },
+            (error as Error).message,
+          );
+          this._init.notices?.post('error', (error as Error).message);
+        }
         throw error;
       },
     );
@@ -339,6 +352,7 @@ export class NetworkService {
       offered: () => this._offered,
       onEntry: (entry) => this._init.events.emit('rewards.changed', { seq: entry.seq }),
       log: this._init.log,
+      onDamage: this._init.onDamage,
     });
     this._rewards = rewards;
     return this._startNode(privateKey, rewards, options, listen, bootstrap).catch(async (error: unknown) => {

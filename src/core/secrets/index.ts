@@ -6,3 +6,5 @@ export {
   type SecretStoreOptions,
 } from './secret-store';
 export { SealedSecretError } from './sealed-secret-error';
+export { DamagedSecretError } from './damaged-secret-error';
+export { loadOrCreateKey, type KeyCodec } from './load-or-create-key';

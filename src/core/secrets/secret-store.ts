@@ -1,7 +1,8 @@
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, copyFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { SealedSecretError } from './sealed-secret-error';
+import { damagedName } from '../state';
 
 /**
  * Encrypts secrets at rest. The desktop app passes one built on Electron's `safeStorage` (the
@@ -23,6 +24,13 @@ export interface SecretStore {
   get(name: string): Promise<Buffer | null>;
   set(name: string, value: Buffer): Promise<void>;
   delete(name: string): Promise<void>;
+  /** Where the secret is stored (for messages the user can act on). */
+  locate(name: string): string;
+  /**
+   * Copies a damaged secret to `<file>.damaged-<time>` (once per content) and leaves the original
+   * where it is, so nothing can mint a new key over it; returns the copy's path.
+   */
+  keepDamagedCopy(name: string): Promise<string>;
   /**
    * True when secrets are encrypted by the OS keychain, not only protected by permissions: false
    * headless, and false for a cipher with a notEncryptedReason.
@@ -103,6 +111,25 @@ export function createSecretStore({ dir, cipher }: SecretStoreOptions): SecretSt
       const files = filesOf(name);
       await rm(files.sealed, { force: true });
       await rm(files.plain, { force: true });
+    },
+    // The app keeps secrets sealed, the command line plain: name the file this store would use.
+    locate: (name) => (cipher ? filesOf(name).sealed : filesOf(name).plain),
+    async keepDamagedCopy(name) {
+      const files = filesOf(name);
+      const file = (await readIfPresent(files.sealed)) !== null ? files.sealed : files.plain;
+      const content = await readFile(file);
+      const prefix = `${basename(file)}.damaged-`;
+      for (const sibling of (await readdir(dir))
+        .filter((n) => n.startsWith(prefix))
+        .sort()
+        .reverse()) {
+        const copy = join(dir, sibling);
+        if ((await readFile(copy)).equals(content)) return copy;
+      }
+      const copy = damagedName(file);
+      await copyFile(file, copy);
+      await chmod(copy, 0o600);
+      return copy;
     },
   };
 }

@@ -1,4 +1,4 @@
-import { copyFile, readFile, rename } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import * as v from 'valibot';
 import writeFileAtomic from 'write-file-atomic';
 import {
@@ -10,6 +10,7 @@ import {
 } from '../../shared/settings';
 import { describeIssues } from '../../shared/issues';
 import { DisposedError } from '../disposable';
+import { damageMessage, setAside as setStateAside } from '../state';
 import { DataVersionError } from './errors';
 import { SETTINGS_MIGRATIONS, type SettingsMigration } from './migrations';
 
@@ -159,13 +160,13 @@ async function loadSettings(options: SettingsStoreOptions): Promise<Settings> {
   return parsed.output;
 }
 
-/** Keeps the unusable file as a dated backup, tells the user, and starts from defaults. */
+/** Keeps the unusable file as `settings.json.damaged-<time>`, tells the user, and starts from defaults. */
 async function setAside(options: SettingsStoreOptions, problem: string): Promise<Settings> {
-  const backup = `${options.file}.corrupt-${new Date().toISOString().replaceAll(':', '-')}`;
-  await rename(options.file, backup);
-  options.onRecovered?.(
-    `Your settings file ${problem}. Hearth saved it as ${backup} and started with default settings; ` +
-      'your library, chats and models are untouched.',
-  );
+  const damage = await setStateAside(options.file, problem, {
+    // True because the library keeps the generation it has when no embedding model is set.
+    consequence:
+      'Hearth started with default settings (choose yours again in Settings). Your library keeps its index and vectors, and your chats and models are untouched.',
+  });
+  options.onRecovered?.(damageMessage(damage));
   return structuredClone(DEFAULT_SETTINGS);
 }

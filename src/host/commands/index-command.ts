@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { createEngine, defaultDataDir } from '../../core';
 import { engineLibraryOf } from '../../core/library';
 import { print, printable, printableJson } from '../terminal-text';
+import { printNotices } from './print-notices';
 
 interface IndexOptions {
   collection: string;
@@ -41,6 +42,7 @@ export function registerIndex(program: Command): void {
         for (const path of paths) collectionId = (await library.addSource(options.collection, path)).id;
         await library.whenIdle();
         stop();
+        printNotices(engine);
         const collection = (await library.collections()).find((c) => c.id === collectionId)!;
         const summary = {
           files: collection.files,

@@ -3,6 +3,7 @@ import { createEngine, defaultDataDir } from '../../core';
 import { engineLibraryOf } from '../../core/library';
 import type { SearchHit } from '../../shared/contract/library';
 import { print, printableJson } from '../terminal-text';
+import { printNotices } from './print-notices';
 
 interface SearchOptions {
   collection?: string;
@@ -34,6 +35,7 @@ export function registerSearch(program: Command): void {
           { query, collection: options.collection, top },
           { door: 'cli' },
         )) as SearchHit[];
+        printNotices(engine);
         if (options.json) {
           // Each hit is one exact passage: its chunk id and full text, not a location to look up again.
           print(

@@ -48,8 +48,8 @@ describe('the data folder format marker', () => {
     await expect(stat(join(dir.path, 'logs'))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('refuses a marker it cannot read instead of guessing', async () => {
-    await writeFile(join(dir.path, DATA_VERSION_FILE), '{"format":"v2"');
+  it('refuses a readable marker in a shape it does not know instead of guessing', async () => {
+    await writeFile(join(dir.path, DATA_VERSION_FILE), '{"format":"v2"}');
     await expect(openDataDirectory({ dataDir: dir.path, appVersion: '0.1.0' })).rejects.toMatchObject({
       name: 'DataVersionError',
     });

@@ -11,6 +11,8 @@ const secrets: SecretStore = {
   get: async () => null,
   set: async () => undefined,
   delete: async () => undefined,
+  locate: (name) => name,
+  keepDamagedCopy: async (name) => name,
 };
 
 describe('NetworkService contribution inputs', () => {

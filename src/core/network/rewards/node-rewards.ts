@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
@@ -8,6 +8,8 @@ import { Ledger, ledgerFile, type LedgerEntry } from '../ledger';
 import type { OfferedModel } from '../provider/inference-provider';
 import { bindWallet, loadOrCreateWallet } from '../receipts';
 import type { SecretStore } from '../../secrets';
+import { readJsonState, type OnStateDamage } from '../../state';
+import * as v from 'valibot';
 import { ReputationBook } from '../reputation';
 import { JobSettler } from './job-settler';
 import { ModelAuditors } from './model-auditors';
@@ -23,7 +25,26 @@ export interface NodeRewardsInit {
   offered: () => readonly OfferedModel[];
   onEntry: (entry: LedgerEntry) => void;
   log: Logger;
+  /** Told when reputation.json was damaged and set aside. */
+  onDamage?: OnStateDamage;
 }
+
+const ReputationFileSchema = v.record(
+  v.string(),
+  v.partial(
+    v.object({
+      jobs: v.number(),
+      completed: v.number(),
+      audits: v.number(),
+      auditsPassed: v.number(),
+      tokens: v.number(),
+      busyMs: v.number(),
+      consecutiveDrops: v.number(),
+      timeoutUntil: v.number(),
+      banned: v.boolean(),
+    }),
+  ),
+);
 
 /** Where a data folder keeps what this node has learnt about providers. */
 export function reputationFile(dataDir: string): string {
@@ -63,7 +84,7 @@ export class NodeRewards {
       // shows the ledger's problem.
       init.log.error({ event: 'ledger-open-failed', reason: (error as Error).message });
     }
-    const reputation = await loadReputation(init.dataDir);
+    const reputation = await loadReputation(init.dataDir, init.onDamage);
     const auditors = new ModelAuditors(init.offered, init.modelsDir);
     const saver = { save: () => undefined as void };
     const settler = new JobSettler({
@@ -108,10 +129,11 @@ export class NodeRewards {
   }
 }
 
-async function loadReputation(dataDir: string): Promise<ReputationBook> {
-  try {
-    return ReputationBook.fromJSON(JSON.parse(await readFile(reputationFile(dataDir), 'utf8')) as never);
-  } catch {
-    return new ReputationBook();
-  }
+async function loadReputation(dataDir: string, onDamage?: OnStateDamage): Promise<ReputationBook> {
+  const state = await readJsonState(reputationFile(dataDir), ReputationFileSchema, {
+    onDamage,
+    consequence:
+      'this node starts without what it had learnt about providers (their standing is learnt again from new jobs).',
+  });
+  return state.kind === 'value' ? ReputationBook.fromJSON(state.value) : new ReputationBook();
 }

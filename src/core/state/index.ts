@@ -1,0 +1,11 @@
+export {
+  damagedName,
+  damageMessage,
+  readJsonState,
+  setAside,
+  type JsonState,
+  type OnStateDamage,
+  type ReadJsonStateOptions,
+  type StateDamage,
+} from './json-state';
+export { makeDataDirPrivate, PRIVATE_UMASK } from './private-data-dir';
