@@ -68,7 +68,9 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexedFile>
         document: problemRow(
           options,
           'skipped',
-          'This is not a regular file (a pipe, socket or device), so it cannot be read as a document.',
+          info.isDirectory()
+            ? 'This file was replaced by a folder; Hearth reads the files inside it at the next scan.'
+            : 'This is not a regular file (a pipe, socket or device), so it cannot be read as a document.',
         ),
         chunks: [],
         unchanged: false,
