@@ -29,7 +29,6 @@ import {
   type DocumentRow,
   type SearchRanks,
 } from './store';
-import { modelTokenCounter } from './tokenizer';
 import { LibraryWatcher } from './watcher';
 import { WorkQueue, type WorkItem } from './work-queue';
 
