@@ -153,7 +153,13 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexedFile>
     if (error instanceof LibraryFileError) {
       const state =
         error.reason === 'unsupported' || error.reason === 'binary' || error.reason === 'empty' ? 'skipped' : 'error';
-      return { document: { ...base, state, message: error.message, hash: '' }, chunks: [], unchanged: false };
+      // A skipped file keeps the hash of what was read (binary, no text), so an unchanged one is not
+      // read again; a failed one has none.
+      return {
+        document: { ...base, state, message: error.message, hash: state === 'skipped' ? hash : '' },
+        chunks: [],
+        unchanged: false,
+      };
     }
     return {
       document: {

@@ -737,10 +737,11 @@ export class Library implements Disposable {
     const work: WorkItem[] = [...problems];
     for (const [path, file] of seen) {
       const doc = known.get(path);
-      // A file that failed to read stays a problem until it changes or the user re-indexes: one
-      // built to crash or hang readers must not be read again at every start.
+      // A file that was read and failed, or had nothing to index, stays as it is until it changes
+      // or the user re-indexes: one built to crash or hang readers must not be read again at every
+      // start. A file skipped unread (too large, say) is looked at again: the limit may have moved.
       const settled = doc && doc.bytes === file.bytes && doc.mtime === file.mtime;
-      if (item.force || !settled || doc.state === 'skipped') {
+      if (item.force || !settled || (doc.state === 'skipped' && doc.hash === '')) {
         const index: WorkItem = { op: 'index', collection: c.id, path, force: item.force };
         // A second scan while the first one's files still wait (two paths added at once, a
         // re-index queued by a model change beside the user's) must not count them again.

@@ -69,10 +69,18 @@ describe('a file that failed to read', () => {
       await library.whenIdle();
       expect(read).toHaveLength(1);
 
+      // A file with nothing to index (a scanned PDF) is not read again either.
+      await writeFile(join(docs, 'scanned.pdf'), blankPagesPdf(3));
+      await library.reindex(collection.id);
+      await library.whenIdle();
+      await library.reindex(collection.id);
+      await library.whenIdle();
+      expect(read.filter((p) => p.endsWith('scanned.pdf'))).toHaveLength(1);
+
       await utimes(file, new Date(), new Date(Date.now() + 5_000));
       await library.reindex(collection.id);
       await library.whenIdle();
-      expect(read).toHaveLength(2);
+      expect(read.filter((p) => p.endsWith('hangs.pdf'))).toHaveLength(2);
       await library.dispose();
     } finally {
       await dir.cleanup();
