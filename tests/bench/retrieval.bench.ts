@@ -1,5 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { Embedder } from '../../src/core/library/embedder';
 import { Library } from '../../src/core/library/library';
@@ -16,7 +16,8 @@ import { averagePrecision, loadCranfield, ndcgAt, recallAt, writeCorpus, type Cr
  * With the real embedding model (all-MiniLM-L6-v2 from `npm run eval-models`) one run reports
  * BM25, the library's full text, vector-only and hybrid search, plus hybrid at other vector
  * weights (the tuning behind docs/RETRIEVAL.md). HEARTH_BENCH_CHUNKS="512/64,256/32" indexes
- * once per chunk size/overlap pair instead of only at the default settings.
+ * once per chunk size/overlap pair instead of only at the default settings;
+ * HEARTH_BENCH_EMBED_MODEL=<file.gguf> measures another embedding model in MiniLM's place.
  */
 
 const DEPTH = 100;
@@ -168,12 +169,13 @@ describe('retrieval on Cranfield', () => {
   for (const settings of chunkSettings()) {
     const chunking = `${settings.chunkTokens}/${settings.chunkOverlap}`;
     it(`library with all-MiniLM-L6-v2, chunks ${chunking}: vector-only, hybrid, vector weights`, async (ctx) => {
-      const model = evalModels.embedding;
+      const model = process.env.HEARTH_BENCH_EMBED_MODEL || evalModels.embedding;
       if (!model) {
         console.warn(`all-MiniLM-L6-v2 is not cached; the real-model rows are skipped. ${EVAL_MODELS_HINT}`);
         ctx.skip();
         return;
       }
+      const label = `${basename(model, '.gguf')}, ${chunking}`;
       const started = performance.now();
       const library = await Library.open({
         dir: join(dir.path, `minilm-${settings.chunkTokens}-${settings.chunkOverlap}`),
@@ -199,7 +201,7 @@ describe('retrieval on Cranfield', () => {
       await embedder.dispose();
       const stored = chunks.map((c) => ({ path: c.path, vector: Array.from(c.vector as ArrayLike<number>) }));
       await score(
-        `vector-only (MiniLM, ${chunking})`,
+        `vector-only (${label})`,
         async (_q, i) =>
           docsOf(
             stored
@@ -209,11 +211,9 @@ describe('retrieval on Cranfield', () => {
           ),
         { 'index s': indexSeconds, chunks: chunks.length },
       );
-      await score(`hybrid (MiniLM, ${chunking}, product default)`, async (q) =>
-        docsOf(await library.search(q, { top: DEPTH })),
-      );
+      await score(`hybrid (${label}, product default)`, async (q) => docsOf(await library.search(q, { top: DEPTH })));
       for (const weight of WEIGHTS) {
-        await score(`hybrid (MiniLM, ${chunking}, vector weight ${weight})`, async (q) =>
+        await score(`hybrid (${label}, vector weight ${weight})`, async (q) =>
           docsOf(await library.search(q, { top: DEPTH, vectorWeight: weight })),
         );
       }
