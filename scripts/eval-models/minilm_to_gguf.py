@@ -1,13 +1,15 @@
 """Converts a sentence-transformers BERT model (all-MiniLM-L6-v2) to a GGUF embedding model.
 
-Usage: python minilm_to_gguf.py MODEL_DIR OUT.gguf
+Usage: python minilm_to_gguf.py MODEL_DIR OUT.gguf [f16|q4_0]
 
 MODEL_DIR holds config.json, vocab.txt, tokenizer_config.json, model.safetensors and
 1_Pooling/config.json. The output mirrors what llama.cpp's convert_hf_to_gguf.py writes for
 BertModel (same tensor names, phantom-space WordPiece vocabulary, mean pooling), without
 torch or transformers: the safetensors file is read with numpy, the GGUF written with the
 `gguf` package. Weight matrices are stored as F16; vectors (norms, biases) and the position and token-type
-embeddings as F32, like the reference converter's default; the output is byte-for-byte reproducible.
+embeddings as F32, like the reference converter's default; the output is byte-for-byte reproducible. q4_0 stores the
+weight matrices as Q4_0 instead (a 13.5 MiB file: docs/RETRIEVAL.md tests the weak-model
+rule with it).
 """
 
 import json
@@ -54,7 +56,7 @@ def vocabulary(model_dir: Path) -> tuple[list[str], list[int]]:
     return tokens, types
 
 
-def main(model_dir: Path, out: Path) -> None:
+def main(model_dir: Path, out: Path, quant: str = "f16") -> None:
     config = json.loads((model_dir / "config.json").read_text())
     pooling = json.loads((model_dir / "1_Pooling" / "config.json").read_text())
     if config.get("model_type") != "bert":
@@ -74,7 +76,7 @@ def main(model_dir: Path, out: Path) -> None:
     writer.add_layer_norm_eps(config["layer_norm_eps"])
     writer.add_causal_attention(False)
     writer.add_pooling_type(gguf.PoolingType.MEAN)
-    writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16)
+    writer.add_file_type(gguf.LlamaFileType.MOSTLY_Q4_0 if quant == "q4_0" else gguf.LlamaFileType.MOSTLY_F16)
 
     tokens, types = vocabulary(model_dir)
     writer.add_token_type_count(config.get("type_vocab_size", 1))
@@ -100,8 +102,11 @@ def main(model_dir: Path, out: Path) -> None:
             sys.exit(f"{model_dir}: no GGUF name for tensor {name}")
         # llama.cpp adds position and token-type rows to F32 activations: they stay F32.
         half = data.ndim == 2 and not new_name.startswith(("position_embd", "token_types"))
-        data = data.astype(np.float16 if half else np.float32)
-        writer.add_tensor(new_name, data)
+        if half and quant == "q4_0":
+            q4 = gguf.GGMLQuantizationType.Q4_0
+            writer.add_tensor(new_name, gguf.quants.quantize(data.astype(np.float32), q4), raw_dtype=q4)
+        else:
+            writer.add_tensor(new_name, data.astype(np.float16 if half else np.float32))
 
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
@@ -110,6 +115,6 @@ def main(model_dir: Path, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
+    if len(sys.argv) not in (3, 4) or sys.argv[3:] not in ([], ["f16"], ["q4_0"]):
         sys.exit(__doc__)
-    main(Path(sys.argv[1]), Path(sys.argv[2]))
+    main(Path(sys.argv[1]), Path(sys.argv[2]), *sys.argv[3:])
