@@ -1,8 +1,11 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-/** The Cranfield collection in ../shared/datasets: 1,400 aeronautics abstracts, 225 queries. */
-const CRANFIELD = resolve('../shared/datasets/cranfield');
+/**
+ * The Cranfield collection in ../shared/datasets: 1,400 aeronautics abstracts, 225 queries.
+ * HEARTH_CRANFIELD points elsewhere (a git worktree does not sit beside shared/).
+ */
+const CRANFIELD = process.env.HEARTH_CRANFIELD || resolve('../shared/datasets/cranfield');
 
 export interface Cranfield {
   docs: { id: string; text: string }[];

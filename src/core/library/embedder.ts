@@ -14,10 +14,23 @@ export interface EmbedModelInfo {
   bytes: number;
   dimension: number;
   /**
-   * A model too small to rank anything (tiny test models, below 128 dimensions or 20 MB):
-   * its vectors are stored but hybrid search does not let them reorder full-text results.
+   * A model too small to rank anything (see isWeakEmbedModel): its vectors are stored but
+   * hybrid search does not let them reorder full-text results.
    */
   weak: boolean;
+}
+
+/** 8 MiB: above the toy test models (1-2 MB), below any real sentence-embedding GGUF. */
+const WEAK_BELOW_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Whether a model's vectors are too poor to fuse into search. Below 128 dimensions (the toy
+ * stories260K has 64, llama-2-tiny-random 8) or below 8 MiB. The size bar was 20 MB, which
+ * threw away real models: all-MiniLM-L6-v2 quantized to Q4_0 is 13.5 MiB and still lifts
+ * Cranfield well above BM25 (docs/RETRIEVAL.md).
+ */
+export function isWeakEmbedModel(dimension: number, bytes: number): boolean {
+  return dimension < 128 || bytes < WEAK_BELOW_BYTES;
 }
 
 export interface EmbedderOptions {
@@ -126,7 +139,7 @@ export class Embedder implements Disposable {
       );
       worker.once('error', reject);
     });
-    const weak = dimension < 128 || bytes < 20 * 1024 * 1024;
+    const weak = isWeakEmbedModel(dimension, bytes);
     return new Embedder(worker, { name: basename(options.modelPath), bytes, dimension, weak });
   }
 
