@@ -10,7 +10,13 @@ export default defineConfig({
       { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
       {
         extends: true,
-        test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 60_000 },
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          testTimeout: 60_000,
+          // Setup does real work (models, LanceDB, reader processes); a loaded 2-core machine needs room.
+          hookTimeout: 60_000,
+        },
       },
       {
         extends: true,
