@@ -85,7 +85,22 @@ export async function scanSource(
       seenDirs.add(real);
       let entries: string[];
       try {
-        entries = await readdir(path);
+        // Names as bytes: a name that is not UTF-8 (from an old disk or another system) would come
+        // back with replacement characters, naming a file that does not exist.
+        const raw = await readdir(path, { encoding: 'buffer' });
+        entries = [];
+        for (const name of raw) {
+          const text = name.toString('utf8');
+          if (Buffer.from(text, 'utf8').equals(name)) entries.push(text);
+          else {
+            problems.push({
+              path: join(path, text),
+              state: 'skipped',
+              message:
+                'This name is not valid UTF-8 text (it was probably made on another system), so Hearth cannot open it by name; rename the file to index it.',
+            });
+          }
+        }
       } catch (error) {
         problems.push({
           path,
