@@ -3,17 +3,7 @@ import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { decodePath, requestPath } from '../core/http';
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
+import { UI_CONTENT_TYPES } from '../shared/ui-content-types';
 
 /** The same policy as the desktop window's CSP: nothing but this origin. */
 export const CONTENT_SECURITY_POLICY =
@@ -44,7 +34,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     return;
   }
   res.writeHead(200, {
-    'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-type': UI_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     'content-length': info.size,
     'content-security-policy': CONTENT_SECURITY_POLICY,
     'x-content-type-options': 'nosniff',

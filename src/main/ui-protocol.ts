@@ -1,20 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { isInsideFolder, isUiSchemeUrl } from './own-ui';
+import { UI_CONTENT_TYPES } from '../shared/ui-content-types';
 
 /** What `hearth://` is to Chromium: a standard, secure origin that may run module scripts and fetch. */
 export const UI_SCHEME_PRIVILEGES = { standard: true, secure: true, supportFetchAPI: true, codeCache: true } as const;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-};
 
 /**
  * The renderer file a `hearth://app/...` URL names, or null for anything outside the renderer
@@ -48,7 +38,7 @@ export async function serveUiFile(url: string, rendererDir: string): Promise<Res
     const body = await readFile(file);
     return new Response(body, {
       headers: {
-        'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-type': UI_CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
         'x-content-type-options': 'nosniff',
       },
     });
