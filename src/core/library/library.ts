@@ -252,7 +252,7 @@ export class Library implements Disposable {
       const wanted = build.model?.name ?? 'the new embedding model';
       this._hold(
         `${chosenProblem ?? 'No embedding model is chosen'}, so the re-index for ${wanted} waits and the library answers from its current index. ` +
-          `Choose ${wanted} again in Settings → Models to finish it, or another model to start over.`,
+          `Choose ${wanted} again on the Models page to finish it, or another model to start over.`,
       );
       return;
     }
@@ -281,10 +281,10 @@ export class Library implements Disposable {
     this._hold(
       model.name === UNKNOWN_MODEL
         ? `The library's index record was damaged, so Hearth cannot tell which embedding model made its ${model.dimension}-dimension vectors. ` +
-            'It keeps them and searches by full text; new or changed files wait. Restart Hearth with the embedding model you want chosen in Settings → Models: that re-indexes the library.'
+            'It keeps them and searches by full text; new or changed files wait. Restart Hearth with the embedding model you want chosen on the Models page: that re-indexes the library.'
         : `${chosenProblem ? `${chosenProblem}. ` : ''}The library's vectors were made with ${model.name}, which ${missing}. ` +
             `It keeps them and searches by full text; new or changed files wait until ${model.name} is back in ${where}. ` +
-            'Choosing another embedding model in Settings → Models re-indexes the library instead.',
+            'Choosing another embedding model on the Models page re-indexes the library instead.',
     );
   }
 
@@ -534,7 +534,7 @@ export class Library implements Disposable {
       modeReason: this._held
         ? this._held
         : !model
-          ? 'No embedding model is configured, so the library is searched by full text only. Choose an embedding model in Settings → Models for meaning-based search.'
+          ? 'No embedding model is configured, so the library is searched by full text only. Choose an embedding model on the Models page (or `hearth models use FILE`) for meaning-based search.'
           : model.weak
             ? `${model.name} (${model.dimension} dimensions) is too small to rank by meaning; its vectors are stored but full-text ranking decides the order.`
             : `Full text and ${model.name} vectors (${model.dimension} dimensions), fused by reciprocal rank.`,
