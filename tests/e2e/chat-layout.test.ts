@@ -121,6 +121,14 @@ describe('the Chat page layout', () => {
       const answer = await page.getByRole('article', { name: 'Assistant' }).last().boundingBox();
       expect(answer!.width).toBeGreaterThan(300);
       await page.screenshot({ path: `${SHOTS}/chat-layout-${width}x${height}.png` });
+      // A new user first sees the update question above the page; once answered, the thread gets its room.
+      if (width === 760) {
+        await page.getByRole('button', { name: 'Not now' }).click();
+        await expect.poll(() => page.getByRole('button', { name: 'Not now' }).count()).toBe(0);
+        await expectInViewport(page, 'the message box', await page.getByLabel('Message').boundingBox());
+        expect((await heights(page)).thread.client).toBeGreaterThan(200);
+        await page.screenshot({ path: `${SHOTS}/chat-layout-${width}x${height}-answered.png` });
+      }
 
       if (width <= 900) {
         await page.getByRole('button', { name: 'Show conversations' }).click();
