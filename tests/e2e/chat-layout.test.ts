@@ -185,6 +185,20 @@ describe('the Chat page layout', () => {
     await page.close();
   });
 
+  it('shows a high-contrast ring on the control focused from the keyboard', async () => {
+    const page = await openChat(1280, 800);
+    await page.getByRole('button', { name: 'New chat' }).focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    const ring = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement!);
+      return { label: document.activeElement!.textContent, style: style.outlineStyle, width: style.outlineWidth, color: style.outlineColor };
+    });
+    expect(ring).toEqual({ label: 'New chat', style: 'solid', width: '2px', color: 'rgb(29, 78, 216)' });
+    await page.screenshot({ path: `${SHOTS}/chat-layout-focus.png`, clip: { x: 200, y: 0, width: 500, height: 300 } });
+    await page.close();
+  });
+
   it('cancels an edit on Escape, leaving the message as it was', async () => {
     const page = await openChat(1280, 800);
     await openConversation(page, 'Keep me');
