@@ -41,7 +41,10 @@ describe('the Chat page layout', () => {
     const engine = await createEngine({ dataDir: home.path });
     for (const model of [STORIES, TINY]) await engine.ai.models.import(model, 'chat');
     // The random model writes until its token limit: long enough to stop it mid-answer.
-    await engine.settings.update({ models: { threads: 1, chatModel: 'llama-2-tiny-random.gguf' }, chat: { maxTokens: 30_000 } });
+    await engine.settings.update({
+      models: { threads: 1, chatModel: 'llama-2-tiny-random.gguf' },
+      chat: { maxTokens: 30_000 },
+    });
     await engine.dispose();
     await mkdir(join(home.path, 'chats'), { recursive: true });
     await seedConversation(home.path, 'long', LONG_TITLE, 30);
@@ -67,26 +70,32 @@ describe('the Chat page layout', () => {
 
   /** Opens a conversation from the list, unfolding the list first when the window is narrow. */
   async function openConversation(page: Page, title: string): Promise<void> {
-    if (!(await conversations(page).isVisible())) await page.getByRole('button', { name: 'Show conversations' }).click();
+    if (!(await conversations(page).isVisible()))
+      await page.getByRole('button', { name: 'Show conversations' }).click();
     await conversations(page).getByRole('button', { name: title, exact: true }).click();
     await page.getByRole('heading', { level: 2, name: title }).waitFor();
   }
 
   /** The scrolled heights of the document, the app's main column and the thread. */
-  function heights(page: Page) {
-    return page.evaluate(() => {
-      const main = document.querySelector('.main')!;
-      const thread = document.querySelector('[data-following]')!;
-      return {
-        innerHeight: window.innerHeight,
-        document: document.scrollingElement!.scrollHeight,
-        main: { scroll: main.scrollHeight, client: main.clientHeight },
-        thread: { scroll: thread.scrollHeight, client: thread.clientHeight, top: thread.scrollTop },
-      };
+  async function heights(page: Page) {
+    const sizes = (el: { scrollHeight: number; clientHeight: number; scrollTop: number }) => ({
+      scroll: el.scrollHeight,
+      client: el.clientHeight,
+      top: el.scrollTop,
     });
+    return {
+      innerHeight: page.viewportSize()!.height,
+      document: await page.locator('html').evaluate((el) => el.ownerDocument.scrollingElement!.scrollHeight),
+      main: await page.locator('.main').evaluate(sizes),
+      thread: await page.locator('[data-following]').evaluate(sizes),
+    };
   }
 
-  async function expectInViewport(page: Page, name: string, box: { x: number; y: number; width: number; height: number } | null) {
+  async function expectInViewport(
+    page: Page,
+    name: string,
+    box: { x: number; y: number; width: number; height: number } | null,
+  ) {
     const viewport = page.viewportSize()!;
     expect(box, `${name} is on screen`).not.toBeNull();
     expect(box!.x, `${name} left edge`).toBeGreaterThanOrEqual(0);
@@ -178,7 +187,11 @@ describe('the Chat page layout', () => {
     await stopped.getByText(/First token \d+(\.\d)? m?s · \d+\.\d tokens\/s/).waitFor();
     await stopped.getByRole('button', { name: 'Copy answer' }).click();
     await stopped.getByText('Copied').waitFor();
-    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const copied = await page.evaluate(() =>
+      (
+        globalThis as unknown as { navigator: { clipboard: { readText(): Promise<string> } } }
+      ).navigator.clipboard.readText(),
+    );
     expect(copied.length).toBeGreaterThan(300);
     expect(await stopped.textContent()).toContain(copied.slice(0, 40));
     await page.screenshot({ path: `${SHOTS}/chat-layout-stopped.png` });
@@ -190,9 +203,9 @@ describe('the Chat page layout', () => {
     await page.getByRole('button', { name: 'New chat' }).focus();
     await page.keyboard.press('Shift+Tab');
     await page.keyboard.press('Tab');
-    const ring = await page.evaluate(() => {
-      const style = getComputedStyle(document.activeElement!);
-      return { label: document.activeElement!.textContent, style: style.outlineStyle, width: style.outlineWidth, color: style.outlineColor };
+    const ring = await page.locator(':focus').evaluate((el) => {
+      const style = el.ownerDocument.defaultView!.getComputedStyle(el);
+      return { label: el.textContent, style: style.outlineStyle, width: style.outlineWidth, color: style.outlineColor };
     });
     expect(ring).toEqual({ label: 'New chat', style: 'solid', width: '2px', color: 'rgb(29, 78, 216)' });
     await page.screenshot({ path: `${SHOTS}/chat-layout-focus.png`, clip: { x: 200, y: 0, width: 500, height: 300 } });
