@@ -116,6 +116,9 @@ describe('the Chat page layout', () => {
       await openConversation(page, LONG_TITLE);
       await expect(conversations(page).isVisible()).resolves.toBe(width > 900);
       await page.getByText('Answer 30.').waitFor();
+      // The bar at its fullest: title, model picker and Export.
+      await page.getByLabel('Model').waitFor();
+      await expectInViewport(page, 'the model picker', await page.getByLabel('Model').boundingBox());
 
       await expectInViewport(page, 'the message box', await page.getByLabel('Message').boundingBox());
       await expectInViewport(page, 'Send', await page.getByRole('button', { name: 'Send' }).boundingBox());
