@@ -1,3 +1,4 @@
+import { AnswerTimings } from './answer-timings.svelte';
 import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
 import type { Conversation, ConversationSummary } from '../../../shared/contract/chat';
@@ -9,6 +10,9 @@ export interface SearchHit {
   snippet: string;
 }
 
+/** How long a deleted conversation can be brought back before it is deleted for good. */
+export const UNDO_DELETE_MS = 5000;
+
 /** The Chat page's state: the conversation list, the open conversation and its streaming answer. */
 export class ChatState {
   #api: HearthApi;
@@ -17,13 +21,22 @@ export class ChatState {
   #streaming = $state<{ messageId: string; text: string } | null>(null);
   #hits = $state.raw<SearchHit[] | null>(null);
   #error = $state<string | null>(null);
+  /** A conversation the user deleted that is still on disk until the undo time runs out. */
+  #removing = $state.raw<{ id: string; title: string; wasOpen: boolean } | null>(null);
+  #removeTimer: ReturnType<typeof setTimeout> | undefined;
+  readonly timings = new AnswerTimings();
 
   constructor(api: HearthApi) {
     this.#api = api;
   }
 
   get conversations(): ConversationSummary[] {
-    return this.#conversations;
+    const removing = this.#removing;
+    return removing ? this.#conversations.filter((c) => c.id !== removing.id) : this.#conversations;
+  }
+  /** The deleted conversation that can still be brought back with undoRemove(). */
+  get removing(): { id: string; title: string } | null {
+    return this.#removing;
   }
   get current(): Conversation | null {
     return this.#current;
@@ -42,11 +55,13 @@ export class ChatState {
   subscribe(): () => void {
     const offs = [
       this.#api.chat.onToken((t) => {
+        this.timings.token(t.messageId);
         if (t.conversationId !== this.#current?.id) return;
         if (this.#streaming?.messageId === t.messageId) this.#streaming.text += t.text;
         else this.#streaming = { messageId: t.messageId, text: t.text };
       }),
       this.#api.chat.onDone((d) => {
+        this.timings.done(d.message.id);
         if (d.conversationId === this.#current?.id) void this.open(d.conversationId);
         void this.loadList();
       }),
@@ -125,12 +140,33 @@ export class ChatState {
     });
   }
 
+  /** Hides the conversation at once and deletes it after UNDO_DELETE_MS unless undoRemove() is called. */
   async remove(id: string): Promise<void> {
+    await this.finishRemove();
+    const wasOpen = this.#current?.id === id;
+    const title = this.#conversations.find((c) => c.id === id)?.title ?? 'Conversation';
+    this.#removing = { id, title, wasOpen };
+    if (wasOpen) this.newChat();
+    this.#removeTimer = setTimeout(() => void this.finishRemove(), UNDO_DELETE_MS);
+  }
+
+  async undoRemove(): Promise<void> {
+    const removing = this.#removing;
+    clearTimeout(this.#removeTimer);
+    this.#removing = null;
+    if (removing?.wasOpen && !this.#current) await this.open(removing.id);
+  }
+
+  /** Deletes the conversation waiting for undo now (the page is closing, or another one is deleted). */
+  async finishRemove(): Promise<void> {
+    const removing = this.#removing;
+    if (!removing) return;
+    clearTimeout(this.#removeTimer);
     await this.#run(async () => {
-      await this.#api.chat.remove({ id });
-      if (this.#current?.id === id) this.newChat();
+      await this.#api.chat.remove({ id: removing.id });
       await this.loadList();
     });
+    if (this.#removing === removing) this.#removing = null;
   }
 
   async search(query: string): Promise<void> {
@@ -147,6 +183,7 @@ export class ChatState {
   }
 
   async #start(call: () => Promise<{ conversationId: string; messageId: string }>): Promise<void> {
+    this.timings.asked();
     await this.#run(async () => {
       const started = await call();
       this.#streaming = { messageId: started.messageId, text: '' };
