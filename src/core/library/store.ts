@@ -368,6 +368,19 @@ export class LibraryStore implements Disposable {
     }
   }
 
+  /**
+   * Adds some chunks of one big file ahead of its document row; with `first`, the file's chunks
+   * from the last run go first. The row itself comes later through write(), keeping these.
+   */
+  async addChunks(key: string, chunks: ChunkRow[], first: boolean): Promise<void> {
+    this._check();
+    if (first && this._chunks) await this._chunks.delete(`key = ${sql(key)}`);
+    if (chunks.length === 0) return;
+    if (this._chunks) await this._chunks.add(chunks);
+    else this._chunks = await this._db.createTable(this._chunksName, chunks);
+    this._ftsStale = true;
+  }
+
   /** Drops documents and chunks matching a filter (a removed source or collection). */
   async remove(filter: string): Promise<void> {
     this._check();
