@@ -4,11 +4,13 @@
 // has the figures for more sizes.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Library } from '../../../src/core/library';
 import type { FileStatus } from '../../../src/shared/contract/library';
+import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { tempDir } from '../../helpers/temp-dir';
 
 const CHILD = fileURLToPath(new URL('./index-child.ts', import.meta.url));
@@ -59,4 +61,40 @@ describe('a 100 MB one-line text file', () => {
     const { maxRssMB } = JSON.parse(lines.at(-1)!) as { maxRssMB: number };
     expect(maxRssMB).toBeLessThan(ENGINE_PEAK_LIMIT_MB);
   }, 240_000);
+});
+
+describe('big files stored in slices', () => {
+  it('index whole when read at once, and a re-index replaces their chunks instead of adding to them', async () => {
+    const dir = await tempDir('hearth-slices-');
+    const docs = join(dir.path, 'docs');
+    await mkdir(docs);
+    // Three 6 MB one-line files: each comes in several parts and several stored slices, read together.
+    const line = (word: string) => `${'alpha beta gamma delta '.repeat(6 * 1024 * 1024 / 23)}${word}`;
+    for (const name of ['a', 'b', 'c']) await writeFile(join(docs, `${name}.txt`), line(`ending${name}`));
+    const library = await Library.open({
+      dir: join(dir.path, 'index'),
+      settings: () => ({ ...DEFAULT_SETTINGS.library, watch: false }),
+      watch: false,
+    });
+    try {
+      await library.addSource('big', docs);
+      await library.whenIdle();
+      const first = await library.files('big');
+      expect(first.map((f) => f.state)).toEqual(['indexed', 'indexed', 'indexed']);
+      const passages = await library.documentPassages(join(docs, 'b.txt'));
+      expect(passages).toHaveLength(first[1]!.chunks);
+      expect(passages.at(-1)!.text).toContain('endingb');
+
+      await writeFile(join(docs, 'b.txt'), line('changedb'));
+      await library.reindex('big');
+      await library.whenIdle();
+      const again = await library.documentPassages(join(docs, 'b.txt'));
+      expect(again).toHaveLength(first[1]!.chunks);
+      expect(again.some((p) => p.text.includes('endingb'))).toBe(false);
+      expect(again.at(-1)!.text).toContain('changedb');
+    } finally {
+      await library.dispose();
+      await dir.cleanup();
+    }
+  }, 120_000);
 });
