@@ -27,7 +27,8 @@ const WORDS =
 /** A text file of `mb` megabytes of words on one single line, written in slices. */
 async function oneLineFile(path: string, mb: number): Promise<void> {
   const out = createWriteStream(path);
-  const slice = Array.from({ length: 20_000 }, (_, i) => WORDS[(i * 7 + ((i * i) % 13)) % WORDS.length]).join(' ') + ' ';
+  const slice =
+    Array.from({ length: 20_000 }, (_, i) => WORDS[(i * 7 + ((i * i) % 13)) % WORDS.length]).join(' ') + ' ';
   const bytes = Buffer.from(slice);
   for (let written = 0; written < mb * 1024 * 1024; written += bytes.byteLength) {
     if (!out.write(bytes)) await new Promise<void>((r) => out.once('drain', () => r()));
@@ -94,7 +95,14 @@ function runChild(dir: string, source: string): Promise<ChildResult> {
       const last = out.trim().split('\n').pop() ?? '';
       if (code !== 0 || !last.startsWith('{')) {
         // The crash is a figure too: the run the engine could not survive.
-        resolve({ seconds: NaN, maxRssMB: NaN, files: 0, chunks: 0, readerPeakMB, failed: `${code ?? signal}` } as ChildResult);
+        resolve({
+          seconds: NaN,
+          maxRssMB: NaN,
+          files: 0,
+          chunks: 0,
+          readerPeakMB,
+          failed: `${code ?? signal}`,
+        } as ChildResult);
       } else resolve({ ...(JSON.parse(last) as Omit<ChildResult, 'readerPeakMB'>), readerPeakMB });
     });
   });
@@ -137,8 +145,7 @@ describe('engine memory while indexing', () => {
     await rm(folder, { recursive: true, force: true });
   };
 
-  it('baseline: 10 small files', () =>
-    measure('baseline: 10 small files', (folder) => smallFiles(folder, 10)));
+  it('baseline: 10 small files', () => measure('baseline: 10 small files', (folder) => smallFiles(folder, 10)));
   for (const mb of SIZES) {
     it(`one ${mb} MB one-line text file`, () =>
       measure(`1 x ${mb} MB one line`, async (folder) => {

@@ -785,22 +785,22 @@ export class Library implements Disposable {
         await this._options.beforeRead?.(item.path);
         const key = documentKey(item.collection, item.path);
         const result = await indexFile({
-            collection: item.collection,
-            path: item.path,
-            known: known.get(documentKey(item.collection, item.path)),
-            force: item.force,
-            maxBytes: settings.maxFileMB * 1024 * 1024,
-            chunkTokens: settings.chunkTokens,
-            overlapTokens: settings.chunkOverlap,
-            countTokens: this._countTokens,
-            extract: (path, size, onPart) => this._reader.extract(path, null, DEFAULT_LIMITS, { size, onPart }),
-            // A big file is embedded and stored in slices, its document row last (with the batch).
-            sliceChunks: BIG_FILE_SLICE,
-            writeChunks: async (rows, first) => {
-              await this._embed(rows);
-              if (!this._disposed) await target.addChunks(key, rows, first);
-            },
-          });
+          collection: item.collection,
+          path: item.path,
+          known: known.get(documentKey(item.collection, item.path)),
+          force: item.force,
+          maxBytes: settings.maxFileMB * 1024 * 1024,
+          chunkTokens: settings.chunkTokens,
+          overlapTokens: settings.chunkOverlap,
+          countTokens: this._countTokens,
+          extract: (path, size, onPart) => this._reader.extract(path, null, DEFAULT_LIMITS, { size, onPart }),
+          // A big file is embedded and stored in slices, its document row last (with the batch).
+          sliceChunks: BIG_FILE_SLICE,
+          writeChunks: async (rows, first) => {
+            await this._embed(rows);
+            if (!this._disposed) await target.addChunks(key, rows, first);
+          },
+        });
         held += result.chunks.length;
         results.set(item, result);
       }

@@ -48,7 +48,9 @@ describe('a 100 MB one-line text file', () => {
       let text = '';
       child.stdout.on('data', (d: Buffer) => (text += d.toString()));
       child.on('error', reject);
-      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`index child exited ${code}: ${text.slice(-500)}`))));
+      child.on('close', (code) =>
+        code === 0 ? resolve(text) : reject(new Error(`index child exited ${code}: ${text.slice(-500)}`)),
+      );
     });
     const lines = out.trim().split('\n');
     const files = JSON.parse(lines.find((l) => l.startsWith('files '))!.slice(6)) as FileStatus[];
@@ -69,7 +71,7 @@ describe('big files stored in slices', () => {
     const docs = join(dir.path, 'docs');
     await mkdir(docs);
     // Three 6 MB one-line files: each comes in several parts and several stored slices, read together.
-    const line = (word: string) => `${'alpha beta gamma delta '.repeat(6 * 1024 * 1024 / 23)}${word}`;
+    const line = (word: string) => `${'alpha beta gamma delta '.repeat((6 * 1024 * 1024) / 23)}${word}`;
     for (const name of ['a', 'b', 'c']) await writeFile(join(docs, `${name}.txt`), line(`ending${name}`));
     const library = await Library.open({
       dir: join(dir.path, 'index'),

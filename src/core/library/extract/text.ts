@@ -53,7 +53,6 @@ function bomlessUtf16(buf: Buffer): 'utf-16le' | 'utf-16be' | null {
   return null;
 }
 
-
 function binary(path: string): LibraryFileError {
   return new LibraryFileError(
     path,
