@@ -36,69 +36,102 @@ interface Piece {
  * they fit, and splits oversized ones at lines, then sentences, then words.
  */
 export function chunkBlocks(blocks: readonly Block[], pageKind: PageKind | null, options: ChunkOptions = {}): Chunk[] {
-  const budget = Math.max(16, options.chunkTokens ?? 512);
-  const overlap = Math.min(Math.max(0, options.overlapTokens ?? 64), Math.floor(budget / 2));
-  const count = options.countTokens ?? estimateTokens;
-  const chunks: Chunk[] = [];
-  const headings: string[] = [];
-  let pieces: Piece[] = [];
-  let used = 0;
-  let page: number | null = null;
-  let fresh = 0; // pieces in the buffer that are not overlap from the previous chunk
+  const chunker = new Chunker(pageKind, options);
+  for (const block of blocks) chunker.add(block);
+  chunker.end();
+  return chunker.take();
+}
 
-  const flush = (keepOverlap: boolean) => {
-    if (fresh > 0) {
-      const lines = pieces.filter((p) => p.line !== null);
-      chunks.push({
-        text: pieces.map((p) => p.text).join('\n\n'),
-        page,
-        pageKind: page === null ? null : pageKind,
-        lineStart: lines.length ? lines[0]!.line : null,
-        lineEnd: lines.length ? Math.max(...lines.map((p) => p.line! + p.lines - 1)) : null,
-        headingPath: [...headings],
-      });
-    }
-    let carried: Piece[] = [];
-    if (keepOverlap && overlap > 0 && fresh > 0) {
-      let size = 0;
-      for (let i = pieces.length - 1; i >= 0 && size + pieces[i]!.tokens <= overlap; i--) {
-        carried = [pieces[i]!, ...carried];
-        size += pieces[i]!.tokens;
-      }
-    }
-    pieces = carried;
-    used = carried.reduce((n, p) => n + p.tokens, 0);
-    fresh = 0;
-  };
+/**
+ * chunkBlocks one block at a time, for a document that arrives in parts: `take` hands over the
+ * chunks finished so far, so a big file's chunks can be written while the rest is still read.
+ */
+export class Chunker {
+  private readonly _budget: number;
+  private readonly _overlap: number;
+  private readonly _count: TokenCounter;
+  private _chunks: Chunk[] = [];
+  private readonly _headings: string[] = [];
+  private _pieces: Piece[] = [];
+  private _used = 0;
+  private _page: number | null = null;
+  /** Pieces in the buffer that are not overlap from the previous chunk. */
+  private _fresh = 0;
 
-  const add = (piece: Piece) => {
-    if (used + piece.tokens > budget && fresh > 0) flush(true);
-    if (used + piece.tokens > budget) {
-      pieces = [];
-      used = 0;
-    }
-    pieces.push(piece);
-    used += piece.tokens;
-    fresh++;
-  };
+  constructor(
+    private readonly _pageKind: PageKind | null,
+    options: ChunkOptions = {},
+  ) {
+    this._budget = Math.max(16, options.chunkTokens ?? 512);
+    this._overlap = Math.min(Math.max(0, options.overlapTokens ?? 64), Math.floor(this._budget / 2));
+    this._count = options.countTokens ?? estimateTokens;
+  }
 
-  for (const block of blocks) {
-    if (block.page !== page) {
-      flush(false);
-      page = block.page;
+  add(block: Block): void {
+    if (block.page !== this._page) {
+      this._flush(false);
+      this._page = block.page;
     }
     if (block.kind === 'heading') {
-      flush(false);
+      this._flush(false);
+      const headings = this._headings;
       const level = block.level ?? 1;
       headings.length = Math.min(headings.length, level - 1);
       headings[level - 1] = block.text.trim().slice(0, 200);
       for (let i = 0; i < headings.length; i++) headings[i] ??= '';
-      continue;
+      return;
     }
-    for (const piece of split(block, budget, count)) add(piece);
+    for (const piece of split(block, this._budget, this._count)) this._add(piece);
   }
-  flush(false);
-  return chunks;
+
+  /** The document is complete: the last chunk is finished. */
+  end(): void {
+    this._flush(false);
+  }
+
+  /** The chunks finished since the last call. */
+  take(): Chunk[] {
+    const out = this._chunks;
+    this._chunks = [];
+    return out;
+  }
+
+  private _flush(keepOverlap: boolean): void {
+    const pieces = this._pieces;
+    if (this._fresh > 0) {
+      const lines = pieces.filter((p) => p.line !== null);
+      this._chunks.push({
+        text: pieces.map((p) => p.text).join('\n\n'),
+        page: this._page,
+        pageKind: this._page === null ? null : this._pageKind,
+        lineStart: lines.length ? lines[0]!.line : null,
+        lineEnd: lines.length ? Math.max(...lines.map((p) => p.line! + p.lines - 1)) : null,
+        headingPath: [...this._headings],
+      });
+    }
+    let carried: Piece[] = [];
+    if (keepOverlap && this._overlap > 0 && this._fresh > 0) {
+      let size = 0;
+      for (let i = pieces.length - 1; i >= 0 && size + pieces[i]!.tokens <= this._overlap; i--) {
+        carried = [pieces[i]!, ...carried];
+        size += pieces[i]!.tokens;
+      }
+    }
+    this._pieces = carried;
+    this._used = carried.reduce((n, p) => n + p.tokens, 0);
+    this._fresh = 0;
+  }
+
+  private _add(piece: Piece): void {
+    if (this._used + piece.tokens > this._budget && this._fresh > 0) this._flush(true);
+    if (this._used + piece.tokens > this._budget) {
+      this._pieces = [];
+      this._used = 0;
+    }
+    this._pieces.push(piece);
+    this._used += piece.tokens;
+    this._fresh++;
+  }
 }
 
 /**

@@ -134,6 +134,12 @@ export interface SearchOptions {
 }
 
 const BATCH_FILES = 64;
+/**
+ * Chunks a batch may hold before it stops taking files (the rest wait for the next batch). A big
+ * file's chunks do not count: they are stored in slices of BIG_FILE_SLICE as they come.
+ */
+const BATCH_CHUNKS = 4096;
+const BIG_FILE_SLICE = 512;
 const READ_CONCURRENCY = 4;
 
 /**
@@ -763,7 +769,8 @@ export class Library implements Disposable {
     this._emit(c.id, true);
   }
 
-  private async _processBatch(items: WorkItem[], target: LibraryStore): Promise<void> {
+  private async _processBatch(batch: WorkItem[], target: LibraryStore): Promise<void> {
+    let items = batch;
     const settings = this._options.settings();
     const fileItems = items.filter((i): i is Extract<WorkItem, { op: 'index' }> => i.op === 'index');
     const keys = fileItems.map((i) => documentKey(i.collection, i.path));
@@ -772,33 +779,44 @@ export class Library implements Disposable {
     );
     const results = new Map<WorkItem, IndexedFile>();
     let next = 0;
+    let held = 0;
     const worker = async () => {
-      while (next < fileItems.length) {
+      while (next < fileItems.length && held < BATCH_CHUNKS) {
         const item = fileItems[next++]!;
         await this._options.beforeRead?.(item.path);
-        results.set(
-          item,
-          await indexFile({
-            collection: item.collection,
-            path: item.path,
-            known: known.get(documentKey(item.collection, item.path)),
-            force: item.force,
-            maxBytes: settings.maxFileMB * 1024 * 1024,
-            chunkTokens: settings.chunkTokens,
-            overlapTokens: settings.chunkOverlap,
-            countTokens: this._countTokens,
-            extract: (path, bytes) => this._reader.extract(path, bytes, DEFAULT_LIMITS),
-          }),
-        );
+        const key = documentKey(item.collection, item.path);
+        const result = await indexFile({
+          collection: item.collection,
+          path: item.path,
+          known: known.get(documentKey(item.collection, item.path)),
+          force: item.force,
+          maxBytes: settings.maxFileMB * 1024 * 1024,
+          chunkTokens: settings.chunkTokens,
+          overlapTokens: settings.chunkOverlap,
+          countTokens: this._countTokens,
+          extract: (path, size, onPart) => this._reader.extract(path, null, DEFAULT_LIMITS, { size, onPart }),
+          // A big file is embedded and stored in slices, its document row last (with the batch).
+          sliceChunks: BIG_FILE_SLICE,
+          writeChunks: async (rows, first) => {
+            await this._embed(rows);
+            if (!this._disposed) await target.addChunks(key, rows, first);
+          },
+        });
+        held += result.chunks.length;
+        results.set(item, result);
       }
     };
     await Promise.all(Array.from({ length: READ_CONCURRENCY }, worker));
     // Closing stops the readers mid-file: leave the batch queued for the next start, unrecorded.
     if (this._disposed) return;
+    // Files left out by the chunk cap stay queued for the next batch.
+    items = items.filter((item) => item.op !== 'index' || results.has(item));
 
     const documents: DocumentRow[] = [];
     const chunks: ChunkRow[] = [];
     const keepChunks = new Set<string>();
+    /** Files whose first chunks were stored ahead but which failed after: those chunks go. */
+    const dropStreamed: string[] = [];
     for (const item of items) {
       if (item.op === 'problem') {
         documents.push({
@@ -821,18 +839,12 @@ export class Library implements Disposable {
       documents.push(result.document);
       chunks.push(...result.chunks);
       if (result.unchanged) keepChunks.add(result.document.key);
-    }
-    const embedder = this._embedder;
-    if (embedder && chunks.length > 0) {
-      for (const run of this._runs.values()) run.phase = 'embedding';
-      this._emitAll();
-      for (let i = 0; i < chunks.length; i += 64) {
-        if (i > 0) await this._yieldWhileBusy();
-        const slice = chunks.slice(i, i + 64);
-        const vectors = await embedder.embed(slice.map((c) => c.text));
-        slice.forEach((c, j) => (c.vector = vectors[j]));
+      if (result.written > 0) {
+        if (result.document.state === 'indexed') keepChunks.add(result.document.key);
+        else dropStreamed.push(result.document.key);
       }
     }
+    await this._embed(chunks);
     // Deleted folders take their files with them.
     for (const item of items) {
       if (item.op === 'delete') {
@@ -843,7 +855,7 @@ export class Library implements Disposable {
     }
     const mayExist = this._replaying
       ? undefined
-      : new Set([...known.keys(), ...documents.filter((d) => d.type === '').map((d) => d.key)]);
+      : new Set([...known.keys(), ...dropStreamed, ...documents.filter((d) => d.type === '').map((d) => d.key)]);
     await target.write({ documents, chunks, keepChunks, removeKeys: [], mayExist });
     this._queue.done(items);
     await this._queue.save();
@@ -854,12 +866,26 @@ export class Library implements Disposable {
       if (!result) continue;
       run.filesDone++;
       run.bytesDone += result.document.bytes;
-      run.chunks += result.chunks.length;
+      run.chunks += result.chunks.length + result.written;
       if (result.document.state === 'error') run.errors++;
       if (run.filesDone > run.filesTotal) run.filesTotal = run.filesDone;
       if (run.bytesDone > run.bytesTotal) run.bytesTotal = run.bytesDone;
     }
     this._emitAll();
+  }
+
+  /** Gives chunks their vectors, 64 at a time, yielding to the user between slices. */
+  private async _embed(chunks: ChunkRow[]): Promise<void> {
+    const embedder = this._embedder;
+    if (!embedder || chunks.length === 0) return;
+    for (const run of this._runs.values()) run.phase = 'embedding';
+    this._emitAll();
+    for (let i = 0; i < chunks.length; i += 64) {
+      if (i > 0) await this._yieldWhileBusy();
+      const slice = chunks.slice(i, i + 64);
+      const vectors = await embedder.embed(slice.map((c) => c.text));
+      slice.forEach((c, j) => (c.vector = vectors[j]));
+    }
   }
 
   private async _finishRuns(): Promise<void> {

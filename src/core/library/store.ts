@@ -242,6 +242,7 @@ export class LibraryStore implements Disposable {
   private _annRows = 0;
   private _annPartitions = 0;
   private _committing: Promise<void> = Promise.resolve();
+  private _adding: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly _lance: Lance,
@@ -366,6 +367,25 @@ export class LibraryStore implements Disposable {
       if (this._docs) await this._docs.add(batch.documents);
       else this._docs = await this._db.createTable(this._docsName, batch.documents);
     }
+  }
+
+  /**
+   * Adds some chunks of one big file ahead of its document row; with `first`, the file's chunks
+   * from the last run go first. The row itself comes later through write(), keeping these.
+   */
+  addChunks(key: string, chunks: ChunkRow[], first: boolean): Promise<void> {
+    this._check();
+    // Files read at once store their slices one after another: two first slices would both
+    // create the table.
+    const next = this._adding.then(async () => {
+      if (first && this._chunks) await this._chunks.delete(`key = ${sql(key)}`);
+      if (chunks.length === 0) return;
+      if (this._chunks) await this._chunks.add(chunks);
+      else this._chunks = await this._db.createTable(this._chunksName, chunks);
+      this._ftsStale = true;
+    });
+    this._adding = next.catch(() => undefined);
+    return next;
   }
 
   /** Drops documents and chunks matching a filter (a removed source or collection). */

@@ -1,6 +1,7 @@
 // A separate process for the crash test, the hostile-files test and the index benchmark: indexes
 // (or resumes) a folder and reports progress on stdout, then one JSON line with time and peak
 // memory. Mode `report` also prints every file's state and searches for FIND_WORDS.
+import { readFile } from 'node:fs/promises';
 import { DEFAULT_LIMITS, extractDocument, scanSource } from '../../../src/core/library';
 import { indexFile } from '../../../src/core/library/indexer';
 import { Library } from '../../../src/core/library/library';
@@ -25,7 +26,7 @@ if (mode === 'naive') {
       overlapTokens: 64,
       countTokens: (t) => Math.ceil(t.length / 4),
       // The naive baseline reads on the engine thread, as Hearth once did.
-      extract: (path, bytes) => extractDocument(path, bytes, DEFAULT_LIMITS),
+      extract: async (path) => extractDocument(path, await readFile(path), DEFAULT_LIMITS),
     });
     await store.write({ documents: [result.document], chunks: result.chunks, removeKeys: [] });
     files++;

@@ -4,8 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { forkWorker, type WorkerChannel, type WorkerLauncher } from '../../workers/worker-launcher';
 import { workerEnvironment } from '../../workers/worker-environment';
 import { LibraryFileError } from '../errors';
-import type { ExtractReply, ExtractRequest } from './extract-messages';
-import type { ExtractedDocument, ExtractLimits } from './types';
+import type { ExtractPart, ExtractReply, ExtractRequest, ReaderRequest } from './extract-messages';
+import type { Block, ExtractedDocument, ExtractLimits } from './types';
+
+/** Takes one part of a big document; the reader sends the next part once this settles. */
+export type OnExtractPart = (part: ExtractPart['part']) => Promise<void>;
 
 export interface ExtractPoolInit {
   /** Processes reading at once. Default: one less than the cores, at least 2, at most 4. */
@@ -20,14 +23,22 @@ export interface ExtractPoolInit {
 
 interface Task {
   request: ExtractRequest;
+  /** The file's size, for its time budget. */
+  bytes: number;
+  onPart: OnExtractPart | null;
+  /** Parts kept for the final document when nobody takes them as they come. */
+  parts: Block[];
   resolve: (document: ExtractedDocument) => void;
   reject: (error: Error) => void;
 }
 
 interface Slot {
-  channel: WorkerChannel<ExtractRequest, ExtractReply>;
+  channel: WorkerChannel<ReaderRequest, ExtractReply>;
   task: Task | null;
   timer: NodeJS.Timeout | null;
+  /** Time the task has left; the clock stops while the engine takes a part. */
+  remainingMs: number;
+  armedAt: number;
   /** Why the pool ended this process itself (time budget, closing), if it did. */
   stopped: Error | null;
 }
@@ -60,11 +71,28 @@ export class ExtractPool {
     this._launch = init.launch ?? forkWorker;
   }
 
-  /** Reads one file's bytes into blocks, or rejects with a LibraryFileError saying why not. */
-  extract(path: string, bytes: Uint8Array, limits: ExtractLimits): Promise<ExtractedDocument> {
+  /**
+   * Reads one file into blocks, or rejects with a LibraryFileError saying why not. With `bytes`
+   * null the reader reads the file itself (`size` bytes), so its content never passes through
+   * the engine. With `onPart`, a big document's blocks are handed over in parts as they come
+   * and the resolved document holds only the last ones.
+   */
+  extract(
+    path: string,
+    bytes: Uint8Array | null,
+    limits: ExtractLimits,
+    options: { size?: number; onPart?: OnExtractPart } = {},
+  ): Promise<ExtractedDocument> {
     if (this._disposed) return Promise.reject(new Error('The library is closing.'));
     return new Promise((resolve, reject) => {
-      this._waiting.push({ request: { id: this._nextId++, path, bytes, limits }, resolve, reject });
+      this._waiting.push({
+        request: { id: this._nextId++, path, bytes, limits },
+        bytes: bytes?.byteLength ?? options.size ?? 0,
+        onPart: options.onPart ?? null,
+        parts: [],
+        resolve,
+        reject,
+      });
       this._pump();
     });
   }
@@ -88,7 +116,7 @@ export class ExtractPool {
 
   private _spawn(): Slot {
     const entry = readerEntry();
-    const channel = this._launch<ExtractRequest, ExtractReply>({
+    const channel = this._launch<ReaderRequest, ExtractReply>({
       entry: entry.path,
       args: [],
       // Running from source, `--import tsx` resolves from the project folder.
@@ -97,7 +125,7 @@ export class ExtractPool {
       execArgv: [...entry.execArgv, `--max-old-space-size=${this._heapMb}`],
       serviceName: 'Hearth document reader',
     });
-    const slot: Slot = { channel, task: null, timer: null, stopped: null };
+    const slot: Slot = { channel, task: null, timer: null, remainingMs: 0, armedAt: 0, stopped: null };
     channel.onMessage((reply) => this._finish(slot, reply));
     channel.onExit((code) => this._lost(slot, code));
     this._slots.add(slot);
@@ -106,7 +134,16 @@ export class ExtractPool {
 
   private _start(slot: Slot, task: Task): void {
     slot.task = task;
-    const budget = this._budgetMs(task.request.bytes.byteLength);
+    slot.remainingMs = this._budgetMs(task.bytes);
+    this._arm(slot);
+    slot.channel.send(task.request);
+  }
+
+  /** Starts (or restarts) the task's clock with the time it has left. */
+  private _arm(slot: Slot): void {
+    const task = slot.task!;
+    const budget = this._budgetMs(task.bytes);
+    slot.armedAt = Date.now();
     slot.timer = setTimeout(() => {
       void this._end(
         slot,
@@ -116,15 +153,40 @@ export class ExtractPool {
           `Reading this file took longer than ${Math.round(budget / 1000)} s, so Hearth stopped to keep the app responsive; it may be damaged or built to hang readers. Re-save it in its app, or split it, then re-index.`,
         ),
       );
-    }, budget);
-    slot.channel.send(task.request);
+    }, slot.remainingMs);
+  }
+
+  /** One part of a big document: the clock stops until the engine has taken it. */
+  private _part(slot: Slot, task: Task, part: ExtractPart['part']): void {
+    if (slot.timer) clearTimeout(slot.timer);
+    slot.timer = null;
+    slot.remainingMs -= Date.now() - slot.armedAt;
+    const taken = task.onPart ? task.onPart(part) : Promise.resolve(void task.parts.push(...part.blocks));
+    taken.then(
+      () => {
+        if (slot.task !== task) return;
+        this._arm(slot);
+        slot.channel.send({ id: task.request.id, ack: true });
+      },
+      (error: unknown) => {
+        if (slot.task === task) void this._end(slot, error instanceof Error ? error : new Error(String(error)));
+      },
+    );
   }
 
   private _finish(slot: Slot, reply: ExtractReply): void {
     const task = slot.task;
     if (!task || task.request.id !== reply.id) return;
+    if ('part' in reply) {
+      this._part(slot, task, reply.part);
+      return;
+    }
     this._release(slot);
-    if (reply.ok) task.resolve(reply.document);
+    if (reply.ok) {
+      task.resolve(
+        task.parts.length > 0 ? { ...reply.document, blocks: [...task.parts, ...reply.document.blocks] } : reply.document,
+      );
+    }
     else {
       task.reject(
         reply.reason ? new LibraryFileError(task.request.path, reply.reason, reply.message) : new Error(reply.message),

@@ -30,6 +30,7 @@ const UNSUPPORTED = new Set(
 export const DEFAULT_LIMITS: ExtractLimits = {
   maxUnpackedBytes: 256 * 1024 * 1024,
   maxRatio: 100,
+  maxKeptBytes: 64 * 1024 * 1024,
   maxPdfPages: 5000,
 };
 

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
 import { LibraryFileError } from '../errors';
@@ -52,15 +53,6 @@ function bomlessUtf16(buf: Buffer): 'utf-16le' | 'utf-16be' | null {
   return null;
 }
 
-function isUtf8(buf: Buffer): boolean {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(buf);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function binary(path: string): LibraryFileError {
   return new LibraryFileError(
     path,
@@ -70,30 +62,73 @@ function binary(path: string): LibraryFileError {
 }
 
 /**
+ * Characters a block may hold. A paragraph or a line longer than this (a one-line 190 MB file)
+ * becomes several blocks cut at whitespace, so no giant string travels to the engine or through
+ * the chunker, and the engine can take a big file's blocks in bounded parts.
+ */
+export const MAX_BLOCK_CHARS = 64 * 1024;
+
+/** The text's lines one at a time (\r\n, \r or \n), without an array of them all. */
+function* eachLine(text: string): Generator<string> {
+  const newline = /\r\n|\r|\n/g;
+  let at = 0;
+  for (let match = newline.exec(text); match; match = newline.exec(text)) {
+    yield text.slice(at, match.index);
+    at = match.index + match[0].length;
+  }
+  yield text.slice(at);
+}
+
+/** A line cut into parts of at most MAX_BLOCK_CHARS, at the last whitespace before the limit when there is one. */
+function* lineParts(line: string): Generator<string> {
+  let at = 0;
+  while (line.length - at > MAX_BLOCK_CHARS) {
+    let cut = at + MAX_BLOCK_CHARS;
+    const space = line.lastIndexOf(' ', cut);
+    if (space > at + MAX_BLOCK_CHARS / 2) cut = space + 1;
+    yield line.slice(at, cut);
+    at = cut;
+  }
+  yield line.slice(at);
+}
+
+/**
  * Splits text into blocks by structure: Markdown headings, fenced code, paragraphs (blank
- * lines). With `code`, blank-line-separated runs become code blocks.
+ * lines). With `code`, blank-line-separated runs become code blocks. No block holds more than
+ * MAX_BLOCK_CHARS characters: a longer paragraph continues in the next block, on its own line.
  */
 export function textBlocks(
   text: string,
   options: { markdown?: boolean; code?: boolean; page?: number | null } = {},
 ): Block[] {
   const page = options.page ?? null;
-  const lines = text.split(/\r\n|\r|\n/);
   const blocks: Block[] = [];
   let buffer: string[] = [];
+  let chars = 0;
   let start = 1;
   let fence: string | null = null;
-  const flush = (kind: Block['kind'] = options.code ? 'code' : 'text') => {
+  const flush = (kind: Block['kind'] = options.code || fence ? 'code' : 'text') => {
     const body = buffer.join('\n');
     if (body.trim()) blocks.push({ kind, text: body, page, line: start });
     buffer = [];
+    chars = 0;
   };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
+  /** Adds line `number` to the open block, starting a new block when it would overflow. */
+  const push = (line: string, number: number) => {
+    for (const part of lineParts(line)) {
+      if (buffer.length > 0 && chars + part.length > MAX_BLOCK_CHARS) flush();
+      if (buffer.length === 0) start = number;
+      buffer.push(part);
+      chars += part.length + 1;
+    }
+  };
+  let i = 0;
+  for (const line of eachLine(text)) {
+    i++;
     if (options.markdown) {
       const fenceMatch = /^\s*(```|~~~)/.exec(line);
       if (fence) {
-        buffer.push(line);
+        push(line, i);
         if (fenceMatch && fenceMatch[1] === fence) {
           flush('code');
           fence = null;
@@ -103,14 +138,13 @@ export function textBlocks(
       if (fenceMatch) {
         flush();
         fence = fenceMatch[1]!;
-        start = i + 1;
-        buffer.push(line);
+        push(line, i);
         continue;
       }
-      const heading = /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line);
+      const heading = line.length <= 1000 ? /^(#{1,6})\s+(.+?)\s*#*\s*$/.exec(line) : null;
       if (heading) {
         flush();
-        blocks.push({ kind: 'heading', level: heading[1]!.length, text: heading[2]!, page, line: i + 1 });
+        blocks.push({ kind: 'heading', level: heading[1]!.length, text: heading[2]!, page, line: i });
         continue;
       }
     }
@@ -118,9 +152,8 @@ export function textBlocks(
       flush();
       continue;
     }
-    if (buffer.length === 0) start = i + 1;
-    buffer.push(line);
+    push(line, i);
   }
-  flush(fence ? 'code' : undefined);
+  flush();
   return blocks;
 }

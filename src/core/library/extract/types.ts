@@ -28,6 +28,11 @@ export interface ExtractLimits {
   maxUnpackedBytes: number;
   /** Expansion ratio beyond which a big archive is treated as a zip bomb. */
   maxRatio: number;
+  /**
+   * Bytes of the wanted parts (the document's XML) an archive may unpack into memory. Counted
+   * apart from maxUnpackedBytes, which bounds the work, so what a reader holds stays small.
+   */
+  maxKeptBytes: number;
   /** Pages of a PDF that are read; the rest is left out with a note. */
   maxPdfPages: number;
 }
