@@ -102,8 +102,9 @@ describe.skipIf(missing)('asking real files with real models in the UI over `hea
     for (const text of shown) expect(text).toMatch(/bridge-inspection\.pdf.*page 2/s);
 
     // Any citation chip the model wrote names that file and page; clicking it (or, when the
-    // model wrote none, the source itself) shows the exact passage with the fact. The browser
-    // door cannot open local files ("Open file" says so); the app opens the PDF at the page.
+    // model wrote none, the source itself) selects the source and shows the exact passage with
+    // the fact. "Open file" hands the whole file to the system viewer in the app (not at the
+    // page); the browser door cannot open local files and says so, keeping the passage in view.
     const chips = answer.getByRole('button', { name: /^Source \d+:/ });
     const chipLabels = await chips.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
     console.log(`REAL-MODEL ANSWER: ${(await answer.textContent())?.trim()}\nCITATIONS: ${chipLabels.join(' | ')}`);
@@ -114,6 +115,8 @@ describe.skipIf(missing)('asking real files with real models in the UI over `hea
     await expect(selected.textContent()).resolves.toMatch(/bridge-inspection\.pdf.*page 2/s);
     await expect(selected.locator('blockquote').textContent()).resolves.toMatch(FACT);
     await page.screenshot({ path: `${SHOTS}/ask-real-models.png`, fullPage: true });
+    await selected.getByRole('button', { name: 'Open file' }).click();
+    await expect(ask.getByRole('status').textContent()).resolves.toMatch(/only in the Hearth app/);
     expect(errors).toEqual([]);
     await page.close();
   }, 150_000);
