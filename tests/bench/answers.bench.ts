@@ -36,8 +36,16 @@ const ANSWER_TOKENS = 64;
 const REFUSAL =
   /(not (in|found in|mentioned in|contained in) (the|your) (files|sources)|(files|sources) do(es)? not (say|contain|mention)|no information|cannot find|could not find|not (provided|mentioned|specified))/i;
 
+/**
+ * An answer that copies the prompt's source block (its "Sources:" line or a source header such as
+ * "bytes-readme.html, lines 1-9") instead of answering: it may hold the gold answer by copying.
+ */
+export const ECHO = /(^|\n)\s*Sources:|\.(md|txt|html|pdf|docx),? (page \d+|lines \d+)/i;
+
 interface Outcome {
   correct: boolean;
+  /** The answer copies the source block (see ECHO). */
+  echoed: boolean;
   notFound: boolean;
   citations: number;
   goodCitations: number;
@@ -89,6 +97,8 @@ function summarize(answerable: Outcome[], unanswerable: Outcome[]) {
   const share = (xs: Outcome[], f: (o: Outcome) => boolean) => (xs.length ? xs.filter(f).length / xs.length : null);
   return {
     correct: round(share(answerable, (o) => o.correct)),
+    correctNotEchoed: round(share(answerable, (o) => o.correct && !o.echoed)),
+    echoed: round(share(answerable, (o) => o.echoed)),
     citationPrecision: round(citations ? good / citations : null),
     citations,
     answersWithCitations: answerable.filter((o) => o.citations > 0).length,
@@ -158,6 +168,7 @@ describe('answers from real models over real documents', () => {
           : false;
       return {
         correct: picked !== null && gold !== null && containsAnswer(picked.text, gold),
+        echoed: false,
         notFound: picked === null,
         citations: picked ? 1 : 0,
         goodCitations: good ? 1 : 0,
@@ -204,6 +215,7 @@ describe('answers from real models over real documents', () => {
           });
           return {
             correct: answer.outcome === 'answered' && gold !== null && containsAnswer(answer.text, gold),
+            echoed: answer.outcome === 'answered' && ECHO.test(answer.text),
             notFound,
             citations: cited.length,
             goodCitations: good,
