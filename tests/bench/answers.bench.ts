@@ -1,0 +1,264 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { getLlama, type Llama } from 'node-llama-cpp';
+import { afterAll, beforeAll, describe, it } from 'vitest';
+import { AskPipeline, type ScoredChunk } from '../../src/core/ask/ask-pipeline';
+import { LibraryRetriever } from '../../src/core/ask/library-retriever';
+import { LlamaGenerator } from '../../src/core/ask/llama-generator';
+import { contentWords, termCoverage } from '../../src/core/ask/query-terms';
+import type { RetrieveOptions, RetrievedChunk, Retriever } from '../../src/core/ask/seams';
+import { Library } from '../../src/core/library';
+import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { EVAL_MODELS_HINT, evalModels } from '../helpers/eval-models';
+import { tempDir } from '../helpers/temp-dir';
+import { checkSet, containsAnswer, loadSet, writeDocuments, type QuestionSet } from './answers/corpus';
+
+/**
+ * `npm run bench:answers`: real answers from real models over real documents. The question set
+ * (tests/bench/answers/questions.json) asks about licence texts and READMEs from node_modules,
+ * written as md, txt, html, pdf and docx and indexed by the library with all-MiniLM-L6-v2.
+ * Each question goes through the ask pipeline with SmolLM2-135M-Instruct and with Gemma 3 270M
+ * (a base model), and through an extractive baseline in the same run: the best-matching sentence
+ * of the top passage that passes the relevance gate. Reported: share of answers that contain the
+ * gold answer, citation precision (a cited passage holds the gold answer), not-found recall on
+ * unanswerable questions and false not-found on answerable ones, first-token latency and tokens/s.
+ *
+ * ANSWERS_LIMIT=n runs the first n answerable and the first n/3 unanswerable questions (spread over
+ * the documents); ANSWERS_MODELS=smollm2,gemma3 picks the models.
+ */
+
+const LIMIT = process.env.ANSWERS_LIMIT ? Number(process.env.ANSWERS_LIMIT) : null;
+const MODELS = (process.env.ANSWERS_MODELS ?? 'smollm2,gemma3').split(',');
+const CONTEXT = 2048;
+const ANSWER_TOKENS = 64;
+
+/** Words a model uses when it says the files do not hold the answer. */
+const REFUSAL =
+  /(not (in|found in|mentioned in|contained in) (the|your) (files|sources)|(files|sources) do(es)? not (say|contain|mention)|no information|cannot find|could not find|not (provided|mentioned|specified))/i;
+
+/**
+ * An answer that copies the prompt's source block (its "Sources:" line or a source header such as
+ * "bytes-readme.html, lines 1-9") instead of answering: it may hold the gold answer by copying.
+ */
+export const ECHO = /(^|\n)\s*Sources:|\.(md|txt|html|pdf|docx),? (page \d+|lines \d+)/i;
+
+interface Outcome {
+  correct: boolean;
+  /** The answer copies the source block (see ECHO). */
+  echoed: boolean;
+  notFound: boolean;
+  citations: number;
+  goodCitations: number;
+  firstTokenMs: number | null;
+  tokensPerSecond: number | null;
+}
+
+/** Remembers every chunk the pipeline saw, so a citation can be checked against its full text. */
+class RecordingRetriever implements Retriever {
+  readonly chunks = new Map<string, RetrievedChunk>();
+  constructor(private readonly _inner: LibraryRetriever) {}
+  async search(query: string, options: RetrieveOptions): Promise<RetrievedChunk[]> {
+    const found = await this._inner.search(query, options);
+    for (const chunk of found) this.chunks.set(chunk.id, chunk);
+    return found;
+  }
+  documentChunks(path: string): Promise<RetrievedChunk[]> {
+    return this._inner.documentChunks(path);
+  }
+  sampleChunks(count: number): Promise<RetrievedChunk[]> {
+    return this._inner.sampleChunks(count);
+  }
+}
+
+/** The extractive baseline: the sentence of the top relevant passage sharing most query words. */
+function extractive(question: string, retrieved: readonly ScoredChunk[]): { text: string; chunk: ScoredChunk } | null {
+  const top = retrieved.find((chunk) => chunk.relevant);
+  if (!top) return null;
+  const words = contentWords(question);
+  const sentences = top.text
+    .split(/(?<=[.!?])\s+|\n+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  let best = sentences[0] ?? top.text;
+  let bestScore = -1;
+  for (const sentence of sentences) {
+    const score = termCoverage(words, sentence).coverage;
+    if (score > bestScore) [best, bestScore] = [sentence, score];
+  }
+  return { text: best, chunk: top };
+}
+
+const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const round = (x: number | null, digits = 3) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
+
+function summarize(answerable: Outcome[], unanswerable: Outcome[]) {
+  const citations = answerable.reduce((a, o) => a + o.citations, 0);
+  const good = answerable.reduce((a, o) => a + o.goodCitations, 0);
+  const share = (xs: Outcome[], f: (o: Outcome) => boolean) => (xs.length ? xs.filter(f).length / xs.length : null);
+  return {
+    correct: round(share(answerable, (o) => o.correct)),
+    correctNotEchoed: round(share(answerable, (o) => o.correct && !o.echoed)),
+    echoed: round(share(answerable, (o) => o.echoed)),
+    citationPrecision: round(citations ? good / citations : null),
+    citations,
+    answersWithCitations: answerable.filter((o) => o.citations > 0).length,
+    notFoundRecall: round(share(unanswerable, (o) => o.notFound)),
+    falseNotFound: round(share(answerable, (o) => o.notFound)),
+    firstTokenMs: round(mean(answerable.flatMap((o) => (o.firstTokenMs === null ? [] : [o.firstTokenMs]))), 0),
+    tokensPerSecond: round(mean(answerable.flatMap((o) => (o.tokensPerSecond === null ? [] : [o.tokensPerSecond]))), 1),
+  };
+}
+
+describe('answers from real models over real documents', () => {
+  let dir: { path: string; cleanup: () => Promise<void> };
+  let set: QuestionSet;
+  let llama: Llama;
+  let library: Library;
+  let retriever: RecordingRetriever;
+  let fileOf: Map<string, string>;
+  const results: Record<string, unknown> = {};
+
+  beforeAll(async () => {
+    if (!evalModels.embedding) throw new Error(`bench:answers needs all-MiniLM-L6-v2. ${EVAL_MODELS_HINT}`);
+    set = loadSet();
+    const problems = checkSet(set);
+    if (problems.length > 0) throw new Error(`The question set has problems:\n${problems.join('\n')}`);
+    dir = await tempDir('hearth-answers-bench-');
+    const folder = join(dir.path, 'documents');
+    await writeDocuments(set, folder);
+    fileOf = new Map(set.documents.map((d) => [d.id, d.file]));
+    const started = performance.now();
+    library = await Library.open({
+      dir: join(dir.path, 'library'),
+      settings: () => ({ ...DEFAULT_SETTINGS.library, watch: false }),
+      embedModelPath: evalModels.embedding,
+      embedThreads: 1,
+      watch: false,
+    });
+    await library.addSource('answers', folder);
+    await library.whenIdle();
+    retriever = new RecordingRetriever(new LibraryRetriever(library));
+    llama = await getLlama({ gpu: false });
+    results.indexSeconds = round((performance.now() - started) / 1000, 1);
+    console.log(`indexed ${set.documents.length} documents with MiniLM in ${String(results.indexSeconds)} s`);
+  });
+
+  afterAll(async () => {
+    await mkdir('bench-results', { recursive: true });
+    await writeFile('bench-results/answers.json', `${JSON.stringify(results, null, 2)}\n`);
+    await library?.dispose();
+    await dir?.cleanup();
+  });
+
+  it('SmolLM2 and Gemma 3 270M through the ask pipeline, and the extractive baseline', async () => {
+    const answerable = LIMIT === null ? set.answerable : spread(set.answerable, LIMIT);
+    const unanswerable = LIMIT === null ? set.unanswerable : set.unanswerable.slice(0, Math.ceil(LIMIT / 3));
+    results.subset = { answerable: answerable.length, unanswerable: unanswerable.length, of: [60, 20] };
+    console.log(`asking ${answerable.length} answerable and ${unanswerable.length} unanswerable questions`);
+    const table: Record<string, ReturnType<typeof summarize>> = {};
+    const perQuestion: Record<string, unknown[]> = {};
+
+    // The extractive baseline needs only retrieval, the same stage the models answer from.
+    const retrievalOnly = new AskPipeline({ retriever, generator: { contextSize: CONTEXT } as never });
+    const baseline = async (question: string, file: string | null, gold: string | null): Promise<Outcome> => {
+      const picked = extractive(question, await retrievalOnly.retrieve(question));
+      const good =
+        picked && file && gold
+          ? basename(picked.chunk.path) === file && containsAnswer(picked.chunk.text, gold)
+          : false;
+      return {
+        correct: picked !== null && gold !== null && containsAnswer(picked.text, gold),
+        echoed: false,
+        notFound: picked === null,
+        citations: picked ? 1 : 0,
+        goodCitations: good ? 1 : 0,
+        firstTokenMs: null,
+        tokensPerSecond: null,
+      };
+    };
+    table.extractive = summarize(
+      await each(answerable, (q) => baseline(q.question, fileOf.get(q.doc)!, q.answer)),
+      await each(unanswerable, (q) => baseline(q, null, null)),
+    );
+
+    for (const id of MODELS) {
+      const path = id === 'gemma3' ? evalModels.gemma : evalModels.chat;
+      if (!path) {
+        console.log(`${id} skipped: not cached. ${EVAL_MODELS_HINT}`);
+        continue;
+      }
+      const generator = await LlamaGenerator.load(llama, { modelPath: path, threads: 1, contextSize: CONTEXT });
+      try {
+        const pipeline = new AskPipeline({ retriever, generator }, { answerTokens: ANSWER_TOKENS });
+        const rows: unknown[] = [];
+        const ask = async (question: string, file: string | null, gold: string | null): Promise<Outcome> => {
+          const started = performance.now();
+          let first: number | null = null;
+          const answer = await pipeline.answer(
+            { answerId: `q${rows.length}`, question },
+            { onToken: () => (first ??= performance.now()) },
+          );
+          const ended = performance.now();
+          const notFound = answer.outcome === 'not-found' || REFUSAL.test(answer.text);
+          const cited = answer.cited.map((n) => answer.sources.find((s) => s.n === n)!);
+          const good = cited.filter((s) => {
+            const chunk = retriever.chunks.get(s.chunkId);
+            return file && gold && chunk && basename(s.path) === file && containsAnswer(chunk.text, gold);
+          }).length;
+          const tokens = answer.outcome === 'answered' ? generator.countTokens(answer.text) : 0;
+          rows.push({
+            question,
+            gold,
+            outcome: answer.outcome,
+            text: answer.text,
+            cited: cited.map((s) => `${basename(s.path)}${s.page ? ` p${s.page}` : ''}`),
+          });
+          return {
+            correct: answer.outcome === 'answered' && gold !== null && containsAnswer(answer.text, gold),
+            echoed: answer.outcome === 'answered' && ECHO.test(answer.text),
+            notFound,
+            citations: cited.length,
+            goodCitations: good,
+            firstTokenMs: first === null ? null : first - started,
+            tokensPerSecond:
+              first !== null && ended > first && tokens > 1 ? (tokens - 1) / ((ended - first) / 1000) : null,
+          };
+        };
+        table[id] = summarize(
+          await each(answerable, (q) => ask(q.question, fileOf.get(q.doc)!, q.answer)),
+          await each(unanswerable, (q) => ask(q, null, null)),
+        );
+        perQuestion[id] = rows;
+      } finally {
+        await generator.dispose();
+      }
+    }
+
+    console.table(table);
+    const gemma = table.gemma3;
+    const targets = {
+      citationPrecisionAtLeast0_9: Object.fromEntries(
+        Object.entries(table).map(([k, v]) => [k, v.citationPrecision !== null && v.citationPrecision >= 0.9]),
+      ),
+      notFoundRecallAtLeast0_8AndFalseNotFoundAtMost0_1: Object.fromEntries(
+        Object.entries(table).map(([k, v]) => [k, (v.notFoundRecall ?? 0) >= 0.8 && (v.falseNotFound ?? 1) <= 0.1]),
+      ),
+      gemmaAtLeastAsCorrectAsExtractive: gemma ? (gemma.correct ?? 0) >= (table.extractive!.correct ?? 0) : null,
+    };
+    console.log('targets met:', JSON.stringify(targets, null, 2));
+    Object.assign(results, { contextSize: CONTEXT, answerTokens: ANSWER_TOKENS, table, targets, perQuestion });
+  });
+});
+
+/** `n` questions spread over the set (every k-th), so a subset still covers most documents. */
+function spread<T>(items: readonly T[], n: number): T[] {
+  if (n >= items.length) return [...items];
+  const step = items.length / n;
+  return Array.from({ length: n }, (_, i) => items[Math.floor(i * step)]!);
+}
+
+async function each<T, R>(items: readonly T[], f: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (const item of items) out.push(await f(item));
+  return out;
+}
