@@ -163,12 +163,13 @@ describe('the Chat page layout', () => {
     const length = () => streaming.evaluate((el) => el.textContent!.length);
     const overflow = () => thread.evaluate((el) => el.scrollHeight - el.clientHeight);
     await expect.poll(overflow, { timeout: 60_000 }).toBeGreaterThan(400);
-    // Text keeps arriving between frames, so "at the end" allows for what one frame may add.
+    // Text keeps arriving between frames, so "at the end" allows for what one frame may add; a
+    // loaded machine paints late, so following is given a few seconds to catch up.
     const atEnd = () =>
       thread.evaluate(
         (el) => el.dataset.following === 'true' && el.scrollTop + el.clientHeight >= el.scrollHeight - 150,
       );
-    await expect.poll(atEnd).toBe(true);
+    await expect.poll(atEnd, { timeout: 10_000 }).toBe(true);
 
     const box = (await thread.boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -180,7 +181,7 @@ describe('the Chat page layout', () => {
     await page.screenshot({ path: `${SHOTS}/chat-layout-scrolled-up.png` });
 
     await page.getByRole('button', { name: 'Jump to latest' }).click();
-    await expect.poll(atEnd).toBe(true);
+    await expect.poll(atEnd, { timeout: 10_000 }).toBe(true);
     await expect(page.getByRole('button', { name: 'Jump to latest' }).count()).resolves.toBe(0);
 
     await page.keyboard.press('Escape');

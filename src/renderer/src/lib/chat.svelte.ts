@@ -19,6 +19,9 @@ export class ChatState {
   #conversations = $state.raw<ConversationSummary[]>([]);
   #current = $state.raw<Conversation | null>(null);
   #streaming = $state<{ messageId: string; text: string } | null>(null);
+  /** Tokens that arrived since the last frame: the answer is re-rendered (Markdown and all) once a frame, not once a token. */
+  #arrived: { messageId: string; text: string } | null = null;
+  #frame = 0;
   #hits = $state.raw<SearchHit[] | null>(null);
   #error = $state<string | null>(null);
   /** A conversation the user deleted that is still on disk until the undo time runs out. */
@@ -52,13 +55,29 @@ export class ChatState {
     return this.#error;
   }
 
+  /** Sets the streaming answer at once, dropping tokens still waiting for a frame. */
+  #setStreaming(value: { messageId: string; text: string } | null): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#frame = 0;
+    this.#arrived = null;
+    this.#streaming = value;
+  }
+
   subscribe(): () => void {
     const offs = [
       this.#api.chat.onToken((t) => {
         this.timings.token(t.messageId);
         if (t.conversationId !== this.#current?.id) return;
-        if (this.#streaming?.messageId === t.messageId) this.#streaming.text += t.text;
-        else this.#streaming = { messageId: t.messageId, text: t.text };
+        const base = this.#arrived ?? this.#streaming;
+        this.#arrived =
+          base?.messageId === t.messageId
+            ? { messageId: t.messageId, text: base.text + t.text }
+            : { messageId: t.messageId, text: t.text };
+        this.#frame ||= requestAnimationFrame(() => {
+          this.#frame = 0;
+          if (this.#arrived) this.#streaming = this.#arrived;
+          this.#arrived = null;
+        });
       }),
       this.#api.chat.onDone((d) => {
         this.timings.done(d.message.id);
@@ -67,7 +86,7 @@ export class ChatState {
       }),
       this.#api.chat.onFailed((f) => {
         if (f.conversationId !== this.#current?.id) return;
-        this.#streaming = null;
+        this.#setStreaming(null);
         this.#error = f.error.message;
       }),
       this.#api.chat.onChanged(() => void this.loadList()),
@@ -83,13 +102,13 @@ export class ChatState {
     await this.#run(async () => {
       const conversation = await this.#api.chat.get({ id });
       this.#current = conversation;
-      this.#streaming = conversation.generating;
+      this.#setStreaming(conversation.generating);
     });
   }
 
   newChat(): void {
     this.#current = null;
-    this.#streaming = null;
+    this.#setStreaming(null);
     this.#error = null;
   }
 
@@ -186,10 +205,10 @@ export class ChatState {
     this.timings.asked();
     await this.#run(async () => {
       const started = await call();
-      this.#streaming = { messageId: started.messageId, text: '' };
+      this.#setStreaming({ messageId: started.messageId, text: '' });
       const conversation = await this.#api.chat.get({ id: started.conversationId });
       this.#current = conversation;
-      if (conversation.generating) this.#streaming = conversation.generating;
+      if (conversation.generating) this.#setStreaming(conversation.generating);
       await this.loadList();
     });
   }
