@@ -794,7 +794,7 @@ export class Library implements Disposable {
           chunkTokens: settings.chunkTokens,
           overlapTokens: settings.chunkOverlap,
           countTokens: this._countTokens,
-          extract: (path, size, onPart) => this._reader.extract(path, null, DEFAULT_LIMITS, { size, onPart }),
+          extract: (path, size, onPart) => this._reader.extract(path, DEFAULT_LIMITS, { size, onPart }),
           // A big file is embedded and stored in slices, its document row last (with the batch).
           sliceChunks: BIG_FILE_SLICE,
           writeChunks: async (rows, first) => {

@@ -2,26 +2,38 @@
 // problem with a reason, and is not read again until it changes or the user re-indexes.
 import { utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS, Library, LibraryFileError } from '../../../src/core/library';
 import { ExtractPool } from '../../../src/core/library/extract/extract-pool';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { blankPagesPdf, oneLineText } from '../../helpers/hostile-files';
 import { tempDir } from '../../helpers/temp-dir';
 
-const text = (s: string) => new TextEncoder().encode(s);
-
 describe('ExtractPool', () => {
   let pool: ExtractPool | null = null;
+  let dir: { path: string; cleanup: () => Promise<void> };
+  beforeAll(async () => {
+    dir = await tempDir('hearth-pool-');
+  });
+  afterAll(async () => {
+    await dir.cleanup();
+  });
   afterEach(async () => {
     await pool?.dispose();
     pool = null;
   });
 
+  /** Reads a file written with `content`, as the library hands the pool a path and a size. */
+  const read = async (name: string, content: Uint8Array | string) => {
+    const path = join(dir.path, name);
+    await writeFile(path, content);
+    return pool!.extract(path, DEFAULT_LIMITS, { size: Buffer.byteLength(content) });
+  };
+
   it('stops a file that overruns its time budget and goes on with the next', async () => {
     pool = new ExtractPool({ size: 1, budgetMs: (bytes) => (bytes > 100_000 ? 300 : 30_000) });
-    const slow = pool.extract('slow.pdf', blankPagesPdf(40_000), DEFAULT_LIMITS);
-    const next = pool.extract('next.md', text('# Next\n\nStill read after the slow one.'), DEFAULT_LIMITS);
+    const slow = read('slow.pdf', blankPagesPdf(40_000));
+    const next = read('next.md', '# Next\n\nStill read after the slow one.');
     const error = await slow.catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LibraryFileError);
     expect((error as LibraryFileError).reason).toBe('too-complex');
@@ -31,12 +43,12 @@ describe('ExtractPool', () => {
 
   it('stops a file that needs more heap than the cap, without harming the engine', async () => {
     pool = new ExtractPool({ size: 1, heapMb: 24 });
-    const error = await pool
-      .extract('huge.txt', text(oneLineText(48 * 1024 * 1024).replace(/ /g, '\n\n')), DEFAULT_LIMITS)
-      .catch((e: unknown) => e);
+    const error = await read('huge.txt', oneLineText(48 * 1024 * 1024).replace(/ /g, '\n\n')).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(LibraryFileError);
     expect((error as Error).message).toMatch(/more than 24 MB of memory/);
-    const fine = await pool.extract('fine.txt', text('small and fine'), DEFAULT_LIMITS);
+    const fine = await read('fine.txt', 'small and fine');
     expect(fine.blocks[0]?.text).toBe('small and fine');
   }, 120_000);
 });

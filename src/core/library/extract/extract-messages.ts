@@ -1,11 +1,10 @@
 import type { FileProblem } from '../errors';
 import type { Block, ExtractedDocument, ExtractLimits, PageKind } from './types';
 
-/** One file for a reading process: its bytes, or null for the reader to read the file itself. */
+/** One file for a reading process, which reads it itself. */
 export interface ExtractRequest {
   id: number;
   path: string;
-  bytes: Uint8Array | null;
   limits: ExtractLimits;
 }
 

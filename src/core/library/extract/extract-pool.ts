@@ -24,7 +24,7 @@ export interface ExtractPoolInit {
 interface Task {
   request: ExtractRequest;
   /** The file's size, for its time budget. */
-  bytes: number;
+  size: number;
   onPart: OnExtractPart | null;
   /** Parts kept for the final document when nobody takes them as they come. */
   parts: Block[];
@@ -72,22 +72,21 @@ export class ExtractPool {
   }
 
   /**
-   * Reads one file into blocks, or rejects with a LibraryFileError saying why not. With `bytes`
-   * null the reader reads the file itself (`size` bytes), so its content never passes through
-   * the engine. With `onPart`, a big document's blocks are handed over in parts as they come
-   * and the resolved document holds only the last ones.
+   * Reads one file into blocks, or rejects with a LibraryFileError saying why not. The reader
+   * reads the file itself (`size` bytes, which set its time budget), so its content never passes
+   * through the engine. With `onPart`, a big document's blocks are handed over in parts as they
+   * come and the resolved document holds only the last ones.
    */
   extract(
     path: string,
-    bytes: Uint8Array | null,
     limits: ExtractLimits,
     options: { size?: number; onPart?: OnExtractPart } = {},
   ): Promise<ExtractedDocument> {
     if (this._disposed) return Promise.reject(new Error('The library is closing.'));
     return new Promise((resolve, reject) => {
       this._waiting.push({
-        request: { id: this._nextId++, path, bytes, limits },
-        bytes: bytes?.byteLength ?? options.size ?? 0,
+        request: { id: this._nextId++, path, limits },
+        size: options.size ?? 0,
         onPart: options.onPart ?? null,
         parts: [],
         resolve,
@@ -134,7 +133,7 @@ export class ExtractPool {
 
   private _start(slot: Slot, task: Task): void {
     slot.task = task;
-    slot.remainingMs = this._budgetMs(task.bytes);
+    slot.remainingMs = this._budgetMs(task.size);
     this._arm(slot);
     slot.channel.send(task.request);
   }
@@ -142,7 +141,7 @@ export class ExtractPool {
   /** Starts (or restarts) the task's clock with the time it has left. */
   private _arm(slot: Slot): void {
     const task = slot.task!;
-    const budget = this._budgetMs(task.bytes);
+    const budget = this._budgetMs(task.size);
     slot.armedAt = Date.now();
     slot.timer = setTimeout(() => {
       void this._end(

@@ -31,7 +31,7 @@ parent.onMessage((message) => {
 });
 
 async function read(request: ExtractRequest): Promise<void> {
-  const bytes = request.bytes ?? (await readFile(request.path));
+  const bytes = await readFile(request.path);
   const document = await extractDocument(request.path, bytes, request.limits);
   const { blocks } = document;
   let from = 0;
