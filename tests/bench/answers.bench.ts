@@ -4,7 +4,9 @@ import { getLlama, type Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AskPipeline, type ScoredChunk } from '../../src/core/ask/ask-pipeline';
 import { LibraryRetriever } from '../../src/core/ask/library-retriever';
-import { LlamaGenerator } from '../../src/core/ask/llama-generator';
+import { generatorFromChat } from '../../src/core/ask/chat-generator-adapter';
+import { ChatGenerator } from '../../src/core/chat/chat-generator';
+import { checkGgufFile } from '../../src/core/models/gguf-check';
 import { contentWords, termCoverage } from '../../src/core/ask/query-terms';
 import type { RetrieveOptions, RetrievedChunk, Retriever } from '../../src/core/ask/seams';
 import { Library } from '../../src/core/library';
@@ -18,7 +20,8 @@ import { checkSet, containsAnswer, loadSet, writeDocuments, type QuestionSet } f
  * (tests/bench/answers/questions.json) asks about licence texts and READMEs from node_modules,
  * written as md, txt, html, pdf and docx and indexed by the library with all-MiniLM-L6-v2.
  * Each question goes through the ask pipeline with SmolLM2-135M-Instruct and with Gemma 3 270M
- * (a base model), and through an extractive baseline in the same run: the best-matching sentence
+ * (a base model), on the app's own answer path (the chat model's generator, its prompt format and
+ * temperature), and through an extractive baseline in the same run: the best-matching sentence
  * of the top passage that passes the relevance gate. Reported: share of answers that contain the
  * gold answer, citation precision (a cited passage holds the gold answer), not-found recall on
  * unanswerable questions and false not-found on answerable ones, first-token latency and tokens/s.
@@ -157,6 +160,7 @@ describe('answers from real models over real documents', () => {
     console.log(`asking ${answerable.length} answerable and ${unanswerable.length} unanswerable questions`);
     const table: Record<string, ReturnType<typeof summarize>> = {};
     const perQuestion: Record<string, unknown[]> = {};
+    const templates: Record<string, string> = {};
 
     // The extractive baseline needs only retrieval, the same stage the models answer from.
     const retrievalOnly = new AskPipeline({ retriever, generator: { contextSize: CONTEXT } as never });
@@ -187,7 +191,13 @@ describe('answers from real models over real documents', () => {
         console.log(`${id} skipped: not cached. ${EVAL_MODELS_HINT}`);
         continue;
       }
-      const generator = await LlamaGenerator.load(llama, { modelPath: path, threads: 1, contextSize: CONTEXT });
+      const model = await llama.loadModel({ modelPath: path });
+      const chat = await ChatGenerator.create(
+        { role: 'chat', file: basename(path), path, model, threads: 1, contextSize: CONTEXT },
+        { hasChatTemplate: (await checkGgufFile(path)).hasChatTemplate },
+      );
+      templates[id] = chat.templateName;
+      const generator = await generatorFromChat({ generator: () => Promise.resolve(chat) });
       try {
         const pipeline = new AskPipeline({ retriever, generator }, { answerTokens: ANSWER_TOKENS });
         const rows: unknown[] = [];
@@ -230,11 +240,13 @@ describe('answers from real models over real documents', () => {
         );
         perQuestion[id] = rows;
       } finally {
-        await generator.dispose();
+        await chat.dispose();
+        await model.dispose();
       }
     }
 
     console.table(table);
+    console.log('prompt formats:', JSON.stringify(templates));
     const gemma = table.gemma3;
     const targets = {
       citationPrecisionAtLeast0_9: Object.fromEntries(
@@ -246,7 +258,7 @@ describe('answers from real models over real documents', () => {
       gemmaAtLeastAsCorrectAsExtractive: gemma ? (gemma.correct ?? 0) >= (table.extractive!.correct ?? 0) : null,
     };
     console.log('targets met:', JSON.stringify(targets, null, 2));
-    Object.assign(results, { contextSize: CONTEXT, answerTokens: ANSWER_TOKENS, table, targets, perQuestion });
+    Object.assign(results, { templates, contextSize: CONTEXT, answerTokens: ANSWER_TOKENS, table, targets, perQuestion });
   });
 });
 

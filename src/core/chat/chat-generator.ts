@@ -1,14 +1,8 @@
-import {
-  GeneralChatWrapper,
-  LlamaChat,
-  type ChatHistoryItem,
-  type ChatWrapper,
-  type LlamaContext,
-  type LlamaModel,
-} from 'node-llama-cpp';
+import { LlamaChat, type ChatHistoryItem, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../disposable';
 import type { LoadedModel } from '../models';
 import { SerialQueue } from '../serial-queue';
+import { chatWrapperFor } from './chat-template';
 
 /** One message of a conversation given to `generate`. */
 export interface GenerateMessage {
@@ -45,8 +39,7 @@ export interface GenerateResult {
 /**
  * The chat model's generation path: one context with one sequence, calls queued so they never
  * interleave. Its KV cache is kept between calls, so the next turn of a conversation only
- * evaluates what is new. Models without a chat template get a plain "### User / ### Assistant"
- * style template (node-llama-cpp's GeneralChatWrapper).
+ * evaluates what is new. The prompt format comes from `chatWrapperFor`.
  */
 export class ChatGenerator implements Disposable {
   private readonly _queue = new SerialQueue();
@@ -63,9 +56,14 @@ export class ChatGenerator implements Disposable {
       contextSize: { max: loaded.contextSize },
       threads: loaded.threads,
     });
-    const chatWrapper: ChatWrapper | 'auto' = options.hasChatTemplate ? 'auto' : new GeneralChatWrapper();
+    const chatWrapper = chatWrapperFor(loaded.model, options.hasChatTemplate);
     const chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true });
     return new ChatGenerator(loaded, context, chat);
+  }
+
+  /** The prompt format in use, for example "Gemma", "ChatML" or "General". */
+  get templateName(): string {
+    return this._chat.chatWrapper.wrapperName;
   }
 
   get model(): LlamaModel {
