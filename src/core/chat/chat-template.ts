@@ -1,43 +1,15 @@
-import {
-  GeneralChatWrapper,
-  LlamaText,
-  SpecialTokensText,
-  resolveChatWrapper,
-  type ChatWrapper,
-  type LlamaModel,
-} from 'node-llama-cpp';
+import { GeneralChatWrapper, resolveChatWrapper, type ChatWrapper, type LlamaModel } from 'node-llama-cpp';
 
 /**
  * The prompt format a chat model gets. A GGUF's own template wins: node-llama-cpp resolves it
- * (to a specialised wrapper where one renders the same text). Without one, node-llama-cpp guesses
- * the family from the file's name and architecture. Hearth takes that guess only when every
- * turn marker it would write is one token of this model's vocabulary: Gemma base models ship
- * without a template yet know `<start_of_turn>`, while a small llama-architecture model would
- * get `[INST]` markers it has never seen. Anything else gets a plain "### User / ### Assistant"
- * format, which any text model can continue.
+ * (to a specialised wrapper where one renders the same text). A GGUF without one is almost always
+ * a base model, and gets a plain "### User / ### Assistant" format that any text model can
+ * continue, not node-llama-cpp's guess from the file name. Measured on Gemma 3 270M base
+ * (`npm run bench:answers`, docs/RETRIEVAL.md): with its family's turn markers it repeated the
+ * instructions in 59 of 60 answers; with the plain format it mostly copies its sources, which at
+ * least puts the passage in front of the user.
  */
 export function chatWrapperFor(model: LlamaModel, hasChatTemplate: boolean): ChatWrapper {
-  const resolved = resolveChatWrapper(model, { warningLogs: false });
-  if (resolved === null) return new GeneralChatWrapper();
-  if (hasChatTemplate || resolved instanceof GeneralChatWrapper) return resolved;
-  return markersAreTokens(model, resolved) ? resolved : new GeneralChatWrapper();
+  if (!hasChatTemplate) return new GeneralChatWrapper();
+  return resolveChatWrapper(model, { warningLogs: false }) ?? new GeneralChatWrapper();
 }
-
-function markersAreTokens(model: LlamaModel, wrapper: ChatWrapper): boolean {
-  const { contextText } = wrapper.generateContextState({
-    chatHistory: [
-      { type: 'system', text: 'S' },
-      { type: 'user', text: 'U' },
-      { type: 'model', response: ['M'] },
-      { type: 'user', text: 'U' },
-      { type: 'model', response: [] },
-    ],
-  });
-  const markers = LlamaText(contextText)
-    .values.filter((value) => value instanceof SpecialTokensText)
-    .flatMap((text) => text.value.match(TAG) ?? []);
-  return markers.length > 0 && markers.every((marker) => model.tokenize(marker, true).length === 1);
-}
-
-/** A turn marker inside a template's text: `<start_of_turn>`, `<|im_start|>`, `[INST]`. */
-const TAG = /<[^<>\s]+>|\[[^[\]\s]+\]/g;

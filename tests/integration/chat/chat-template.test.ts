@@ -31,7 +31,7 @@ async function wrapperOf(path: string) {
 
 describe('the prompt format each chat model gets', () => {
   it.each(['stories260K.gguf', 'llama-2-tiny-random.gguf'])(
-    'gives the template-less toy %s the plain format, not markers its vocabulary lacks',
+    'gives the template-less toy %s the plain format',
     async (file) => {
       const { model, facts, wrapper } = await wrapperOf(join(TOY_MODELS, file));
       try {
@@ -59,15 +59,11 @@ describe('the prompt format each chat model gets', () => {
     }
   });
 
-  it.skipIf(!evalModels.gemma)('gives template-less Gemma its own turn markers, which are single tokens of its vocabulary', async () => {
+  it.skipIf(!evalModels.gemma)('gives template-less Gemma base the plain format (measured better than its turn markers)', async () => {
     const { model, facts, wrapper } = await wrapperOf(evalModels.gemma!);
     try {
       expect(facts.hasChatTemplate).toBe(false);
-      expect(wrapper.wrapperName).toBe('Gemma');
-      const text = wrapper.generateContextState({ chatHistory: HISTORY }).contextText.toString();
-      expect(text).toContain('<start_of_turn>user\nAnswer from the sources.');
-      expect(text.endsWith('<start_of_turn>model\n')).toBe(true);
-      expect(model.tokenize('<start_of_turn>', true)).toHaveLength(1);
+      expect(wrapper.wrapperName).toBe('General');
     } finally {
       await model.dispose();
     }
