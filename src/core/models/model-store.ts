@@ -95,8 +95,7 @@ export class ModelStore {
   async import(source: string, role?: ModelRole): Promise<string> {
     const from = resolve(source);
     const facts = await checkGgufFile(from);
-    let file = basename(from);
-    if (!file.toLowerCase().endsWith('.gguf')) file = `${file}.gguf`;
+    const file = this.fileNameFor(source);
     await mkdir(this.dir, { recursive: true });
     const target = this.pathOf(file);
     if (resolve(target) !== from) {
@@ -113,6 +112,12 @@ export class ModelStore {
     }
     await this.record(file, { role: role ?? facts.suggestedRole, sha256: await sha256File(target), catalogId: null });
     return file;
+  }
+
+  /** The name a file imported from `source` gets in the models folder. */
+  fileNameFor(source: string): string {
+    const file = basename(resolve(source));
+    return file.toLowerCase().endsWith('.gguf') ? file : `${file}.gguf`;
   }
 
   async record(file: string, record: ModelRecord): Promise<void> {
