@@ -60,12 +60,3 @@ export function formatCredits(micro: string, decimals = 6): string {
   const fraction = digits.slice(-6).slice(0, decimals);
   return `${negative ? '-' : ''}${Number(digits.slice(0, -6)).toLocaleString()}${decimals ? `.${fraction}` : ''}`;
 }
-
-/**
- * One row per job: a job's "pending" entry (work delivered, receipt awaited) is superseded by
- * its signed "earned" or "voided" entry, so it is dropped once that exists.
- */
-export function oneRowPerJob(rows: readonly ReceiptRow[]): ReceiptRow[] {
-  const settled = new Set(rows.filter((r) => r.kind === 'earned' || r.kind === 'voided').map((r) => r.jobId));
-  return rows.filter((r) => r.kind !== 'pending' || !settled.has(r.jobId));
-}
