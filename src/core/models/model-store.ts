@@ -139,7 +139,7 @@ export class ModelStore {
     const state = await readJsonState(join(this.dir, INDEX_FILE), ModelIndexSchema, {
       onDamage: this._onDamage,
       consequence:
-        'installed models keep working; their roles are guessed from the files until you set them again in Models (checksums are re-read on the next download).',
+        'installed models keep working; their roles are guessed from the files until you import them again with a role on the Models page (checksums are re-read on the next download).',
     });
     return state.kind === 'value' ? state.value : {};
   }
