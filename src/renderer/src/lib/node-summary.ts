@@ -18,7 +18,9 @@ export function nodeSummary(status: NetworkStatus): NodeSummary {
       ? { headline: 'Off', detail: 'Contribute is off and the node is stopped. Turn Contribute on below to share this computer.', tone: 'off' }
       : {
           headline: 'Not sharing: the node is stopped',
-          detail: 'Contribute is on, but the node is not running. Start the node to share this computer.',
+          detail:
+            'Contribute is on, but the node is not running; start it to share this computer.' +
+            (contribution.state === 'paused' ? ` Even then it waits: ${contribution.reason}` : ''),
           tone: 'waiting',
         };
   }
