@@ -81,6 +81,7 @@ describe('the first hour', () => {
     expect((await settingsFile()).models.chatModel).toBe('llama-2-tiny-random.gguf');
     for (const size of SIZES) {
       await page.setViewportSize(size);
+      await page.getByRole('heading', { level: 1, name: 'Models' }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SHOTS}/models-after-import-${size.width}x${size.height}.png`, fullPage: true });
       // Nothing wider than the window.
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
@@ -196,6 +197,7 @@ describe('the first hour', () => {
     expect((await settingsFile()).network.offeredModels).toEqual(['llama-2-tiny-random.gguf']);
     for (const size of SIZES) {
       await page.setViewportSize(size);
+      await page.getByRole('heading', { name: 'Status' }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SHOTS}/contribute-${size.width}x${size.height}.png`, fullPage: true });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);

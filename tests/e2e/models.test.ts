@@ -74,8 +74,8 @@ describe('the Models page', () => {
     await row.waitFor();
     await expect(row.textContent()).resolves.toMatch(/Fits in RAM|Fits on GPU/);
     await expect(row.textContent()).resolves.toContain('no chat template');
-    await row.getByRole('button', { name: 'Use' }).click();
-    await row.getByText('In use').waitFor();
+    // The first chat model is used at once, without a Use click.
+    await row.getByText('Active for chat').waitFor();
     // With a chat model in place the welcome goes away.
     await page.getByRole('region', { name: 'Set up Hearth' }).waitFor({ state: 'detached' });
     await page.screenshot({ path: `${SHOTS}/models-installed.png`, fullPage: true });

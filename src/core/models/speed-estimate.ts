@@ -2,7 +2,7 @@ import type { Fit, SpeedEstimate } from '../../shared/contract/models';
 
 /**
  * Bytes of weights one CPU math core can stream per second while llama.cpp generates. Measured
- * on the 2-core machine Hearth is developed on (docs/MODELS.md): Gemma 3 270M Q4_K_M (253 MB)
+ * on the 2-core machine Hearth is developed on (docs/ARCHITECTURE.md, Local models): Gemma 3 270M Q4_K_M (253 MB)
  * generated 33.4 tokens/s on 1 thread, about 8.4 GB/s; larger models fall out of the caches, so
  * the estimate takes 6 GB/s per core.
  */
