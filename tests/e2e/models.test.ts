@@ -65,7 +65,9 @@ describe('the Models page', () => {
     const page = await openModels();
     await page.getByLabel('GGUF file path').fill(`${STORIES}.missing`);
     await page.getByRole('button', { name: 'Import' }).click();
-    await expect(page.getByRole('alert').first().textContent()).resolves.toContain('cannot be read');
+    // The refusal sits under the import field, which keeps the path to correct.
+    await expect(page.locator('#import-error').textContent()).resolves.toContain('cannot be read');
+    await expect(page.getByLabel('GGUF file path').inputValue()).resolves.toBe(`${STORIES}.missing`);
 
     await page.getByLabel('GGUF file path').fill(STORIES);
     await page.getByRole('button', { name: 'Import' }).click();
