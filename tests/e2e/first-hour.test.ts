@@ -39,7 +39,10 @@ describe('the first hour', () => {
     const page = await ui.context.newPage();
     await page.setViewportSize(size);
     await page.goto(ui.hearth.url);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: capital(pageId) }).click();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: capital(pageId) })
+      .click();
     await page.getByRole('heading', { level: 1, name: capital(pageId) }).waitFor();
     return page;
   }
@@ -49,7 +52,13 @@ describe('the first hour', () => {
   async function tabTo(page: Page, target: string): Promise<void> {
     for (let i = 0; i < 80; i++) {
       await page.keyboard.press('Tab');
-      if (await page.locator(target).evaluate((el) => el === document.activeElement).catch(() => false)) return;
+      if (
+        await page
+          .locator(target)
+          .evaluate((el) => el === el.ownerDocument.activeElement)
+          .catch(() => false)
+      )
+        return;
     }
     throw new Error(`Tab never reached ${target}`);
   }
@@ -84,7 +93,9 @@ describe('the first hour', () => {
       await page.getByRole('heading', { level: 1, name: 'Models' }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SHOTS}/models-after-import-${size.width}x${size.height}.png`, fullPage: true });
       // Nothing wider than the window.
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page
+        .locator('html')
+        .evaluate((el) => el.scrollWidth - el.ownerDocument.defaultView!.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
     }
     await page.close();
@@ -107,7 +118,10 @@ describe('the first hour', () => {
     await installed.getByText('Active for search').waitFor();
     await expect(installed.getByText(/Active for/).count()).resolves.toBe(1);
     await expect(page.getByTestId('active-chat').textContent()).resolves.toMatch(/None yet/);
-    expect((await settingsFile()).models).toMatchObject({ chatModel: null, embeddingModel: 'llama-2-tiny-random.gguf' });
+    expect((await settingsFile()).models).toMatchObject({
+      chatModel: null,
+      embeddingModel: 'llama-2-tiny-random.gguf',
+    });
 
     // Back as the chat model for the tests after this one (a successful import clears the path).
     await page.getByLabel('GGUF file path').fill(TINY);
@@ -124,7 +138,10 @@ describe('the first hour', () => {
     await page.keyboard.type(`${TINY}.nope`);
     await page.keyboard.press('Enter');
     await page.locator('#import-error').waitFor();
-    await page.locator('#import-error').getByText(/cannot be read|not found|no such/i).waitFor();
+    await page
+      .locator('#import-error')
+      .getByText(/cannot be read|not found|no such/i)
+      .waitFor();
     await page.close();
   });
 
@@ -137,7 +154,9 @@ describe('the first hour', () => {
       await page.getByText('Higher is more varied, lower more focused. From 0 to 2.').waitFor();
       await field.fill('5');
       await field.blur();
-      await expect(page.locator('#temperature-problem').textContent()).resolves.toBe('Temperature must be between 0 and 2.');
+      await expect(page.locator('#temperature-problem').textContent()).resolves.toBe(
+        'Temperature must be between 0 and 2.',
+      );
       await expect(field.inputValue()).resolves.toBe('5');
       await page.getByText('Not saved: correct the field marked in red').waitFor();
       await expect(page.getByText('All changes saved').count()).resolves.toBe(0);
@@ -195,11 +214,15 @@ describe('the first hour', () => {
     await page.getByRole('checkbox', { name: 'llama-2-tiny-random.gguf' }).check();
     await state.getByText('Offering llama-2-tiny-random.gguf').waitFor({ timeout: 60_000 });
     expect((await settingsFile()).network.offeredModels).toEqual(['llama-2-tiny-random.gguf']);
+    // The node restarted with the new offer on the same ports: the address given out still works.
+    await expect(page.getByTestId('node-address').textContent()).resolves.toBe(address);
     for (const size of SIZES) {
       await page.setViewportSize(size);
       await page.getByRole('heading', { name: 'Status' }).scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SHOTS}/contribute-${size.width}x${size.height}.png`, fullPage: true });
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      const overflow = await page
+        .locator('html')
+        .evaluate((el) => el.scrollWidth - el.ownerDocument.defaultView!.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
     }
     await page.getByRole('button', { name: 'Stop node' }).click();

@@ -162,7 +162,10 @@ export class EngineLibrary {
       await this.get();
     } catch (error) {
       this._options.log.warn({ event: 'library-reopen-failed', reason: (error as Error).message });
-      this._options.notices?.post('warning', `The library could not switch embedding models: ${(error as Error).message}`);
+      this._options.notices?.post(
+        'warning',
+        `The library could not switch embedding models: ${(error as Error).message}`,
+      );
     }
   }
 

@@ -14,7 +14,8 @@ export function bestFitting(items: CatalogItem[], role: CatalogEntry['role'], fr
   let pool = modest.length > 0 ? modest : fitting;
   if (role === 'chat') {
     const quick = pool.filter((i) => i.speed.tokensPerSecond >= COMFORTABLE_TOKENS_PER_SECOND);
-    if (quick.length === 0) return [...pool].sort((a, b) => b.speed.tokensPerSecond - a.speed.tokensPerSecond)[0] ?? null;
+    if (quick.length === 0)
+      return [...pool].sort((a, b) => b.speed.tokensPerSecond - a.speed.tokensPerSecond)[0] ?? null;
     pool = quick;
   }
   return (

@@ -272,4 +272,3 @@ export class ModelsService implements Disposable {
     await this.dispose();
   }
 }
-

@@ -327,15 +327,29 @@ export class NetworkService {
     if (wanted.length === started.names.length && wanted.every((name, i) => name === started.names[i])) return;
     const explicit = this._explicit;
     const override = this._contributeOverride;
+    // Same ports again, so the address the user copied and gave out keeps working.
+    const ports =
+      started.options.listen || this._init.settings.get().network.listen.length > 0
+        ? null
+        : samePorts(this._network.status().addresses);
     this._init.log.info({ event: 'network-offer-changed', models: wanted.length });
     try {
       await this.stop();
       this._explicit = explicit;
       this._contributeOverride = override;
-      await this._ensureRunning(started.options);
+      await this._ensureRunning(ports ? { ...started.options, listen: ports } : started.options).catch(
+        async (error: unknown) => {
+          if (!ports) throw error;
+          this._init.log.warn({ event: 'network-ports-taken', reason: (error as Error).message });
+          return this._ensureRunning(started.options);
+        },
+      );
     } catch (error) {
       this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message });
-      this._init.notices?.post('error', `The node stopped to offer the models you chose and could not start again: ${(error as Error).message}`);
+      this._init.notices?.post(
+        'error',
+        `The node stopped to offer the models you chose and could not start again: ${(error as Error).message}`,
+      );
     }
   }
 
@@ -470,3 +484,15 @@ function sentBytesRecorder(): ((bytes: Uint8Array) => void) | undefined {
 }
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws', '/p2p-circuit'];
+
+/** Listen addresses on the TCP and WebSocket ports a node was bound to, or null when they are not found. */
+function samePorts(addresses: readonly string[]): string[] | null {
+  const port = (ws: boolean) =>
+    addresses
+      .filter((a) => !a.includes('/p2p-circuit'))
+      .map((a) => /^\/ip4\/[^/]+\/tcp\/(\d+)(\/ws)?(\/p2p\/[^/]+)?$/.exec(a))
+      .find((m) => m && Boolean(m[2]) === ws)?.[1];
+  const tcp = port(false);
+  const ws = port(true);
+  return tcp && ws ? [`/ip4/0.0.0.0/tcp/${tcp}`, `/ip4/0.0.0.0/tcp/${ws}/ws`, '/p2p-circuit'] : null;
+}

@@ -65,7 +65,12 @@ describe('the first models a user installs', () => {
     const progress: unknown[] = [];
     engine.events.on('library.progress', (p) => progress.push(p));
     await engine.dispatch('library.addSource', { collection: 'Notes', path: docs }, cli);
-    const status = () => engine.dispatch('library.status', {}, cli) as Promise<{ mode: string; embedModel: { name: string } | null; queue: { pending: number } }>;
+    const status = () =>
+      engine.dispatch('library.status', {}, cli) as Promise<{
+        mode: string;
+        embedModel: { name: string } | null;
+        queue: { pending: number };
+      }>;
     await until(async () => (await status()).queue.pending === 0 && progress.length > 0, 'the first index');
     expect((await status()).embedModel).toBeNull();
 

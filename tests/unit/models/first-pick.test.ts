@@ -5,9 +5,18 @@ import type { CatalogItem } from '../../../src/shared/contract/models';
 const GB = 1024 ** 3;
 
 /** The catalog as a machine of this shape sees it. */
-function catalogFor(machine: { cpuCores: number; gpu: string | false; ramFree: number; vramFree: number }): CatalogItem[] {
+function catalogFor(machine: {
+  cpuCores: number;
+  gpu: string | false;
+  ramFree: number;
+  vramFree: number;
+}): CatalogItem[] {
   return loadCatalog().map((entry) => {
-    const fit = fitFromCatalog(entry, { ramFree: machine.ramFree, vramFree: machine.vramFree, gpu: machine.gpu !== false });
+    const fit = fitFromCatalog(entry, {
+      ramFree: machine.ramFree,
+      vramFree: machine.vramFree,
+      gpu: machine.gpu !== false,
+    });
     return { ...entry, installed: false, fit, speed: estimateSpeed(entry.bytes, fit, machine) };
   });
 }

@@ -113,12 +113,18 @@ export class ModelsState {
    */
   async import(path: string, role?: ModelRole, changeRole = false): Promise<ImportOutcome> {
     try {
-      const model = await this.#api.models.import({ path, ...(role ? { role } : {}), ...(changeRole ? { changeRole } : {}) });
+      const model = await this.#api.models.import({
+        path,
+        ...(role ? { role } : {}),
+        ...(changeRole ? { changeRole } : {}),
+      });
       await this.load();
       return { kind: 'imported', model };
     } catch (error) {
       const message = errorMessage(error);
-      return (error as Error).name === 'ModelRoleChangeError' ? { kind: 'confirm', message } : { kind: 'failed', message };
+      return (error as Error).name === 'ModelRoleChangeError'
+        ? { kind: 'confirm', message }
+        : { kind: 'failed', message };
     }
   }
 

@@ -15,7 +15,11 @@ export function nodeSummary(status: NetworkStatus): NodeSummary {
   const { running, contribution } = status;
   if (!running) {
     return contribution.state === 'off'
-      ? { headline: 'Off', detail: 'Contribute is off and the node is stopped. Turn Contribute on below to share this computer.', tone: 'off' }
+      ? {
+          headline: 'Off',
+          detail: 'Contribute is off and the node is stopped. Turn Contribute on below to share this computer.',
+          tone: 'off',
+        }
       : {
           headline: 'Not sharing: the node is stopped',
           detail:
@@ -32,7 +36,8 @@ export function nodeSummary(status: NetworkStatus): NodeSummary {
     };
   }
   if (contribution.state === 'paused') return { headline: 'Paused', detail: contribution.reason, tone: 'waiting' };
-  if (contribution.state === 'starting') return { headline: 'Starting soon', detail: contribution.reason, tone: 'waiting' };
+  if (contribution.state === 'starting')
+    return { headline: 'Starting soon', detail: contribution.reason, tone: 'waiting' };
   if (status.offeredModels.length === 0) {
     return {
       headline: 'Running, nothing offered',
@@ -42,8 +47,16 @@ export function nodeSummary(status: NetworkStatus): NodeSummary {
   }
   const names = status.offeredModels.map((m) => m.name).join(', ');
   return status.peers === 0
-    ? { headline: 'Ready, waiting for peers', detail: `Offering ${names}; no other Hearth node is connected yet.`, tone: 'waiting' }
-    : { headline: 'Sharing', detail: `Offering ${names} to ${status.peers} connected ${status.peers === 1 ? 'peer' : 'peers'}.`, tone: 'active' };
+    ? {
+        headline: 'Ready, waiting for peers',
+        detail: `Offering ${names}; no other Hearth node is connected yet.`,
+        tone: 'waiting',
+      }
+    : {
+        headline: 'Sharing',
+        detail: `Offering ${names} to ${status.peers} connected ${status.peers === 1 ? 'peer' : 'peers'}.`,
+        tone: 'active',
+      };
 }
 
 /** The address another Hearth can join through: a non-loopback, non-relayed one first, with the peer id. */
