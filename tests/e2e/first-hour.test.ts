@@ -163,7 +163,16 @@ describe('the first hour', () => {
       expect((await settingsFile()).chat.temperature).toBe(saved);
       await page.locator('#temperature-problem').scrollIntoViewIfNeeded();
       await page.screenshot({ path: `${SHOTS}/settings-field-error-${size.width}x${size.height}.png` });
-      await field.fill(saved === 1.2 ? '0.9' : '1.2');
+      if (size === SIZES[1]) {
+        // Restore defaults drops the wrong text too, even where the default equals the saved value.
+        await page.getByRole('button', { name: 'Restore defaults' }).click();
+        await page.getByText('All changes saved').waitFor();
+        await expect(page.getByLabel('Temperature').inputValue()).resolves.toBe('0.7');
+        await page.close();
+        continue;
+      }
+      // Corrected to the value already saved: the problem goes and the status says saved again.
+      await field.fill(String(saved));
       await field.blur();
       await page.getByText('All changes saved').waitFor();
       await expect(page.locator('#temperature-problem').count()).resolves.toBe(0);

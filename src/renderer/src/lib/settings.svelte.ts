@@ -14,6 +14,7 @@ export class SettingsState {
   #error = $state<string | null>(null);
   #problems = $state<Record<string, string>>({});
   #saving = $state(false);
+  #resets = $state(0);
 
   constructor(api: HearthApi) {
     this.#api = api;
@@ -29,6 +30,10 @@ export class SettingsState {
   }
   get saving(): boolean {
     return this.#saving;
+  }
+  /** Counts "Restore defaults": fields redraw their inputs, dropping wrong text a default equal to the old value would keep. */
+  get resets(): number {
+    return this.#resets;
   }
   /** True while any field shows a problem: nothing may then say "All changes saved". */
   get unsaved(): boolean {
@@ -83,5 +88,6 @@ export class SettingsState {
     this.#current = await this.#api.settings.reset();
     this.#problems = {};
     this.#error = null;
+    this.#resets++;
   }
 }
