@@ -237,7 +237,8 @@ export class ModelsService implements Disposable {
       hardware: () => this._o.runtime.hardware(),
       catalog: () => this.catalog(),
       installed: () => this.installed(),
-      download: async ({ catalogId }) => ({ id: this.download(catalogId).id }),
+      // The first model of a role is chosen when done, whichever button downloaded it.
+      download: async ({ catalogId }) => ({ id: this.download(catalogId, { chooseWhenDone: true }).id }),
       cancelDownload: async ({ id }) => {
         this.cancelDownload(id);
         return null;
