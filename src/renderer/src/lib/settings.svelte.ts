@@ -74,10 +74,7 @@ export class SettingsState {
     } catch (error) {
       const invalid = (error as Error).name === 'InvalidInputError';
       if (field) this.setProblem(field.id, invalid ? field.refused : errorMessage(error));
-      else
-        this.#error = invalid
-          ? 'Hearth could not save that change: a value is outside what it accepts.'
-          : errorMessage(error);
+      else this.#error = errorMessage(error);
       return false;
     } finally {
       this.#saving = false;
