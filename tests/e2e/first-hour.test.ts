@@ -234,6 +234,8 @@ describe('the first hour', () => {
         .evaluate((el) => el.scrollWidth - el.ownerDocument.defaultView!.innerWidth);
       expect(overflow).toBeLessThanOrEqual(0);
     }
+    await page.getByTestId('power-note').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: `${SHOTS}/contribute-controls-760x520.png` });
     await page.getByRole('button', { name: 'Stop node' }).click();
     await page.getByTestId('node-running').getByText('Not running').waitFor({ timeout: 30_000 });
     await page.close();
