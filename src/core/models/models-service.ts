@@ -209,6 +209,8 @@ export class ModelsService implements Disposable {
     const name = this._o.store.fileNameFor(path);
     const before = (await this._o.store.list()).find((m) => m.file === name);
     if (before && role && before.role !== role && !changeRole) throw new ModelRoleChangeError(name, before.role, role);
+    // Loaded in its old role, it would keep serving that role until the next restart.
+    if (before && role && before.role !== role) await this._o.slots.unloadFile(name);
     const file = await this._o.store.import(path, role ?? before?.role);
     const found = (await this.installed()).find((m) => m.file === file);
     if (!found) throw new Error(`${file} was imported but cannot be listed.`);

@@ -137,7 +137,7 @@ describe('installed models, import, catalog and first run', () => {
         resolve();
       });
     });
-    await service.api().download({ catalogId: 'stories' });
+    await service.api().download({ catalogId: 'stories' }, { door: 'socket' });
     await again;
     expect(env.settings.get().models.chatModel).toBe('stories260K.gguf');
     await server.close();
