@@ -82,14 +82,15 @@ describe('the UI over `hearth serve`', () => {
     await page.close();
   });
 
-  it('shows the readable error when the engine rejects a value', async () => {
+  it('says what is wrong with a value in words, under its field', async () => {
     const page = await openApp();
     await page.getByRole('link', { name: 'Settings' }).click();
     await page.getByLabel('Temperature').fill('9');
     await page.getByLabel('Temperature').blur();
-    const alert = page.locator('main').getByRole('alert');
+    const alert = page.locator('#temperature-problem');
     await alert.waitFor();
-    await expect(alert.textContent()).resolves.toMatch(/settings\.update was given invalid input: chat\.temperature: /);
+    await expect(alert.textContent()).resolves.toBe('Temperature must be between 0 and 2.');
+    await expect(page.getByLabel('Temperature').inputValue()).resolves.toBe('9');
     await page.close();
   });
 

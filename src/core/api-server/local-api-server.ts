@@ -147,7 +147,7 @@ export class LocalApiServer implements Disposable {
         code: 'invalid_host',
       });
     if (!this._authorized(req))
-      throw new ApiError(401, 'Missing or wrong API key. Copy the key from Hearth (Models page, Local API).', {
+      throw new ApiError(401, 'Missing or wrong API key. Copy the key from Hearth: Settings page, Local API.', {
         code: 'invalid_api_key',
       });
     const target = requestPath(req.url);

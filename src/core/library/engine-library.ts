@@ -52,10 +52,21 @@ export class EngineLibrary {
   private _overrides: LibraryOverrides = {};
   private _timer: NodeJS.Timeout | null = null;
   private readonly _chat: ChatActivity;
+  private readonly _offSettings: () => void;
+  /** The embedding model the open library was opened with, to notice the user choosing another. */
+  private _openedWith: string | null = null;
+  private _switching: Promise<void> = Promise.resolve();
+  private _closing: Promise<void> = Promise.resolve();
   readonly service: ServiceOf<Contract['library']>;
 
   constructor(private readonly _options: EngineLibraryOptions) {
     this._chat = new ChatActivity(_options.events);
+    this._offSettings = _options.events.on('settings.changed', (next) => {
+      const chosen = next.models.embeddingModel;
+      if (this._library && this._overrides.embedModel === undefined && chosen !== this._openedWith) {
+        this._switching = this._switching.then(() => this._reopen(chosen));
+      }
+    });
     this.service = Object.assign(
       createLibraryService(() => this.get()),
       { [HOLDER]: this },
@@ -97,10 +108,12 @@ export class EngineLibrary {
   get(): Promise<Library> {
     if (this._timer) clearTimeout(this._timer);
     this._library ??= (async () => {
+      await this._closing;
       const { settings, events, log, dataDir } = this._options;
       const current = settings.get();
       const override = this._overrides.embedModel;
       const embedModel = override !== undefined ? override : current.models.embeddingModel;
+      this._openedWith = current.models.embeddingModel;
       // A model chosen in settings that is missing or will not load is the library's to report:
       // it keeps its index and tells the user, instead of refusing to open.
       const embedModelPath =
@@ -128,7 +141,37 @@ export class EngineLibrary {
     return this._library;
   }
 
+  /**
+   * The user chose another embedding model: the library reopens with it at once, which starts
+   * re-indexing every collection with it (progress as usual, the old index answering until the
+   * new one is complete). The library reads its model when it opens, so without this the choice
+   * would wait for a restart.
+   */
+  private async _reopen(chosen: string | null): Promise<void> {
+    const old = this._library;
+    if (!old || chosen === this._openedWith) return;
+    this._options.log.info({ event: 'library-model-changed', model: chosen });
+    // Calls that arrive meanwhile wait for the old library to close before the new one opens.
+    this._closing = old
+      .then((library) => library.dispose())
+      .catch((error: unknown) => {
+        this._options.log.warn({ event: 'library-close-failed', reason: (error as Error).message });
+      });
+    this._library = null;
+    try {
+      await this.get();
+    } catch (error) {
+      this._options.log.warn({ event: 'library-reopen-failed', reason: (error as Error).message });
+      this._options.notices?.post(
+        'warning',
+        `The library could not switch embedding models: ${(error as Error).message}`,
+      );
+    }
+  }
+
   async dispose(): Promise<void> {
+    this._offSettings();
+    await this._switching;
     if (this._timer) clearTimeout(this._timer);
     this._chat.dispose();
     const library = await this._library?.catch(() => null);

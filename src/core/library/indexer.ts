@@ -100,7 +100,7 @@ export async function indexFile(options: IndexFileOptions): Promise<IndexedFile>
         document: problemRow(
           options,
           'skipped',
-          `This file is ${megabytes(info.size)}, above the ${megabytes(options.maxBytes)} limit; raise "Largest file" in Settings → Library to index it.`,
+          `This file is ${megabytes(info.size)}, above the ${megabytes(options.maxBytes)} limit; raise "Largest file (MB)" on the Settings page, under Library, to index it.`,
           info.size,
           mtime,
         ),

@@ -12,4 +12,6 @@ export { checkGgufFile, type GgufFacts } from './gguf-check';
 export { downloadFile, type DownloadFileOptions, type DownloadProgressInfo, type DownloadResult } from './downloader';
 export { loadCatalog } from './catalog';
 export { fitFromCatalog, fitFromGguf } from './fit';
+export { bestFitting, pickReason } from './first-pick';
+export { estimateSpeed, COMFORTABLE_TOKENS_PER_SECOND } from './speed-estimate';
 export * from './errors';

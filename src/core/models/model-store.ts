@@ -95,8 +95,7 @@ export class ModelStore {
   async import(source: string, role?: ModelRole): Promise<string> {
     const from = resolve(source);
     const facts = await checkGgufFile(from);
-    let file = basename(from);
-    if (!file.toLowerCase().endsWith('.gguf')) file = `${file}.gguf`;
+    const file = this.fileNameFor(source);
     await mkdir(this.dir, { recursive: true });
     const target = this.pathOf(file);
     if (resolve(target) !== from) {
@@ -113,6 +112,12 @@ export class ModelStore {
     }
     await this.record(file, { role: role ?? facts.suggestedRole, sha256: await sha256File(target), catalogId: null });
     return file;
+  }
+
+  /** The name a file imported from `source` gets in the models folder. */
+  fileNameFor(source: string): string {
+    const file = basename(resolve(source));
+    return file.toLowerCase().endsWith('.gguf') ? file : `${file}.gguf`;
   }
 
   async record(file: string, record: ModelRecord): Promise<void> {
@@ -134,7 +139,7 @@ export class ModelStore {
     const state = await readJsonState(join(this.dir, INDEX_FILE), ModelIndexSchema, {
       onDamage: this._onDamage,
       consequence:
-        'installed models keep working; their roles are guessed from the files until you set them again in Models (checksums are re-read on the next download).',
+        'installed models keep working; their roles are guessed from the files until you import them again with a role on the Models page (checksums are re-read on the next download).',
     });
     return state.kind === 'value' ? state.value : {};
   }

@@ -2,17 +2,26 @@ import { randomUUID } from 'node:crypto';
 import { freemem } from 'node:os';
 import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
-import type { CatalogEntry, CatalogItem, DownloadProgress, InstalledModel } from '../../shared/contract/models';
+import type {
+  CatalogEntry,
+  CatalogItem,
+  DownloadProgress,
+  FirstRun,
+  InstalledModel,
+  ModelRole,
+} from '../../shared/contract/models';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import { DisposedError, type Disposable } from '../disposable';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { loadCatalog } from './catalog';
-import { OfflineError, UnknownCatalogModelError } from './errors';
+import { ModelRoleChangeError, OfflineError, UnknownCatalogModelError } from './errors';
 
 const MODEL_HOST = 'https://huggingface.co';
 import { downloadFile } from './downloader';
 import { fitFromCatalog, fitFromGguf } from './fit';
+import { bestFitting, pickReason } from './first-pick';
+import { estimateSpeed } from './speed-estimate';
 import type { LlamaRuntime } from './llama-runtime';
 import type { ModelSlots } from './model-slots';
 import type { ModelStore } from './model-store';
@@ -78,37 +87,24 @@ export class ModelsService implements Disposable {
     const memory = { ramFree: Math.max(hw.ramFree, freemem()), vramFree: hw.vramFree, gpu: hw.gpu !== false };
     return this._catalog.map((entry) => {
       const local = installed.get(entry.file);
-      return { ...entry, installed: local !== undefined, fit: local?.fit ?? fitFromCatalog(entry, memory) };
+      const fit = local?.fit ?? fitFromCatalog(entry, memory);
+      return { ...entry, installed: local !== undefined, fit, speed: estimateSpeed(entry.bytes, fit, hw) };
     });
   }
 
-  /** The largest catalog model of `role` that fits, preferring ones that fit on the GPU. */
-  bestFitting(items: CatalogItem[], role: CatalogEntry['role']): CatalogItem | null {
-    const fitting = items.filter((i) => i.role === role && i.fit.verdict !== 'too-large');
-    // Leave room for everything else the user runs: pick from models using at most half the RAM budget.
-    const modest = fitting.filter((i) => i.fit.verdict === 'gpu' || i.fit.ramBytes <= freemem() / 2);
-    const pool = modest.length > 0 ? modest : fitting;
-    return (
-      pool.sort(
-        (a, b) => Number(b.fit.verdict === 'gpu') - Number(a.fit.verdict === 'gpu') || b.paramsB - a.paramsB,
-      )[0] ?? null
-    );
-  }
-
   /** What a new user needs. Makes no network request: Hearth stays offline until asked. */
-  async firstRun(): Promise<{
-    needed: boolean;
-    online: boolean | null;
-    chat: CatalogItem | null;
-    embedding: CatalogItem | null;
-  }> {
+  async firstRun(): Promise<FirstRun> {
     const items = await this.catalog();
     const installed = await this._o.store.list();
+    const hw = await this._o.runtime.hardware();
+    const chat = bestFitting(items, 'chat', freemem());
     return {
       needed: !installed.some((m) => m.role === 'chat'),
       online: this._online,
-      chat: this.bestFitting(items, 'chat'),
-      embedding: this.bestFitting(items, 'embedding'),
+      chat,
+      embedding: bestFitting(items, 'embedding', freemem()),
+      machine: { cpuCores: hw.cpuCores, gpu: hw.gpu, vramTotal: hw.vramTotal, ramTotal: hw.ramTotal },
+      reason: pickReason(chat, hw),
     };
   }
 
@@ -128,7 +124,8 @@ export class ModelsService implements Disposable {
     return { downloads: ids };
   }
 
-  private async _choose(entry: CatalogEntry): Promise<void> {
+  /** The first chat and the first embedding model are chosen for their role; later ones wait for Use. */
+  private async _choose(entry: { role: ModelRole; file: string }): Promise<void> {
     const current = this._o.settings.get().models;
     if (entry.role === 'chat' && !current.chatModel)
       await this._o.settings.update({ models: { chatModel: entry.file } });
@@ -203,20 +200,37 @@ export class ModelsService implements Disposable {
     this._downloads.get(id)?.controller.abort();
   }
 
-  async import(path: string, role?: CatalogEntry['role']): Promise<InstalledModel> {
-    const file = await this._o.store.import(path, role);
-    this._o.events.emit('models.changed', {});
+  /**
+   * Imports a GGUF file. A file already installed keeps its role unless another is asked for,
+   * and then only with `changeRole` (else ModelRoleChangeError, so the UI can ask first); a
+   * changed role stops its use in the old one. The first chat or embedding model is chosen.
+   */
+  async import(path: string, role?: ModelRole, changeRole = false): Promise<InstalledModel> {
+    const name = this._o.store.fileNameFor(path);
+    const before = (await this._o.store.list()).find((m) => m.file === name);
+    if (before && role && before.role !== role && !changeRole) throw new ModelRoleChangeError(name, before.role, role);
+    // Loaded in its old role, it would keep serving that role until the next restart.
+    if (before && role && before.role !== role) await this._o.slots.unloadFile(name);
+    const file = await this._o.store.import(path, role ?? before?.role);
     const found = (await this.installed()).find((m) => m.file === file);
     if (!found) throw new Error(`${file} was imported but cannot be listed.`);
+    if (before && before.role !== found.role) await this._forgetChoice(file);
+    await this._choose(found);
+    this._o.events.emit('models.changed', {});
     return found;
+  }
+
+  /** The file is no longer chosen for any role (removed, or its role changed). */
+  private async _forgetChoice(file: string): Promise<void> {
+    const models = this._o.settings.get().models;
+    if (models.chatModel === file) await this._o.settings.update({ models: { chatModel: null } });
+    if (models.embeddingModel === file) await this._o.settings.update({ models: { embeddingModel: null } });
   }
 
   async remove(file: string): Promise<void> {
     await this._o.slots.unloadFile(file);
     await this._o.store.remove(file);
-    const models = this._o.settings.get().models;
-    if (models.chatModel === file) await this._o.settings.update({ models: { chatModel: null } });
-    if (models.embeddingModel === file) await this._o.settings.update({ models: { embeddingModel: null } });
+    await this._forgetChoice(file);
     this._o.events.emit('models.changed', {});
   }
 
@@ -225,13 +239,14 @@ export class ModelsService implements Disposable {
       hardware: () => this._o.runtime.hardware(),
       catalog: () => this.catalog(),
       installed: () => this.installed(),
-      download: async ({ catalogId }) => ({ id: this.download(catalogId).id }),
+      // The first model of a role is chosen when done, whichever button downloaded it.
+      download: async ({ catalogId }) => ({ id: this.download(catalogId, { chooseWhenDone: true }).id }),
       cancelDownload: async ({ id }) => {
         this.cancelDownload(id);
         return null;
       },
       downloads: async () => this.downloads(),
-      import: ({ path, role }) => this.import(path, role),
+      import: ({ path, role, changeRole }) => this.import(path, role, changeRole),
       remove: async ({ file }) => {
         await this.remove(file);
         return null;

@@ -69,6 +69,9 @@ export class NetworkService {
   private _rewards: NodeRewards | null = null;
   private _starting: Promise<HearthNetwork> | null = null;
   private _offered: OfferedModel[] = [];
+  /** The start options and offered file names of the running node, to restart it with a new offer. */
+  private _started: { options: StartOptions; names: string[] } | null = null;
+  private _reoffering: Promise<void> = Promise.resolve();
   private _power: PowerState | null = null;
   private _localBusyUntil = 0;
   private _contributeOverride = false;
@@ -90,6 +93,7 @@ export class NetworkService {
       else if (name === 'settings.changed') {
         if (_init.followSettings) void this._followSettings();
         else this._reassess();
+        this._reoffering = this._reoffering.then(() => this._applyOffer());
       }
     });
     // Idleness, schedules and the quiet period change with time alone.
@@ -291,6 +295,7 @@ export class NetworkService {
     clearTimeout(this._warningTimer);
     clearTimeout(this._emitTimer);
     this._unsubscribe();
+    await this._reoffering;
     await this.stop();
   }
 
@@ -308,6 +313,44 @@ export class NetworkService {
       this._init.log.warn({ event: 'network-start-failed', reason: (error as Error).message });
     }
     this._reassess();
+  }
+
+  /**
+   * The user changed "Models to offer" while the node runs: the offer is fixed when a node
+   * starts, so it restarts with the new one (same identity, same explicit start), instead of
+   * waiting for a restart nobody mentions. A run started with its own model list keeps it.
+   */
+  private async _applyOffer(): Promise<void> {
+    const started = this._started;
+    if (!this._network || !started || started.options.models || this._disposed) return;
+    const wanted = this._init.settings.get().network.offeredModels;
+    if (wanted.length === started.names.length && wanted.every((name, i) => name === started.names[i])) return;
+    const explicit = this._explicit;
+    const override = this._contributeOverride;
+    // Same ports again, so the address the user copied and gave out keeps working.
+    const ports =
+      started.options.listen || this._init.settings.get().network.listen.length > 0
+        ? null
+        : samePorts(this._network.status().addresses);
+    this._init.log.info({ event: 'network-offer-changed', models: wanted.length });
+    try {
+      await this.stop();
+      this._explicit = explicit;
+      this._contributeOverride = override;
+      await this._ensureRunning(ports ? { ...started.options, listen: ports } : started.options).catch(
+        async (error: unknown) => {
+          if (!ports) throw error;
+          this._init.log.warn({ event: 'network-ports-taken', reason: (error as Error).message });
+          return this._ensureRunning(started.options);
+        },
+      );
+    } catch (error) {
+      this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message });
+      this._init.notices?.post(
+        'error',
+        `The node stopped to offer the models you chose and could not start again: ${(error as Error).message}`,
+      );
+    }
   }
 
   private _ensureRunning(options: StartOptions): Promise<HearthNetwork> {
@@ -337,6 +380,7 @@ export class NetworkService {
   private async _startNetwork(options: StartOptions): Promise<HearthNetwork> {
     const settings = this._init.settings.get().network;
     const modelNames = options.models ?? settings.offeredModels;
+    this._started = { options, names: [...modelNames] };
     this._offered = await Promise.all(
       modelNames.map((name) => describeModel(isAbsolute(name) ? name : join(modelsDir(this._init.dataDir), name))),
     );
@@ -440,3 +484,15 @@ function sentBytesRecorder(): ((bytes: Uint8Array) => void) | undefined {
 }
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws', '/p2p-circuit'];
+
+/** Listen addresses on the TCP and WebSocket ports a node was bound to, or null when they are not found. */
+function samePorts(addresses: readonly string[]): string[] | null {
+  const port = (ws: boolean) =>
+    addresses
+      .filter((a) => !a.includes('/p2p-circuit'))
+      .map((a) => /^\/ip4\/[^/]+\/tcp\/(\d+)(\/ws)?(\/p2p\/[^/]+)?$/.exec(a))
+      .find((m) => m && Boolean(m[2]) === ws)?.[1];
+  const tcp = port(false);
+  const ws = port(true);
+  return tcp && ws ? [`/ip4/0.0.0.0/tcp/${tcp}`, `/ip4/0.0.0.0/tcp/${ws}/ws`, '/p2p-circuit'] : null;
+}

@@ -60,10 +60,24 @@ export const CatalogEntrySchema = v.object({
 });
 export type CatalogEntry = v.InferOutput<typeof CatalogEntrySchema>;
 
+/**
+ * How fast a model would generate on this machine, estimated from memory bandwidth (tokens/s is
+ * about bytes streamed per second divided by the model's size; core/models/speed-estimate.ts).
+ */
+export const SpeedEstimateSchema = v.object({
+  tokensPerSecond: v.number(),
+  /** Where it would run: wholly on the GPU, or on the CPU. */
+  on: v.picklist(['gpu', 'cpu']),
+  /** The bandwidth the estimate assumes for that, in bytes per second. */
+  bytesPerSecond: v.number(),
+});
+export type SpeedEstimate = v.InferOutput<typeof SpeedEstimateSchema>;
+
 export const CatalogItemSchema = v.object({
   ...CatalogEntrySchema.entries,
   installed: v.boolean(),
   fit: FitSchema,
+  speed: SpeedEstimateSchema,
 });
 export type CatalogItem = v.InferOutput<typeof CatalogItemSchema>;
 
@@ -98,7 +112,17 @@ export const FirstRunSchema = v.object({
   online: v.nullable(v.boolean()),
   chat: v.nullable(CatalogItemSchema),
   embedding: v.nullable(CatalogItemSchema),
+  /** The figures the pick is based on, for the UI to show them. */
+  machine: v.object({
+    cpuCores: v.number(),
+    gpu: v.union([v.string(), v.literal(false)]),
+    vramTotal: v.number(),
+    ramTotal: v.number(),
+  }),
+  /** Why the chat pick was chosen, in words ("about 12 tokens/s here: ..."). */
+  reason: v.string(),
 });
+export type FirstRun = v.InferOutput<typeof FirstRunSchema>;
 
 export const modelsContract = namespace(
   {
@@ -121,9 +145,14 @@ export const modelsContract = namespace(
     ),
     downloads: call(v.strictObject({}), v.array(DownloadProgressSchema), 'Downloads of this session.'),
     import: call(
-      v.strictObject({ path: PathSchema, role: v.optional(ModelRoleSchema) }),
+      v.strictObject({
+        path: PathSchema,
+        role: v.optional(ModelRoleSchema),
+        /** Re-importing an installed file with another role is refused (ModelRoleChangeError) unless this is true. */
+        changeRole: v.optional(v.boolean()),
+      }),
       InstalledModelSchema,
-      'Copy a local GGUF file into the models folder after checking it is complete.',
+      'Copy a local GGUF file into the models folder after checking it is complete; the first chat or embedding model is chosen.',
     ),
     remove: call(v.strictObject({ file: ModelFileSchema }), v.null(), 'Delete an installed model.'),
     firstRun: call(

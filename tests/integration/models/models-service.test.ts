@@ -122,12 +122,25 @@ describe('installed models, import, catalog and first run', () => {
     expect(downloads).toHaveLength(1);
     await changed;
     off();
-    await server.close();
     expect(progress.at(-1)).toMatchObject({ state: 'done', catalogId: 'stories', progress: { done: 1_185_376 } });
     expect(env.settings.get().models.chatModel).toBe('stories260K.gguf');
     const installed = await service.installed();
     expect(installed.find((m) => m.file === 'stories260K.gguf')).toMatchObject({ catalogId: 'stories' });
     expect((await service.catalog())[0]).toMatchObject({ installed: true, fit: { basis: 'gguf' } });
+
+    // Downloaded from the catalog list instead of the first-run card, the first chat model is chosen too.
+    await service.remove('stories260K.gguf');
+    expect(env.settings.get().models.chatModel).toBeNull();
+    const again = new Promise<void>((resolve) => {
+      const stop = env.events.on('models.changed', () => {
+        stop();
+        resolve();
+      });
+    });
+    await service.api().download({ catalogId: 'stories' }, { door: 'socket' });
+    await again;
+    expect(env.settings.get().models.chatModel).toBe('stories260K.gguf');
+    await server.close();
     await service.dispose();
   });
 });

@@ -8,4 +8,5 @@ export { DiskFullError } from './disk-full-error';
 export { DownloadFailedError } from './download-failed-error';
 export { OfflineError } from './offline-error';
 export { UnknownCatalogModelError } from './unknown-catalog-model-error';
+export { ModelRoleChangeError } from './model-role-change-error';
 export { gib } from './gib';

@@ -1,13 +1,17 @@
 import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
-import type { CatalogItem, DownloadProgress, InstalledModel, ModelRole } from '../../../shared/contract/models';
+import type {
+  CatalogItem,
+  DownloadProgress,
+  FirstRun,
+  InstalledModel,
+  ModelRole,
+} from '../../../shared/contract/models';
 
-export interface FirstRunState {
-  needed: boolean;
-  online: boolean | null;
-  chat: CatalogItem | null;
-  embedding: CatalogItem | null;
-}
+export type ImportOutcome =
+  | { kind: 'imported'; model: InstalledModel }
+  | { kind: 'confirm'; message: string }
+  | { kind: 'failed'; message: string };
 
 /** The Models page's view of the engine: catalog, installed files, downloads in flight. */
 export class ModelsState {
@@ -15,7 +19,7 @@ export class ModelsState {
   #catalog = $state.raw<CatalogItem[]>([]);
   #installed = $state.raw<InstalledModel[]>([]);
   #downloads = $state.raw<DownloadProgress[]>([]);
-  #firstRun = $state.raw<FirstRunState | null>(null);
+  #firstRun = $state.raw<FirstRun | null>(null);
   #error = $state<string | null>(null);
   #loading = $state(true);
   #offline = $state(false);
@@ -33,7 +37,7 @@ export class ModelsState {
   get downloads(): DownloadProgress[] {
     return this.#downloads;
   }
-  get firstRun(): FirstRunState | null {
+  get firstRun(): FirstRun | null {
     return this.#firstRun;
   }
   get error(): string | null {
@@ -103,11 +107,25 @@ export class ModelsState {
       await this.load();
     });
   }
-  import(path: string, role?: ModelRole): Promise<void> {
-    return this.#run(async () => {
-      await this.#api.models.import({ path, ...(role ? { role } : {}) });
+  /**
+   * Imports a file; the outcome is for the import form to show beside its field. A re-import
+   * with another role comes back as `confirm`, to be asked before it is sent with `changeRole`.
+   */
+  async import(path: string, role?: ModelRole, changeRole = false): Promise<ImportOutcome> {
+    try {
+      const model = await this.#api.models.import({
+        path,
+        ...(role ? { role } : {}),
+        ...(changeRole ? { changeRole } : {}),
+      });
       await this.load();
-    });
+      return { kind: 'imported', model };
+    } catch (error) {
+      const message = errorMessage(error);
+      return (error as Error).name === 'ModelRoleChangeError'
+        ? { kind: 'confirm', message }
+        : { kind: 'failed', message };
+    }
   }
 
   async #run(work: () => Promise<void>): Promise<void> {
@@ -124,4 +142,9 @@ export function formatBytes(bytes: number): string {
   if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(1)} GB`;
   if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   return `${Math.max(1, Math.round(bytes / 1024))} KB`;
+}
+
+/** "12 tokens/s" for an estimate; whole numbers above 10, one decimal below. */
+export function formatSpeed(tokensPerSecond: number): string {
+  return `${tokensPerSecond >= 10 ? Math.round(tokensPerSecond) : tokensPerSecond.toFixed(1)} tokens/s`;
 }
