@@ -64,13 +64,32 @@ describe('the socket host', () => {
     expect(host.token).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('answers contract calls and pushes events', async () => {
+  it('answers contract calls and pushes the events a client subscribed to, and only those', async () => {
     const ws = await client();
+    const bystander = await client();
+    const seenByBystander: Reply[] = [];
+    bystander.on('message', (data: Buffer) => seenByBystander.push(JSON.parse(data.toString()) as Reply));
+    expect((await call(ws, 10, 'rpc.on', { event: 'settings.changed' })).result).toBeNull();
     const event = nextMessage(ws, (r) => r.method === 'event');
     const reply = await call(ws, 1, 'settings.update', { models: { threads: 3 } });
     expect((reply.result as { models: { threads: number } }).models.threads).toBe(3);
     expect((await event).params).toMatchObject({ name: 'settings.changed', payload: { models: { threads: 3 } } });
+    // The bystander's own call is answered after the event went out, so had the host sent it
+    // the event, it would have arrived by now.
+    await call(bystander, 11, 'settings.get');
+    expect(seenByBystander.filter((r) => r.method === 'event')).toEqual([]);
+
+    expect((await call(ws, 12, 'rpc.off', { event: 'settings.changed' })).result).toBeNull();
+    const after: Reply[] = [];
+    ws.on('message', (data: Buffer) => after.push(JSON.parse(data.toString()) as Reply));
+    await call(ws, 13, 'settings.update', { models: { threads: 2 } });
+    await call(ws, 14, 'settings.get');
+    expect(after.filter((r) => r.method === 'event')).toEqual([]);
+    const typo = await call(ws, 15, 'rpc.on', { event: 'settings.chnged' });
+    expect(typo.error).toMatchObject({ data: { name: 'InvalidInputError' } });
+    expect(typo.error!.message).toMatch(/no event named "settings\.chnged"/);
     ws.close();
+    bystander.close();
   });
 
   it('refuses a wrong, missing or foreign-origin connection before upgrading', async () => {

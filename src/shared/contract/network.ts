@@ -131,4 +131,12 @@ export const networkContract = namespace(
       'A piece of a network answer; a higher attempt means an earlier provider failed and text restarts.',
     ),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  [
+    'NetworkNotRunningError',
+    'DamagedSecretError',
+    'SealedSecretError',
+    'ModelHashError',
+    'NoProviderError',
+  ],
 );
