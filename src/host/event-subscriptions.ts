@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { contract } from '../shared/contract';
+import { isDeclaredEvent } from '../shared/contract/event-names';
 
 /**
  * JSON-RPC methods a socket client sends to choose which events it receives (JSON-RPC reserves
@@ -10,13 +10,6 @@ export const SUBSCRIBE_METHOD = 'rpc.on';
 export const UNSUBSCRIBE_METHOD = 'rpc.off';
 
 const ParamsSchema = v.strictObject({ event: v.pipe(v.string(), v.maxLength(200)) });
-
-/** True when `name` is an event the contract declares (`chat.token`, ...). */
-export function isDeclaredEvent(name: string): boolean {
-  const [ns, event, ...rest] = name.split('.');
-  if (!ns || !event || rest.length > 0 || !Object.hasOwn(contract, ns)) return false;
-  return Object.hasOwn(contract[ns as keyof typeof contract].events, event);
-}
 
 /**
  * Applies `rpc.on` / `rpc.off` to one client's set; answers the error text to send back, or
