@@ -29,3 +29,13 @@ export type DoorErrorNameValue = (typeof DoorErrorName)[keyof typeof DoorErrorNa
 
 /** Result of a call across IPC: errors travel as values so Electron does not rewrite them. */
 export type WireResult<T = unknown> = { ok: true; value: T } | { ok: false; error: WireError };
+
+/** An error rebuilt from the wire: the engine's error `name` and message, no stack. */
+export class RemoteError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
