@@ -9,7 +9,10 @@ import { validateEvent } from './dispatch';
  * `engine.dispatch` (input and output checked against the contract, as at the other doors) and
  * every event arrives checked, so code written against it runs unchanged over the socket.
  */
-export function createLocalClient(engine: Pick<Engine, 'dispatch' | 'events'>, door: CallContext['door'] = 'cli'): HearthApi {
+export function createLocalClient(
+  engine: Pick<Engine, 'dispatch' | 'events'>,
+  door: CallContext['door'] = 'cli',
+): HearthApi {
   return buildApi({
     call: (method, input) => engine.dispatch(method, input, { door }),
     subscribe: (event, listener) =>

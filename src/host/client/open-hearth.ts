@@ -1,6 +1,12 @@
 import { createEngine, createLocalClient, defaultDataDir } from '../../core';
 import { engineLibraryOf, type LibraryOverrides } from '../../core/library';
-import { DataFolderInUseError, DataFolderLock, describeOwner, findFolderOwner, type DataFolderOwner } from '../../core/state';
+import {
+  DataFolderInUseError,
+  DataFolderLock,
+  describeOwner,
+  findFolderOwner,
+  type DataFolderOwner,
+} from '../../core/state';
 import type { HearthApi } from '../../shared/contract';
 import { connectRemoteClient } from './remote-client';
 
@@ -75,7 +81,10 @@ export async function openHearth(options: OpenHearthOptions): Promise<HearthSess
 }
 
 /** Runs `use` with a session and always closes it. */
-export async function withHearth<T>(options: OpenHearthOptions, use: (session: HearthSession) => Promise<T>): Promise<T> {
+export async function withHearth<T>(
+  options: OpenHearthOptions,
+  use: (session: HearthSession) => Promise<T>,
+): Promise<T> {
   const session = await openHearth(options);
   try {
     return await use(session);

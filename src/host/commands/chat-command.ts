@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { HearthApi } from '../../shared/contract';
 import { inCliWords } from '../cli-words';

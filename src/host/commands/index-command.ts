@@ -16,7 +16,9 @@ interface IndexOptions {
 export function registerIndex(program: Command): void {
   program
     .command('index')
-    .description('Index folders or files into a library collection, then exit (through the running Hearth, if one serves this data folder).')
+    .description(
+      'Index folders or files into a library collection, then exit (through the running Hearth, if one serves this data folder).',
+    )
     .argument('<path...>', 'folders or files to index')
     .option('-c, --collection <name>', 'collection to add them to (created if new)', 'default')
     .option(
@@ -47,7 +49,8 @@ export function registerIndex(program: Command): void {
         });
         try {
           // Paths are the user's, relative to this shell: the engine may run in another folder.
-          for (const path of paths) collection = await api.library.addSource({ collection: options.collection, path: resolve(path) });
+          for (const path of paths)
+            collection = await api.library.addSource({ collection: options.collection, path: resolve(path) });
           collection = await untilIndexed(api, collection!.id);
         } finally {
           stop();

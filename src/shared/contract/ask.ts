@@ -132,10 +132,7 @@ export const askContract = namespace(
     selfTestProgress: event(ProgressSchema, 'Progress of the library self-test.'),
   },
   /** What these calls fail with, by name (beside the doors' own errors). */
-  [
-    'AskUnavailableError',
-    'RerankerUnsupportedError',
-  ],
+  ['AskUnavailableError', 'RerankerUnsupportedError'],
 );
 
 export type AskScope = v.InferOutput<typeof AskScopeSchema>;

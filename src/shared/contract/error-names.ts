@@ -5,7 +5,8 @@ import { contract, type Contract } from './index';
 export type ErrorNameOf<N extends keyof Contract> = Contract[N]['errors'][number] | DoorErrorNameValue;
 
 /** Every error name the contract declares. */
-export type HearthErrorName = { [N in keyof Contract]: Contract[N]['errors'][number] }[keyof Contract] | DoorErrorNameValue;
+export type HearthErrorName =
+  { [N in keyof Contract]: Contract[N]['errors'][number] }[keyof Contract] | DoorErrorNameValue;
 
 /** The declared names at run time (for a client that checks a name it was sent). */
 export const hearthErrorNames: ReadonlySet<string> = new Set<string>([

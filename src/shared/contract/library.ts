@@ -145,8 +145,5 @@ export const libraryContract = namespace(
     changed: event(v.object({ collectionId: IdSchema }), 'A collection or its files changed.'),
   },
   /** What these calls fail with, by name (beside the doors' own errors). */
-  [
-    'LibraryError',
-    'LibraryFileError',
-  ],
+  ['LibraryError', 'LibraryFileError'],
 );
