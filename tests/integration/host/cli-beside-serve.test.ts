@@ -25,8 +25,14 @@ describe('the CLI beside a running hearth serve', () => {
     docs = join(home.path, 'docs');
     await mkdir(join(docs, 'whales'), { recursive: true });
     await mkdir(join(docs, 'birds'), { recursive: true });
-    await writeFile(join(docs, 'whales', 'whales.md'), '# Whales\n\nThe blue whale is the largest animal ever known.\n');
-    await writeFile(join(docs, 'birds', 'penguins.md'), '# Penguins\n\nEmperor penguins breed in the Antarctic winter.\n');
+    await writeFile(
+      join(docs, 'whales', 'whales.md'),
+      '# Whales\n\nThe blue whale is the largest animal ever known.\n',
+    );
+    await writeFile(
+      join(docs, 'birds', 'penguins.md'),
+      '# Penguins\n\nEmperor penguins breed in the Antarctic winter.\n',
+    );
   });
   afterAll(async () => {
     await ui?.close();

@@ -19,7 +19,9 @@ describe('the data folder lock', () => {
 
   it('lets one owner in, refuses a second while it lives, and lets the next in after release', async () => {
     const first = await DataFolderLock.acquire(dir.path, { kind: 'serve', command: 'hearth serve' });
-    const refused = await DataFolderLock.acquire(dir.path, { kind: 'cli', command: 'hearth index' }).catch((e: unknown) => e);
+    const refused = await DataFolderLock.acquire(dir.path, { kind: 'cli', command: 'hearth index' }).catch(
+      (e: unknown) => e,
+    );
     expect(refused).toBeInstanceOf(DataFolderInUseError);
     expect((refused as Error).name).toBe('DataFolderInUseError');
     expect((refused as Error).message).toBe(

@@ -72,7 +72,9 @@ describe('the ask service', () => {
   it('carries the id the client chose on every event of the answer, and refuses that id twice', async () => {
     const seen: { name: string; answerId: unknown }[] = [];
     const ask = createAskService({
-      events: { emit: (name: string, payload: { answerId?: unknown }) => seen.push({ name, answerId: payload.answerId }) } as never,
+      events: {
+        emit: (name: string, payload: { answerId?: unknown }) => seen.push({ name, answerId: payload.answerId }),
+      } as never,
       retriever: async () => ({
         search: async () => [CHUNK],
         documentChunks: async () => [CHUNK],
