@@ -37,12 +37,13 @@ export function registerServe(program: Command): void {
       const rendererDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
       const host = await startSocketHost({ engine, port, rendererDir });
       await lock.publish({ port: host.port, token: host.token });
+      const api = createLocalClient(engine);
       if (options.network) {
         const listen = options.networkListen.length > 0 ? options.networkListen : undefined;
-        const status = await createLocalClient(engine).network.start({ listen, relay: true, dhtServer: true });
+        const status = await api.network.start({ listen, relay: true, dhtServer: true });
         for (const address of status.addresses) print(`Network: ${address}`);
       }
-      for (const notice of engine.notices.list()) printError(`Warning: ${notice.message}`);
+      for (const notice of await api.app.notices()) printError(`Warning: ${notice.message}`);
       print(`Hearth is serving ${dataDir}`);
       print(`Open:  ${host.url}`);
       print(`Token: ${host.token}`);

@@ -6,6 +6,7 @@ import { runHearth, serveHearth, type ServingHearth } from '../../helpers/hearth
 import { tempDir } from '../../helpers/temp-dir';
 
 const TOY_MODEL = join(import.meta.dirname, '../../../../../shared/models/stories260K.gguf');
+const TINY_MODEL = join(import.meta.dirname, '../../../../../shared/models/llama-2-tiny-random.gguf');
 const OWNER_IN_USE = /`hearth serve` \(process \d+, at http:\/\/127\.0\.0\.1:\d+\) is using the data folder /;
 
 /**
@@ -95,11 +96,20 @@ describe('the CLI beside a running hearth serve', () => {
     expect(conversation.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
     expect(chatted.stdout.trim()).toBe(conversation.messages[1]!.text.trim());
 
+    // --model takes a path to a GGUF file too: it is imported once, by the server, and answers.
+    const byPath = await runHearth(['chat', 'Hello', '--model', TINY_MODEL, '--max-tokens', '4'], home.path);
+    expect(byPath.code, byPath.stderr).toBe(0);
+    expect(byPath.stderr).toMatch(/Importing llama-2-tiny-random\.gguf into the models folder/);
+    expect((await ui.api.models.installed()).map((m) => m.file)).toContain('llama-2-tiny-random.gguf');
+    const byPathId = /\[conversation ([0-9a-f-]+)\]/.exec(byPath.stderr)?.[1];
+    expect((await ui.api.chat.get({ id: byPathId! })).messages[1]?.model).toBe('llama-2-tiny-random.gguf');
+    const listed = await ui.api.chat.list();
+
     const failed = await runHearth(['chat', 'Hello', '--model', 'missing.gguf'], home.path);
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/The model "missing\.gguf" is not installed\. See `hearth models list`\./);
     expect(failed.stderr).not.toMatch(/Models page/);
-    expect((await ui.api.chat.list()).length).toBe(after.length);
+    expect((await ui.api.chat.list()).length).toBe(listed.length);
   });
 
   it('ask reports a failure on stderr, and in --json', async () => {
