@@ -43,8 +43,13 @@ export async function openHearth(options: OpenHearthOptions): Promise<HearthSess
   const dataDir = defaultDataDir();
   const running = await findFolderOwner(dataDir);
   if (running) {
+    // A server between taking the lock and opening its socket has no access file yet.
+    const starting =
+      !running.access && (running.owner.kind === 'serve' || running.owner.kind === 'node')
+        ? 'It is still starting: run this again in a moment.'
+        : undefined;
     if (!running.access || options.needsOwnEngine) {
-      throw new DataFolderInUseError(dataDir, running.owner, options.needsOwnEngine);
+      throw new DataFolderInUseError(dataDir, running.owner, options.needsOwnEngine ?? starting);
     }
     const remote = await connectRemoteClient(running.access).catch((error: unknown) => {
       throw new Error(
