@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createEngine, type Engine } from '../../src/core';
+import { connectRemoteClient } from '../../src/host/client/remote-client';
 import { startSocketHost, type SocketHost } from '../../src/host/socket-host';
+import { isHearthError } from '../../src/shared/contract/error-names';
 import { tempDir } from '../helpers/temp-dir';
 
 interface Reply {
@@ -90,6 +92,21 @@ describe('the socket host', () => {
     expect(typo.error!.message).toMatch(/no event named "settings\.chnged"/);
     ws.close();
     bystander.close();
+  });
+
+  it('serves the typed remote client: calls, subscribed events, and a clear refusal of a wrong token', async () => {
+    const refused = await connectRemoteClient({ port: host.port, token: 'ab'.repeat(32) }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'DisconnectedError', message: expect.stringMatching(/HTTP 401/) as unknown });
+    const remote = await connectRemoteClient({ port: host.port, token: host.token });
+    const seen: number[] = [];
+    const stop = remote.api.settings.onChanged((settings) => seen.push(settings.models.threads));
+    await remote.api.settings.update({ models: { threads: 4 } });
+    stop();
+    expect(seen).toEqual([4]);
+    const invalid = await remote.api.settings.update({ chat: { temperature: 5 } }).catch((e: unknown) => e);
+    expect(isHearthError(invalid, 'InvalidInputError')).toBe(true);
+    await remote.close();
+    await expect(remote.api.settings.get()).rejects.toMatchObject({ name: 'DisconnectedError' });
   });
 
   it('refuses a wrong, missing or foreign-origin connection before upgrading', async () => {
