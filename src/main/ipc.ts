@@ -38,11 +38,17 @@ export function forwardEvents(engine: Engine, contents: WebContents): () => void
     else subscribed.delete(name);
   };
   ipcMain.on(SUBSCRIBE_CHANNEL, onSubscribe);
+  // A new page (a reload) starts with no listeners; it subscribes again from its preload.
+  const onNavigate = (details: { isMainFrame: boolean; isSameDocument: boolean }) => {
+    if (details.isMainFrame && !details.isSameDocument) subscribed.clear();
+  };
+  contents.on('did-start-navigation', onNavigate);
   const stopEvents = engine.events.onAny((name, payload) => {
     if (subscribed.has(name) && !contents.isDestroyed()) contents.send(EVENT_CHANNEL, name, validateEvent(name, payload));
   });
   return () => {
     stopEvents();
     ipcMain.off(SUBSCRIBE_CHANNEL, onSubscribe);
+    if (!contents.isDestroyed()) contents.off('did-start-navigation', onNavigate);
   };
 }
