@@ -6,3 +6,4 @@ export type { EventName } from './events';
 export { HEARTH_VERSION } from './version';
 export type { SecretStore, SecretCipher } from './secrets';
 export type { DesktopShell } from './app';
+export { createLocalClient } from './doors/local-client';

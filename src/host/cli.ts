@@ -8,6 +8,7 @@ import { registerModels } from './commands/models-command';
 import { registerChat } from './commands/chat-command';
 import { registerIndex } from './commands/index-command';
 import { registerSearch } from './commands/search-command';
+import { inCliWords } from './cli-words';
 import { printError } from './terminal-text';
 
 /** The `hearth` command line: the headless door to the same engine the app uses. */
@@ -34,7 +35,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
-    printError(`hearth: ${error instanceof Error ? error.message : String(error)}`);
+    printError(`hearth: ${inCliWords(error)}`);
     return 1;
   }
 }

@@ -6,6 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { toWireError, validateEvent, type Engine } from '../core';
 import { isLoopbackHost, requestPath } from '../core/http';
 import { DoorErrorName } from '../shared/errors';
+import { applySubscription, SUBSCRIBE_METHOD, UNSUBSCRIBE_METHOD } from './event-subscriptions';
 import { rpcError, rpcEvent, rpcResult, RpcRequestSchema } from './json-rpc';
 import { serveStatic } from './static-files';
 
@@ -66,6 +67,9 @@ export async function startSocketHost(options: SocketHostOptions): Promise<Socke
     handleProtocols: (protocols) => (protocols.has(RPC_PROTOCOL) ? RPC_PROTOCOL : false),
   });
 
+  /** The events each client asked for (`rpc.on`); nothing else is sent to it. */
+  const subscriptions = new Map<WebSocket, Set<string>>();
+
   server.on('upgrade', (req, socket, head) => {
     // Node leaves an upgrading socket without an error listener: a client that resets it
     // mid-handshake would otherwise be an uncaught 'error' event.
@@ -76,7 +80,12 @@ export async function startSocketHost(options: SocketHostOptions): Promise<Socke
         socket.end(`HTTP/1.1 ${refusal}\r\nConnection: close\r\n\r\n`);
         return;
       }
-      sockets.handleUpgrade(req, socket, head, (ws) => serveClient(engine, ws));
+      sockets.handleUpgrade(req, socket, head, (ws) => {
+        const subscribed = new Set<string>();
+        subscriptions.set(ws, subscribed);
+        ws.on('close', () => subscriptions.delete(ws));
+        serveClient(engine, ws, subscribed);
+      });
     } catch (error) {
       engine.log.error({ event: 'upgrade-failed', error: describe(error) });
       socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
@@ -85,8 +94,12 @@ export async function startSocketHost(options: SocketHostOptions): Promise<Socke
 
   const stopEvents = engine.events.onAny((name, payload) => {
     try {
-      const message = rpcEvent(name, validateEvent(name, payload));
-      for (const client of sockets.clients) client.send(message);
+      let message: string | null = null;
+      for (const [client, subscribed] of subscriptions) {
+        if (!subscribed.has(name) || client.readyState !== client.OPEN) continue;
+        message ??= rpcEvent(name, validateEvent(name, payload));
+        client.send(message);
+      }
     } catch (error) {
       // The service that emitted must not fail because a listener here did.
       engine.log.error({ event: 'event-push-failed', name, error: describe(error) });
@@ -148,7 +161,7 @@ function sameSecret(a: string, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
-function serveClient(engine: Engine, ws: WebSocket): void {
+function serveClient(engine: Engine, ws: WebSocket, subscribed: Set<string>): void {
   // Oversized or malformed frames close this one connection; the host stays up.
   ws.on('error', () => ws.terminate());
   ws.on('message', (data, isBinary) => {
@@ -156,7 +169,7 @@ function serveClient(engine: Engine, ws: WebSocket): void {
       ws.close(1003, 'Hearth speaks JSON text frames only');
       return;
     }
-    answer(engine, data.toString(), (reply) => {
+    answer(engine, data.toString(), subscribed, (reply) => {
       if (ws.readyState === ws.OPEN) ws.send(reply);
     }).catch((error: unknown) => {
       // A reply that could not even be written: log it and drop this connection, not the host.
@@ -166,7 +179,12 @@ function serveClient(engine: Engine, ws: WebSocket): void {
   });
 }
 
-async function answer(engine: Engine, text: string, reply: (message: string) => void): Promise<void> {
+async function answer(
+  engine: Engine,
+  text: string,
+  subscribed: Set<string>,
+  reply: (message: string) => void,
+): Promise<void> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -180,6 +198,12 @@ async function answer(engine: Engine, text: string, reply: (message: string) => 
     return;
   }
   const { id, method, params } = request.output;
+  if (method === SUBSCRIBE_METHOD || method === UNSUBSCRIBE_METHOD) {
+    // Applied before the next message is read, so an event right after a call is never missed.
+    const refusal = applySubscription(subscribed, method, params);
+    reply(refusal ? rpcError(id, { name: DoorErrorName.InvalidInput, message: refusal }) : rpcResult(id, null));
+    return;
+  }
   try {
     reply(rpcResult(id, await engine.dispatch(method, params, { door: 'socket' })));
   } catch (error) {

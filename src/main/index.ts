@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
 import { createEngine, type Engine } from '../core';
+import { DataFolderLock } from '../core/state';
 import { guardWebContents } from './contents-guards';
 import { bindIpc, forwardEvents } from './ipc';
 import { installMenu } from './menu';
@@ -65,6 +66,17 @@ async function start(): Promise<void> {
   hardenSession();
   const keychain = safeStorageCipher();
   let engine: Engine;
+  let lock: DataFolderLock;
+  try {
+    // One data folder, one owner: a `hearth serve` or CLI command on this folder refuses while
+    // the app runs (it cannot reach the app), and the app refuses while one of them runs.
+    lock = await DataFolderLock.acquire(app.getPath('userData'), { kind: 'desktop', command: 'Hearth' });
+  } catch (error) {
+    dialog.showErrorBox('Hearth is already open', error instanceof Error ? error.message : String(error));
+    app.exit(1);
+    return;
+  }
+  process.once('exit', () => lock.releaseSync());
   try {
     engine = await createEngine({
       dataDir: app.getPath('userData'),
@@ -78,6 +90,7 @@ async function start(): Promise<void> {
     });
   } catch (error) {
     dialog.showErrorBox('Hearth cannot start', error instanceof Error ? error.message : String(error));
+    lock.releaseSync();
     app.exit(1);
     return;
   }
@@ -110,7 +123,10 @@ async function start(): Promise<void> {
     stopPowerReports();
     stopStartWarnings();
     tray?.destroy();
-    void engine.dispose().finally(() => app.quit());
+    void engine
+      .dispose()
+      .finally(() => lock.release())
+      .finally(() => app.quit());
   });
 }
 

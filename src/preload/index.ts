@@ -5,6 +5,7 @@ import type { WireResult } from '../shared/errors';
 
 const CALL_CHANNEL = 'hearth:call';
 const EVENT_CHANNEL = 'hearth:event';
+const SUBSCRIBE_CHANNEL = 'hearth:subscribe';
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -13,11 +14,15 @@ ipcRenderer.on(EVENT_CHANNEL, (_event: IpcRendererEvent, name: string, payload: 
   for (const listener of listeners.get(name) ?? []) listener(payload);
 });
 
+/** The main process sends this window only the events it listens to: ask on the first listener, stop on the last. */
 function subscribe(name: string, listener: Listener): () => void {
   const set = listeners.get(name) ?? new Set<Listener>();
   listeners.set(name, set);
+  if (set.size === 0) ipcRenderer.send(SUBSCRIBE_CHANNEL, name, true);
   set.add(listener);
-  return () => set.delete(listener);
+  return () => {
+    if (set.delete(listener) && set.size === 0) ipcRenderer.send(SUBSCRIBE_CHANNEL, name, false);
+  };
 }
 
 /**

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createEngine, type Engine } from '../../src/core';
+import { connectRemoteClient } from '../../src/host/client/remote-client';
 import { startSocketHost, type SocketHost } from '../../src/host/socket-host';
+import { isHearthError } from '../../src/shared/contract/error-names';
 import { tempDir } from '../helpers/temp-dir';
 
 interface Reply {
@@ -64,13 +66,47 @@ describe('the socket host', () => {
     expect(host.token).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('answers contract calls and pushes events', async () => {
+  it('answers contract calls and pushes the events a client subscribed to, and only those', async () => {
     const ws = await client();
+    const bystander = await client();
+    const seenByBystander: Reply[] = [];
+    bystander.on('message', (data: Buffer) => seenByBystander.push(JSON.parse(data.toString()) as Reply));
+    expect((await call(ws, 10, 'rpc.on', { event: 'settings.changed' })).result).toBeNull();
     const event = nextMessage(ws, (r) => r.method === 'event');
     const reply = await call(ws, 1, 'settings.update', { models: { threads: 3 } });
     expect((reply.result as { models: { threads: number } }).models.threads).toBe(3);
     expect((await event).params).toMatchObject({ name: 'settings.changed', payload: { models: { threads: 3 } } });
+    // The bystander's own call is answered after the event went out, so had the host sent it
+    // the event, it would have arrived by now.
+    await call(bystander, 11, 'settings.get');
+    expect(seenByBystander.filter((r) => r.method === 'event')).toEqual([]);
+
+    expect((await call(ws, 12, 'rpc.off', { event: 'settings.changed' })).result).toBeNull();
+    const after: Reply[] = [];
+    ws.on('message', (data: Buffer) => after.push(JSON.parse(data.toString()) as Reply));
+    await call(ws, 13, 'settings.update', { models: { threads: 2 } });
+    await call(ws, 14, 'settings.get');
+    expect(after.filter((r) => r.method === 'event')).toEqual([]);
+    const typo = await call(ws, 15, 'rpc.on', { event: 'settings.chnged' });
+    expect(typo.error).toMatchObject({ data: { name: 'InvalidInputError' } });
+    expect(typo.error!.message).toMatch(/no event named "settings\.chnged"/);
     ws.close();
+    bystander.close();
+  });
+
+  it('serves the typed remote client: calls, subscribed events, and a clear refusal of a wrong token', async () => {
+    const refused = await connectRemoteClient({ port: host.port, token: 'ab'.repeat(32) }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ name: 'DisconnectedError', message: expect.stringMatching(/HTTP 401/) as unknown });
+    const remote = await connectRemoteClient({ port: host.port, token: host.token });
+    const seen: number[] = [];
+    const stop = remote.api.settings.onChanged((settings) => seen.push(settings.models.threads));
+    await remote.api.settings.update({ models: { threads: 4 } });
+    stop();
+    expect(seen).toEqual([4]);
+    const invalid = await remote.api.settings.update({ chat: { temperature: 5 } }).catch((e: unknown) => e);
+    expect(isHearthError(invalid, 'InvalidInputError')).toBe(true);
+    await remote.close();
+    await expect(remote.api.settings.get()).rejects.toMatchObject({ name: 'DisconnectedError' });
   });
 
   it('refuses a wrong, missing or foreign-origin connection before upgrading', async () => {

@@ -5,6 +5,8 @@ import type { ServiceOf } from '../../shared/contract/define';
 import { openWithSystemViewer } from '../app/open-file';
 import type { EventBus } from '../events';
 import { AskPipeline, type AskPipelineInit } from './ask-pipeline';
+import { DoorErrorName } from '../../shared/errors';
+import { CallError } from '../doors/dispatch';
 import { AskUnavailableError } from './errors';
 import type { Generator, Reranker, Retriever } from './seams';
 import { runSelfTest } from './self-test';
@@ -80,13 +82,18 @@ export function createAskService(
 
   return {
     ask: async (input) => {
+      // The client may choose the id, so it can match this answer's events from the first one.
+      const answerId = input.answerId ?? randomUUID();
       const { pipeline: ask } = await pipeline(true);
-      const answerId = randomUUID();
+      // Checked after the await, so nothing runs between the check and the answer being recorded.
+      if (answers.has(answerId)) {
+        throw new CallError(DoorErrorName.InvalidInput, `ask.ask: an answer with id ${answerId} exists; use a new id.`);
+      }
       const controller = new AbortController();
       const scope: AskScope = input.scope;
       const done = ask
         .answer(
-          { answerId, ...input, scope },
+          { ...input, answerId, scope },
           {
             onToken: (text) => events.emit('ask.token', { answerId, text }),
             onSources: (sources) => {

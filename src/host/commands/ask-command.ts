@@ -1,7 +1,11 @@
+import { randomUUID } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createEngine, defaultDataDir } from '../../core';
+import type { HearthApi } from '../../shared/contract';
 import type { AskAnswer } from '../../shared/contract/ask';
-import { print, printable } from '../terminal-text';
+import { inCliWords } from '../cli-words';
+import { withHearth } from '../client/open-hearth';
+import { print, printable, printableJson, printError } from '../terminal-text';
 
 interface AskOptions {
   collection?: string[];
@@ -26,61 +30,81 @@ export function registerAsk(program: Command): void {
     .option('-d, --document <path>', 'answer over every part of this one file (summaries, lists)')
     .option(
       '--json',
-      'print one JSON object {"answer","outcome","sources":[{"n","chunkId","path","page","snippet",...}],"droppedCitations"}',
+      'print one JSON object {"answer","outcome","sources":[{"n","chunkId","path","page","snippet",...}],"droppedCitations"}; a failure adds "error":{"message"}',
     )
     .action(async (question: string, options: AskOptions) => {
-      const engine = await createEngine({ dataDir: defaultDataDir(), host: 'headless' });
       try {
-        const stopStreaming = options.json
-          ? () => undefined
-          : engine.events.on('ask.token', ({ text }) => process.stdout.write(printable(text)));
-        const { answerId } = (await engine.dispatch(
-          'ask.ask',
-          {
-            question,
-            scope: { collections: options.collection ?? [] },
-            ...(options.document ? { mode: 'document', document: options.document } : {}),
-          },
-          { door: 'cli' },
-        )) as { answerId: string };
-        const stop = () => void engine.dispatch('ask.cancel', { answerId }, { door: 'cli' });
-        process.once('SIGINT', stop);
-        const answer = (await engine.dispatch('ask.result', { answerId }, { door: 'cli' })) as AskAnswer;
-        process.off('SIGINT', stop);
-        stopStreaming();
-        if (options.json) {
-          print(
-            JSON.stringify({
-              answer: answer.text,
-              outcome: answer.outcome,
-              mode: answer.mode,
-              query: answer.query,
-              sources: answer.sources.map((s) => ({
-                n: s.n,
-                chunkId: s.chunkId,
-                path: s.path,
-                page: s.page,
-                pageKind: s.pageKind,
-                lineStart: s.lineStart,
-                lineEnd: s.lineEnd,
-                snippet: s.snippet,
-                scores: s.scores,
-              })),
-              cited: answer.cited,
-              droppedCitations: answer.droppedCitations,
-            }),
-          );
-        } else {
-          if (answer.outcome !== 'answered') print(answer.text || answer.message || '');
-          else
-            print(answer.droppedCitations > 0 ? `\n(${answer.droppedCitations} unresolvable citations removed)` : '');
-          const shown = answer.sources.filter((s) => answer.cited.length === 0 || answer.cited.includes(s.n));
-          if (shown.length > 0) print('\nSources:');
-          for (const source of shown) print(`  [${source.n}] ${source.path}${location(source)}`);
-        }
-        if (answer.outcome === 'failed') process.exitCode = 1;
-      } finally {
-        await engine.dispose();
+        await withHearth({ command: 'hearth ask' }, (hearth) => askAndPrint(hearth.api, question, options));
+      } catch (error) {
+        // A script reading --json gets the error as JSON too; the person sees it on stderr.
+        if (options.json) print(printableJson({ error: { name: errorName(error), message: inCliWords(error) } }));
+        throw error;
       }
     });
+}
+
+async function askAndPrint(api: HearthApi, question: string, options: AskOptions): Promise<void> {
+  // Chosen here, so this command's tokens are told apart from the first one on, even when a
+  // running Hearth answers others at the same time.
+  const answerId = randomUUID();
+  const stopStreaming = options.json
+    ? () => undefined
+    : api.ask.onToken((token) => token.answerId === answerId && process.stdout.write(printable(token.text)));
+  const stop = () => void api.ask.cancel({ answerId }).catch(() => undefined);
+  let answer: AskAnswer;
+  try {
+    await api.ask.ask({
+      answerId,
+      question,
+      scope: { collections: options.collection ?? [] },
+      ...(options.document ? { mode: 'document', document: resolve(options.document) } : {}),
+    });
+    process.once('SIGINT', stop);
+    answer = await api.ask.result({ answerId });
+  } finally {
+    process.off('SIGINT', stop);
+    stopStreaming();
+  }
+  const failure = answer.outcome === 'failed' ? inCliWords(answer.message ?? 'The answer failed.') : null;
+  if (options.json) {
+    print(
+      printableJson({
+        answer: answer.text,
+        outcome: answer.outcome,
+        mode: answer.mode,
+        query: answer.query,
+        sources: answer.sources.map((s) => ({
+          n: s.n,
+          chunkId: s.chunkId,
+          path: s.path,
+          page: s.page,
+          pageKind: s.pageKind,
+          lineStart: s.lineStart,
+          lineEnd: s.lineEnd,
+          snippet: s.snippet,
+          scores: s.scores,
+        })),
+        cited: answer.cited,
+        droppedCitations: answer.droppedCitations,
+        ...(failure ? { error: { message: failure } } : {}),
+      }),
+    );
+  } else if (answer.outcome === 'answered') {
+    print(answer.droppedCitations > 0 ? `\n(${answer.droppedCitations} unresolvable citations removed)` : '');
+  } else if (!failure) {
+    print(answer.text || answer.message || '');
+  }
+  if (!options.json) {
+    const shown = answer.sources.filter((s) => answer.cited.length === 0 || answer.cited.includes(s.n));
+    if (shown.length > 0) print('\nSources:');
+    for (const source of shown) print(`  [${source.n}] ${source.path}${location(source)}`);
+  }
+  if (failure) {
+    printError(`hearth: ${failure}`);
+    process.exitCode = 1;
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
 }

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { createEngine, defaultDataDir } from '../../core';
+import { withHearth } from '../client/open-hearth';
 import type { Earnings, ReceiptRow } from '../../shared/contract/rewards';
 import { print, printError, printableJson } from '../terminal-text';
 
@@ -18,26 +18,18 @@ export function registerEarnings(program: Command): void {
     .option('--json', 'print JSON')
     .option('--export <file>', 'write the whole ledger as JSON to a file')
     .action(async (options: { json?: boolean; export?: string }) => {
-      const engine = await createEngine({ dataDir: defaultDataDir(), host: 'headless' });
-      try {
-        const earnings = (await engine.dispatch('rewards.earnings', {}, { door: 'cli' })) as Earnings;
-        const { receipts } = (await engine.dispatch('rewards.receipts', { limit: 20 }, { door: 'cli' })) as {
-          receipts: ReceiptRow[];
-        };
+      await withHearth({ command: 'hearth network earnings' }, async ({ api }) => {
+        const earnings = await api.rewards.earnings();
+        const { receipts } = await api.rewards.receipts({ limit: 20 });
         if (options.export) {
-          const { json, entries } = (await engine.dispatch('rewards.exportLedger', {}, { door: 'cli' })) as {
-            json: string;
-            entries: number;
-          };
+          const { json, entries } = await api.rewards.exportLedger();
           await writeFile(options.export, json);
           printError(`Wrote ${entries} ledger entries to ${options.export}`);
         }
         if (options.json) print(printableJson({ ...earnings, receipts }, 2));
         else printEarnings(earnings, receipts);
         if (!earnings.integrity.ok) process.exitCode = 2;
-      } finally {
-        await engine.dispose();
-      }
+      });
     });
 }
 

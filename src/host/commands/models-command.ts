@@ -1,6 +1,8 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { createEngine, defaultDataDir, type Engine } from '../../core';
-import type { CatalogItem, DownloadProgress, InstalledModel, ModelRole } from '../../shared/contract/models';
+import type { HearthApi } from '../../shared/contract';
+import type { DownloadProgress, ModelRole } from '../../shared/contract/models';
+import { withHearth } from '../client/open-hearth';
 import { print, printable, printableJson } from '../terminal-text';
 
 const ROLES: readonly ModelRole[] = ['chat', 'embedding', 'reranker'];
@@ -11,13 +13,8 @@ function size(bytes: number): string {
 
 const FIT_LABEL = { gpu: 'fits on GPU', ram: 'fits in RAM', 'too-large': 'too large' } as const;
 
-async function withEngine<T>(run: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await createEngine({ dataDir: defaultDataDir() });
-  try {
-    return await run(engine);
-  } finally {
-    await engine.dispose();
-  }
+function withApi<T>(command: string, run: (api: HearthApi) => Promise<T>): Promise<T> {
+  return withHearth({ command: `hearth models ${command}` }, ({ api }) => run(api));
 }
 
 export function registerModels(program: Command): void {
@@ -29,10 +26,9 @@ export function registerModels(program: Command): void {
     .option('--catalog', 'show the catalog instead')
     .option('--json', 'print JSON')
     .action(async (options: { catalog?: boolean; json?: boolean }) =>
-      withEngine(async (engine) => {
-        const ctx = { door: 'cli' as const };
+      withApi('list', async (api) => {
         if (options.catalog) {
-          const items = (await engine.dispatch('models.catalog', {}, ctx)) as CatalogItem[];
+          const items = await api.models.catalog();
           if (options.json) return print(printableJson(items, 2));
           for (const i of items) {
             print(
@@ -41,11 +37,11 @@ export function registerModels(program: Command): void {
           }
           return;
         }
-        const list = (await engine.dispatch('models.installed', {}, ctx)) as InstalledModel[];
+        const list = await api.models.installed();
         if (options.json) return print(printableJson(list, 2));
         if (list.length === 0)
           return print('No models installed. Try `hearth models list --catalog` and `hearth models pull <id>`.');
-        const chosen = engine.settings.get().models;
+        const chosen = (await api.settings.get()).models;
         for (const m of list) {
           const mark = m.file === chosen.chatModel || m.file === chosen.embeddingModel ? '*' : ' ';
           print(
@@ -59,25 +55,43 @@ export function registerModels(program: Command): void {
     .command('pull <catalogId>')
     .description('Download a catalog model (resumable; verified by SHA-256).')
     .action(async (catalogId: string) =>
-      withEngine(async (engine) => {
-        let last: DownloadProgress | null = null;
-        const off = engine.events.on('models.downloadProgress', (p) => {
-          last = p;
+      withApi('pull', async (api) => {
+        let id: string | null = null;
+        let settle: (final: DownloadProgress) => void = () => undefined;
+        const finished = new Promise<DownloadProgress>((resolve) => (settle = resolve));
+        const early: DownloadProgress[] = [];
+        const show = (p: DownloadProgress) => {
+          if (p.id !== id) return;
           const pct = p.progress.total ? ` ${((100 * p.progress.done) / p.progress.total).toFixed(1)}%` : '';
           const eta = p.progress.etaSeconds !== null ? ` ETA ${Math.round(p.progress.etaSeconds)}s` : '';
           process.stderr.write(`\r${printable(`${p.file}: ${p.state}${pct} ${size(p.bytesPerSecond)}/s${eta}   `)}`);
-        });
-        const download = engine.ai.models.download(catalogId, { chooseWhenDone: true });
-        const cancel = () => engine.ai.models.cancelDownload(download.id);
-        process.once('SIGINT', cancel);
-        await download.done;
-        process.off('SIGINT', cancel);
-        off();
-        process.stderr.write('\n');
-        const final = last as DownloadProgress | null;
-        if (final?.state !== 'done')
-          throw new Error(final?.error?.message ?? 'The download was cancelled; run the same command to resume.');
-        print(`Installed ${final.file}.`);
+          if (p.state === 'done' || p.state === 'failed' || p.state === 'cancelled') settle(p);
+        };
+        const off = api.models.onDownloadProgress((p) => (id === null ? early.push(p) : show(p)));
+        const cancel = () => void (id && api.models.cancelDownload({ id }).catch(() => undefined));
+        try {
+          id = (await api.models.download({ catalogId })).id;
+          early.splice(0).forEach(show);
+          // A download that finished before this command asked (a second pull) has no more events.
+          const already = (await api.models.downloads()).find((d) => d.id === id);
+          if (already) show(already);
+          process.once('SIGINT', cancel);
+          const final = await finished;
+          process.stderr.write('\n');
+          if (final.state !== 'done')
+            throw new Error(final.error?.message ?? 'The download was cancelled; run the same command to resume.');
+          const item = (await api.models.catalog()).find((i) => i.id === catalogId);
+          const chosen = (await api.settings.get()).models;
+          // Like the first-run setup: the first model of a role is the one used.
+          if (item?.role === 'chat' && !chosen.chatModel)
+            await api.settings.update({ models: { chatModel: final.file } });
+          if (item?.role === 'embedding' && !chosen.embeddingModel)
+            await api.settings.update({ models: { embeddingModel: final.file } });
+          print(`Installed ${final.file}.`);
+        } finally {
+          process.off('SIGINT', cancel);
+          off();
+        }
       }),
     );
 
@@ -86,14 +100,11 @@ export function registerModels(program: Command): void {
     .description('Copy a local GGUF file into the models folder after checking it is complete.')
     .option('--role <role>', `chat, embedding or reranker (default: from the file's metadata)`)
     .action(async (path: string, options: { role?: string }) =>
-      withEngine(async (engine) => {
-        if (options.role && !ROLES.includes(options.role as ModelRole))
-          throw new Error(`--role must be one of ${ROLES.join(', ')}.`);
-        const m = (await engine.dispatch(
-          'models.import',
-          { path, ...(options.role ? { role: options.role } : {}) },
-          { door: 'cli' },
-        )) as InstalledModel;
+      withApi('import', async (api) => {
+        const role = ROLES.find((r) => r === options.role);
+        if (options.role && !role) throw new Error(`--role must be one of ${ROLES.join(', ')}.`);
+        // The path is the user's, relative to this shell: the engine may run in another folder.
+        const m = await api.models.import({ path: resolve(path), ...(role ? { role } : {}) });
         print(`Imported ${m.file} as a ${m.role} model (${size(m.bytes)}).`);
       }),
     );
@@ -102,12 +113,11 @@ export function registerModels(program: Command): void {
     .command('use <file>')
     .description('Choose an installed model for its role (chat or embedding).')
     .action(async (file: string) =>
-      withEngine(async (engine) => {
-        const list = (await engine.dispatch('models.installed', {}, { door: 'cli' })) as InstalledModel[];
-        const m = list.find((x) => x.file === file);
+      withApi('use', async (api) => {
+        const m = (await api.models.installed()).find((x) => x.file === file);
         if (!m) throw new Error(`${file} is not installed; see \`hearth models list\`.`);
         if (m.role === 'reranker') throw new Error('Rerankers are used automatically by answers over files.');
-        await engine.settings.update({ models: m.role === 'chat' ? { chatModel: file } : { embeddingModel: file } });
+        await api.settings.update({ models: m.role === 'chat' ? { chatModel: file } : { embeddingModel: file } });
         print(`Using ${file} as the ${m.role} model.`);
       }),
     );
@@ -116,8 +126,8 @@ export function registerModels(program: Command): void {
     .command('rm <file>')
     .description('Delete an installed model.')
     .action(async (file: string) =>
-      withEngine(async (engine) => {
-        await engine.dispatch('models.remove', { file }, { door: 'cli' });
+      withApi('rm', async (api) => {
+        await api.models.remove({ file });
         print(`Deleted ${file}.`);
       }),
     );

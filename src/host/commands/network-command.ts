@@ -1,6 +1,11 @@
 import type { Command } from 'commander';
-import { createEngine, defaultDataDir, type Engine } from '../../core';
+import { createEngine, createLocalClient, defaultDataDir } from '../../core';
+import type { HearthApi } from '../../shared/contract';
 import type { NetworkProvider, NetworkStatus } from '../../shared/contract/network';
+import { describeOwner } from '../../core/state';
+import { ownDataFolder } from '../client/own-data-folder';
+import { withHearth } from '../client/open-hearth';
+import { startSocketHost } from '../socket-host';
 import { print, printableJson } from '../terminal-text';
 
 interface NodeOptions {
@@ -21,21 +26,24 @@ export function registerNetwork(program: Command): void {
 
   network
     .command('status')
-    .description('Join the network briefly and print this node’s state and the providers it hears of.')
-    .option('-w, --wait <seconds>', 'how long to listen for peers and providers', '3')
-    .option('--json', 'print JSON')
-    .action(async (options: { wait: string; json?: boolean }) => {
-      const engine = await createEngine({ dataDir: defaultDataDir(), host: 'headless' });
-      try {
-        await engine.dispatch('network.start', {}, { door: 'cli' });
-        await new Promise((resolve) => setTimeout(resolve, Number(options.wait) * 1000));
-        const status = (await engine.dispatch('network.status', {}, { door: 'cli' })) as NetworkStatus;
-        const providers = (await engine.dispatch('network.providers', {}, { door: 'cli' })) as NetworkProvider[];
-        if (options.json) print(printableJson({ ...status, providers }, 2));
-        else printStatus(status, providers);
-      } finally {
-        await engine.dispose();
-      }
+    .description(
+      'The state of the network node of the Hearth running on this data folder, and the providers it hears of.',
+    )
+    .option('--json', 'print JSON ({"running": false, ...} when no node runs)')
+    .action(async (options: { json?: boolean }) => {
+      // Asks the running Hearth, if any; never starts a node, which would be a second one with
+      // the same peer id beside it.
+      await withHearth({ command: 'hearth network status' }, async ({ api, owner, dataDir }) => {
+        const status = await api.network.status();
+        const providers = status.running ? await api.network.providers({}) : [];
+        if (options.json) return print(printableJson({ ...status, providers }, 2));
+        if (status.running) return printStatus(status, providers);
+        print(
+          owner
+            ? `${describeOwner(owner)} runs no network node. Start one there (the Contribute page), or restart it as \`hearth serve --network\`.`
+            : `No Hearth runs on ${dataDir}, so no network node does. Start one with \`hearth network node\` or \`hearth serve --network\`.`,
+        );
+      });
     });
 
   network
@@ -54,32 +62,36 @@ export function registerNetwork(program: Command): void {
     .option('--contribute', 'serve jobs for this run even if the settings say off')
     .option('--json', 'print one JSON line per status change (for scripts)')
     .action(async (options: NodeOptions) => {
+      const lock = await ownDataFolder('node', 'hearth network node');
       const engine = await createEngine({ dataDir: defaultDataDir(), host: 'headless' });
-      await runNode(engine, options);
+      // Commands started beside the node (`hearth network status`, `hearth chat`) reach it here.
+      const host = await startSocketHost({ engine });
+      await lock.publish({ port: host.port, token: host.token });
+      await runNode(createLocalClient(engine), options, async () => {
+        await host.close();
+        await engine.dispose();
+        await lock.release();
+      });
     });
 }
 
-async function runNode(engine: Engine, options: NodeOptions): Promise<void> {
+async function runNode(api: HearthApi, options: NodeOptions, close: () => Promise<void>): Promise<void> {
   if (options.json) {
     let last = '';
-    engine.events.on('network.status', (status) => {
+    api.network.onStatus((status) => {
       const line = printableJson({ event: 'status', ...status });
       if (line !== last) print(line);
       last = line;
     });
   }
-  const status = (await engine.dispatch(
-    'network.start',
-    {
-      listen: options.listen.length > 0 ? options.listen : undefined,
-      bootstrap: options.bootstrap,
-      models: options.model.length > 0 ? options.model : undefined,
-      relay: options.relay ?? false,
-      dhtServer: options.dhtServer,
-      contribute: options.contribute,
-    },
-    { door: 'cli' },
-  )) as NetworkStatus;
+  const status = await api.network.start({
+    listen: options.listen.length > 0 ? options.listen : undefined,
+    bootstrap: options.bootstrap,
+    models: options.model.length > 0 ? options.model : undefined,
+    relay: options.relay ?? false,
+    dhtServer: options.dhtServer,
+    contribute: options.contribute,
+  });
   if (options.json) print(printableJson({ event: 'ready', ...status }));
   else {
     printStatus(status, []);
@@ -88,7 +100,7 @@ async function runNode(engine: Engine, options: NodeOptions): Promise<void> {
   const stop = async () => {
     // Peers that do not answer the goodbye must not keep the process alive.
     setTimeout(() => process.exit(0), 5_000).unref();
-    await engine.dispose();
+    await close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());

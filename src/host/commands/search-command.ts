@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { createEngine, defaultDataDir } from '../../core';
-import { engineLibraryOf } from '../../core/library';
-import type { SearchHit } from '../../shared/contract/library';
+import { withHearth } from '../client/open-hearth';
 import { print, printableJson } from '../terminal-text';
 import { printNotices } from './print-notices';
 
@@ -27,15 +25,9 @@ export function registerSearch(program: Command): void {
       const top = Number(options.top);
       if (!Number.isInteger(top) || top < 1 || top > 100)
         throw new Error(`--top must be a whole number from 1 to 100, not "${options.top}".`);
-      const engine = await createEngine({ dataDir: defaultDataDir(), host: 'headless' });
-      try {
-        engineLibraryOf(engine.services.library).configure({ watch: false });
-        const hits = (await engine.dispatch(
-          'library.search',
-          { query, collection: options.collection, top },
-          { door: 'cli' },
-        )) as SearchHit[];
-        printNotices(engine);
+      await withHearth({ command: 'hearth search' }, async (hearth) => {
+        const hits = await hearth.api.library.search({ query, collection: options.collection, top });
+        await printNotices(hearth);
         if (options.json) {
           // Each hit is one exact passage: its chunk id and full text, not a location to look up again.
           print(
@@ -65,8 +57,6 @@ export function registerSearch(program: Command): void {
             `${hit.path}${hit.page ? ` (${hit.pageKind ?? 'page'} ${hit.page})` : ''}  [${hit.score.toFixed(4)}]\n  ${hit.snippet}\n`,
           );
         }
-      } finally {
-        await engine.dispose();
-      }
+      });
     });
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { createEngine, defaultDataDir } from '../../core';
+import { createEngine, createLocalClient, defaultDataDir } from '../../core';
+import { ownDataFolder } from '../client/own-data-folder';
 import { startSocketHost } from '../socket-host';
 import { print, printError } from '../terminal-text';
 
@@ -29,21 +30,20 @@ export function registerServe(program: Command): void {
         throw new Error(`--port must be a number from 0 to 65535, not "${options.port}".`);
       }
       const dataDir = defaultDataDir();
+      // One data folder, one owner: a second serve, the app or a running command refuses here,
+      // before anything is opened; CLI commands started beside this one talk to it instead.
+      const lock = await ownDataFolder('serve', 'hearth serve');
       const engine = await createEngine({ dataDir, host: 'headless' });
       const rendererDir = existsSync(RENDERER_DIR) ? RENDERER_DIR : undefined;
       const host = await startSocketHost({ engine, port, rendererDir });
+      await lock.publish({ port: host.port, token: host.token });
+      const api = createLocalClient(engine);
       if (options.network) {
         const listen = options.networkListen.length > 0 ? options.networkListen : undefined;
-        const status = (await engine.dispatch(
-          'network.start',
-          { listen, relay: true, dhtServer: true },
-          { door: 'cli' },
-        )) as {
-          addresses: string[];
-        };
+        const status = await api.network.start({ listen, relay: true, dhtServer: true });
         for (const address of status.addresses) print(`Network: ${address}`);
       }
-      for (const notice of engine.notices.list()) printError(`Warning: ${notice.message}`);
+      for (const notice of await api.app.notices()) printError(`Warning: ${notice.message}`);
       print(`Hearth is serving ${dataDir}`);
       print(`Open:  ${host.url}`);
       print(`Token: ${host.token}`);
@@ -62,6 +62,7 @@ export function registerServe(program: Command): void {
         try {
           await host.close();
           await engine.dispose();
+          await lock.release();
           process.exit(0);
         } catch (error) {
           printError(`hearth: ${error instanceof Error ? error.message : String(error)}`);

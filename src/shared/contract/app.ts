@@ -35,4 +35,6 @@ export const appContract = namespace(
   {
     notice: event(NoticeSchema, 'A new notice for the user.'),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  ['DesktopOnlyError'],
 );

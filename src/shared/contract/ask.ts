@@ -85,6 +85,11 @@ export const askContract = namespace(
         /** `auto` detects whole-document questions; `document` answers over one file (map-reduce). */
         mode: v.optional(v.picklist(['auto', 'retrieval', 'document']), 'auto'),
         document: v.optional(PathSchema),
+        /**
+         * The id this answer's events will carry, chosen by the client so it can tell its own
+         * tokens from the first one on (default: one made by the engine). Refused while in use.
+         */
+        answerId: v.optional(IdSchema),
       }),
       v.object({ answerId: IdSchema }),
       'Ask a question about your files; the answer streams as `token` events and ends with `done`.',
@@ -126,6 +131,8 @@ export const askContract = namespace(
     done: event(AskAnswerSchema, 'An answer finished (answered, not found, cancelled or failed).'),
     selfTestProgress: event(ProgressSchema, 'Progress of the library self-test.'),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  ['AskUnavailableError', 'RerankerUnsupportedError'],
 );
 
 export type AskScope = v.InferOutput<typeof AskScopeSchema>;

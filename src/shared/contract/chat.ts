@@ -162,4 +162,14 @@ export const chatContract = namespace(
       'A conversation was created, changed or deleted.',
     ),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  [
+    'ConversationNotFoundError',
+    'ChatBusyError',
+    'NoModelChosenError',
+    'ModelNotInstalledError',
+    'NetworkNotRunningError',
+    'NetworkConsentError',
+    'NoProviderError',
+  ],
 );

@@ -20,6 +20,11 @@ export interface EventSpec<P extends GenericSchema = GenericSchema> {
 export interface NamespaceSpec {
   readonly calls: Readonly<Record<string, CallSpec>>;
   readonly events: Readonly<Record<string, EventSpec>>;
+  /**
+   * The error names this namespace's calls fail with (beside the doors' own), so a client can
+   * react to a kind of error by name instead of matching message text.
+   */
+  readonly errors: readonly string[];
 }
 
 export type ContractSpec = Readonly<Record<string, NamespaceSpec>>;
@@ -39,8 +44,9 @@ export function event<P extends GenericSchema>(payload: P, summary: string): Eve
 export function namespace<
   C extends Record<string, CallSpec>,
   E extends Record<string, EventSpec> = Record<never, EventSpec>,
->(calls: C, events?: E): { calls: C; events: E } {
-  return { calls, events: (events ?? {}) as E };
+  const R extends readonly string[] = readonly [],
+>(calls: C, events?: E, errors?: R): { calls: C; events: E; errors: R } {
+  return { calls, events: (events ?? {}) as E, errors: (errors ?? []) as unknown as R };
 }
 
 /** `changed` -> `onChanged`: the name an event subscription has on the API object. */

@@ -144,4 +144,6 @@ export const libraryContract = namespace(
     progress: event(ProgressEventSchema, 'Indexing progress of a collection: counts, bytes and ETA.'),
     changed: event(v.object({ collectionId: IdSchema }), 'A collection or its files changed.'),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  ['LibraryError', 'LibraryFileError'],
 );

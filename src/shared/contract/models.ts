@@ -175,4 +175,16 @@ export const modelsContract = namespace(
     downloadProgress: event(DownloadProgressSchema, 'Progress of a model download.'),
     changed: event(v.object({}), 'The installed models changed.'),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  [
+    'ModelNotInstalledError',
+    'NoModelChosenError',
+    'UnknownCatalogModelError',
+    'DownloadFailedError',
+    'ChecksumMismatchError',
+    'InvalidModelFileError',
+    'ModelTooLargeError',
+    'DiskFullError',
+    'OfflineError',
+  ],
 );

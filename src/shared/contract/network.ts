@@ -122,7 +122,11 @@ export const networkContract = namespace(
       NetworkResultSchema,
       'Runs a generation on a provider; the provider sees the prompt. Tokens arrive as `token` events.',
     ),
-    cancel: call(v.strictObject({ jobId: v.string() }), v.object({ cancelled: v.boolean() }), 'Stops a running generate.'),
+    cancel: call(
+      v.strictObject({ jobId: v.string() }),
+      v.object({ cancelled: v.boolean() }),
+      'Stops a running generate.',
+    ),
   },
   {
     status: event(NetworkStatusSchema, 'The node or its contribution changed.'),
@@ -131,4 +135,6 @@ export const networkContract = namespace(
       'A piece of a network answer; a higher attempt means an earlier provider failed and text restarts.',
     ),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  ['NetworkNotRunningError', 'DamagedSecretError', 'SealedSecretError', 'ModelHashError', 'NoProviderError'],
 );

@@ -70,4 +70,6 @@ export const rewardsContract = namespace(
   {
     changed: event(v.object({ seq: v.number() }), 'The ledger gained an entry.'),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  ['LedgerCorruptError', 'LedgerBusyError', 'DuplicateEntryError', 'DamagedSecretError', 'SealedSecretError'],
 );

@@ -46,4 +46,6 @@ export const updatesContract = namespace(
   {
     status: event(UpdateStatusSchema, 'Updating moved on (checking, downloading, ready, off).'),
   },
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  ['UpdatesOffError', 'NoUpdateReadyError', 'UpdatesUnavailableError'],
 );

@@ -68,4 +68,38 @@ describe('the ask service', () => {
     await expect(ask.openSource({ answerId, n: 1 }, { door: 'ipc' })).resolves.toEqual({ opened: true, reason: null });
     expect(opened).toEqual(['/docs/wing.pdf']);
   });
+
+  it('carries the id the client chose on every event of the answer, and refuses that id twice', async () => {
+    const seen: { name: string; answerId: unknown }[] = [];
+    const ask = createAskService({
+      events: {
+        emit: (name: string, payload: { answerId?: unknown }) => seen.push({ name, answerId: payload.answerId }),
+      } as never,
+      retriever: async () => ({
+        search: async () => [CHUNK],
+        documentChunks: async () => [CHUNK],
+        sampleChunks: async () => [CHUNK],
+      }),
+      generator: async () => ({
+        contextSize: 2048,
+        countTokens: (t: string) => Math.ceil(t.length / 4),
+        generate: async (o) => (o.onToken?.('It stalls [1].'), 'It stalls [1].'),
+      }),
+    });
+    const input = {
+      question: 'swept wing stall',
+      conversation: [],
+      scope: { collections: [], folders: [], files: [] },
+      mode: 'auto' as const,
+      answerId: 'chosen-by-the-client',
+    };
+    await expect(ask.ask(input, { door: 'cli' })).resolves.toEqual({ answerId: 'chosen-by-the-client' });
+    await ask.result({ answerId: 'chosen-by-the-client' }, { door: 'cli' });
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(seen.every((e) => e.answerId === 'chosen-by-the-client')).toBe(true);
+    await expect(ask.ask(input, { door: 'cli' })).rejects.toMatchObject({
+      name: 'InvalidInputError',
+      message: expect.stringMatching(/an answer with id chosen-by-the-client exists/) as unknown,
+    });
+  });
 });

@@ -48,11 +48,21 @@ export function connectSocket(token: string, origin = location.origin): Promise<
       ws.send(JSON.stringify({ jsonrpc: '2.0', id, method, params: input ?? {} }));
     });
 
+  // The host sends only the events this page asked for: ask on the first listener of a name,
+  // stop asking when its last listener goes. Replies to these carry no waiter and are dropped.
+  const tellHost = (method: 'rpc.on' | 'rpc.off', event: string) => {
+    if (ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ jsonrpc: '2.0', id: nextId++, method, params: { event } }));
+    }
+  };
   const subscribe = (name: string, listener: (payload: unknown) => void) => {
     const set = listeners.get(name) ?? new Set();
     listeners.set(name, set);
+    if (set.size === 0) tellHost('rpc.on', name);
     set.add(listener);
-    return () => set.delete(listener);
+    return () => {
+      if (set.delete(listener) && set.size === 0) tellHost('rpc.off', name);
+    };
   };
 
   // `api.settings.update(x)` calls `settings.update`; `api.settings.onChanged(f)` listens to
