@@ -2,8 +2,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The headless data folder: `HEARTH_HOME` when set, else the OS convention (the desktop app
- * passes Electron's `userData` instead).
+ * The data folder of the app, `hearth serve` and the CLI alike: `HEARTH_HOME` when set, else the
+ * OS convention. One folder for all of them is what lets the folder lock keep a single owner.
  */
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env, platform = process.platform): string {
   if (env.HEARTH_HOME) return env.HEARTH_HOME;

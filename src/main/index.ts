@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, protocol, session, shell } from 'electron';
 import { createEngine, type Engine } from '../core';
+import { defaultDataDir } from '../core/paths';
 import { DataFolderLock } from '../core/state';
 import { guardWebContents } from './contents-guards';
 import { bindIpc, forwardEvents } from './ipc';
@@ -67,10 +68,13 @@ async function start(): Promise<void> {
   const keychain = safeStorageCipher();
   let engine: Engine;
   let lock: DataFolderLock;
+  // The same folder the CLI and `hearth serve` use (HEARTH_HOME, else the OS convention), so they
+  // find the app's lock; Electron's own userData keeps only Chromium's caches.
+  const dataDir = defaultDataDir();
   try {
     // One data folder, one owner: a `hearth serve` or CLI command on this folder refuses while
     // the app runs (it cannot reach the app), and the app refuses while one of them runs.
-    lock = await DataFolderLock.acquire(app.getPath('userData'), { kind: 'desktop', command: 'Hearth' });
+    lock = await DataFolderLock.acquire(dataDir, { kind: 'desktop', command: 'Hearth' });
   } catch (error) {
     dialog.showErrorBox('Hearth is already open', error instanceof Error ? error.message : String(error));
     app.exit(1);
@@ -79,7 +83,7 @@ async function start(): Promise<void> {
   process.once('exit', () => lock.releaseSync());
   try {
     engine = await createEngine({
-      dataDir: app.getPath('userData'),
+      dataDir,
       host: 'desktop',
       secretCipher: keychain.cipher,
       // Only an installed release has a feed to update from (electron-builder's app-update.yml).
