@@ -44,6 +44,13 @@ export const AskSourceSchema = v.object({
   scores: StageScoresSchema,
 });
 
+/** A sentence quoted word for word from a cited passage, shown beside the model's answer. */
+export const AskQuoteSchema = v.object({
+  /** The source it comes from. */
+  n: v.number(),
+  text: v.string(),
+});
+
 export const AskOutcomeSchema = v.picklist(['answered', 'not-found', 'cancelled', 'failed']);
 
 export const AskAnswerSchema = v.object({
@@ -63,6 +70,8 @@ export const AskAnswerSchema = v.object({
   scope: AskScopeSchema,
   /** Why the outcome is what it is (not-found, failed), in words a user can act on. */
   message: v.nullable(v.string()),
+  /** The best-matching sentence of the top cited passage, when the answer does not already say it. */
+  quote: v.optional(v.nullable(AskQuoteSchema)),
 });
 
 export const SelfTestReportSchema = v.object({
@@ -130,6 +139,7 @@ export const askContract = namespace(
 
 export type AskScope = v.InferOutput<typeof AskScopeSchema>;
 export type AskSource = v.InferOutput<typeof AskSourceSchema>;
+export type AskQuote = v.InferOutput<typeof AskQuoteSchema>;
 export type AskAnswer = v.InferOutput<typeof AskAnswerSchema>;
 export type StageScores = v.InferOutput<typeof StageScoresSchema>;
 export type ConversationTurn = v.InferOutput<typeof ConversationTurnSchema>;
