@@ -74,6 +74,16 @@ export const AskAnswerSchema = v.object({
   quote: v.optional(v.nullable(AskQuoteSchema)),
 });
 
+/** A finished ask in the history list. */
+export const AskSummarySchema = v.object({
+  answerId: IdSchema,
+  question: v.string(),
+  outcome: AskOutcomeSchema,
+  /** Epoch milliseconds. */
+  askedAt: v.number(),
+  sources: v.number(),
+});
+
 export const SelfTestReportSchema = v.object({
   samples: v.number(),
   foundAt1: v.number(),
@@ -101,9 +111,15 @@ export const askContract = namespace(
     result: call(
       v.strictObject({ answerId: IdSchema }),
       AskAnswerSchema,
-      'Wait for an answer to finish and return it with its sources.',
+      'Wait for an answer to finish and return it with its sources (also a finished ask from the history).',
     ),
     cancel: call(v.strictObject({ answerId: IdSchema }), v.null(), 'Stop an answer at once.'),
+    history: call(
+      v.strictObject({}),
+      v.array(AskSummarySchema),
+      'Finished asks, newest first; `result` reopens one with its sources.',
+    ),
+    forget: call(v.strictObject({ answerId: IdSchema }), v.null(), 'Remove an ask from the history.'),
     openSource: call(
       v.strictObject({ answerId: IdSchema, n: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
       v.object({ opened: v.boolean(), reason: v.nullable(v.string()) }),
@@ -139,6 +155,7 @@ export const askContract = namespace(
 
 export type AskScope = v.InferOutput<typeof AskScopeSchema>;
 export type AskSource = v.InferOutput<typeof AskSourceSchema>;
+export type AskSummary = v.InferOutput<typeof AskSummarySchema>;
 export type AskQuote = v.InferOutput<typeof AskQuoteSchema>;
 export type AskAnswer = v.InferOutput<typeof AskAnswerSchema>;
 export type StageScores = v.InferOutput<typeof StageScoresSchema>;
