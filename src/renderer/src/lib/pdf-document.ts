@@ -1,0 +1,68 @@
+import type { PDFDocumentProxy, PDFPageProxy } from 'unpdf/pdfjs';
+import { passageItems, termSpans } from './pdf-highlight';
+
+/** A box over the rendered page, in CSS pixels: part of the passage, or one of the query's words. */
+export interface HighlightBox {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  kind: 'passage' | 'term';
+}
+
+type PdfJs = typeof import('unpdf/pdfjs');
+let pdfjs: Promise<PdfJs> | null = null;
+
+/**
+ * Opens a PDF from its bytes with pdf.js (unpdf's build, which runs its worker in the page, so
+ * the strict CSP needs no worker URL). Loaded on first use: most sessions never open a PDF.
+ */
+export async function openPdf(base64: string): Promise<PDFDocumentProxy> {
+  const lib = await (pdfjs ??= import('unpdf/pdfjs'));
+  const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+  return lib.getDocument({ data: bytes, isEvalSupported: false, useSystemFonts: true }).promise;
+}
+
+/** Draws one page to fit `width` and returns the boxes to highlight on it. */
+export async function renderPage(
+  page: PDFPageProxy,
+  canvas: HTMLCanvasElement,
+  width: number,
+  mark: { passage: string | null; terms: readonly string[] },
+): Promise<HighlightBox[]> {
+  const { Util } = await (pdfjs ??= import('unpdf/pdfjs'));
+  const scale = Math.min(2.5, Math.max(0.3, width / page.getViewport({ scale: 1 }).width));
+  const viewport = page.getViewport({ scale });
+  const ratio = window.devicePixelRatio || 1;
+  canvas.width = Math.floor(viewport.width * ratio);
+  canvas.height = Math.floor(viewport.height * ratio);
+  canvas.style.width = `${Math.floor(viewport.width)}px`;
+  canvas.style.height = `${Math.floor(viewport.height)}px`;
+  await page.render({
+    canvas,
+    canvasContext: canvas.getContext('2d')!,
+    viewport,
+    transform: ratio === 1 ? undefined : [ratio, 0, 0, ratio, 0, 0],
+  }).promise;
+
+  const items = (await page.getTextContent()).items.filter((item) => 'str' in item);
+  const inPassage = mark.passage ? passageItems(items, mark.passage) : new Set<number>();
+  const boxes: HighlightBox[] = [];
+  items.forEach((item, i) => {
+    const tx = Util.transform(viewport.transform, item.transform);
+    const height = Math.hypot(tx[2]!, tx[3]!);
+    const box = { left: tx[4]!, top: tx[5]! - height, width: item.width * scale, height };
+    if (inPassage.has(i)) boxes.push({ ...box, kind: 'passage' });
+    const chars = item.str.length || 1;
+    for (const span of termSpans(item.str, mark.terms)) {
+      boxes.push({
+        left: box.left + (box.width * span.start) / chars,
+        top: box.top,
+        width: (box.width * (span.end - span.start)) / chars,
+        height,
+        kind: 'term',
+      });
+    }
+  });
+  return boxes;
+}
