@@ -1,3 +1,4 @@
+import type * as PdfJsModule from 'unpdf/pdfjs';
 import type { PDFDocumentProxy, PDFPageProxy } from 'unpdf/pdfjs';
 import { passageItems, termSpans } from './pdf-highlight';
 
@@ -10,7 +11,7 @@ export interface HighlightBox {
   kind: 'passage' | 'term';
 }
 
-type PdfJs = typeof import('unpdf/pdfjs');
+type PdfJs = typeof PdfJsModule;
 let pdfjs: Promise<PdfJs> | null = null;
 
 /**
