@@ -59,21 +59,21 @@ describe('Ask as a place to work (`hearth serve`, Chromium)', () => {
   }
 
   /** Presses Tab until the focused element matches, as a keyboard user would (at most 60 times). */
-  async function tabTo(page: Page, describe: string, matches: (el: Element) => boolean): Promise<void> {
+  async function tabTo(page: Page, describe: string, matches: string): Promise<void> {
     for (let i = 0; i < 60; i++) {
       await page.keyboard.press('Tab');
-      if (await page.evaluate(`(${matches.toString()})(document.activeElement)`)) return;
+      if (await page.evaluate(`((el) => ${matches})(document.activeElement)`)) return;
     }
     throw new Error(`Tab never reached ${describe}`);
   }
 
   it('asks with the keyboard alone: Shift+Enter breaks the line, Enter asks, the viewer opens and closes', async () => {
     const page = await openPage({ width: 1280, height: 800 });
-    await tabTo(page, 'the Chat link', (el) => el.textContent?.trim() === 'Chat');
+    await tabTo(page, 'the Chat link', `el.textContent?.trim() === 'Chat'`);
     await page.keyboard.press('Enter');
-    await tabTo(page, 'Ask your files', (el) => el.textContent?.trim() === 'Ask your files');
+    await tabTo(page, 'Ask your files', `el.textContent?.trim() === 'Ask your files'`);
     await page.keyboard.press('Enter');
-    await tabTo(page, 'the question box', (el) => el.getAttribute('aria-label') === 'Question');
+    await tabTo(page, 'the question box', `el.getAttribute('aria-label') === 'Question'`);
     await page.keyboard.type('At what angle of attack');
     await page.keyboard.press('Shift+Enter');
     await page.keyboard.type('did the swept wing stall?');
@@ -89,13 +89,13 @@ describe('Ask as a place to work (`hearth serve`, Chromium)', () => {
       /wing-report\.pdf, page 2[\s\S]*swept wing stalled at fourteen degrees/,
     );
     // To the source, then "Show in file", by keyboard.
-    await tabTo(page, 'source 1', (el) => el.closest('[data-testid="ask-source"]') !== null);
+    await tabTo(page, 'source 1', `el.closest('[data-testid="ask-source"]') !== null`);
     await page.keyboard.press('Enter');
-    await tabTo(page, 'Show in file', (el) => el.textContent?.trim() === 'Show in file');
+    await tabTo(page, 'Show in file', `el.textContent?.trim() === 'Show in file'`);
     await page.keyboard.press('Enter');
     const viewer = page.getByRole('dialog', { name: /in context$/ });
     await viewer.waitFor();
-    await expect(page.evaluate(() => document.activeElement?.closest('dialog') !== null)).resolves.toBe(true);
+    await expect(page.evaluate('document.activeElement?.closest("dialog") !== null')).resolves.toBe(true);
     await page.keyboard.press('Escape');
     await expect.poll(() => viewer.isVisible()).toBe(false);
     await page.close();
@@ -131,7 +131,7 @@ describe('Ask as a place to work (`hearth serve`, Chromium)', () => {
       const fit = await why.evaluate((el) => ({
         right: el.getBoundingClientRect().right,
         overflow: el.scrollWidth - el.clientWidth,
-        window: window.innerWidth,
+        window: el.ownerDocument.documentElement.clientWidth,
       }));
       expect(fit.overflow).toBeLessThanOrEqual(1);
       expect(fit.right).toBeLessThanOrEqual(fit.window);

@@ -76,7 +76,7 @@ describe('Library search opens the passage in its file (`hearth serve`, Chromium
         const rect = box.getBoundingClientRect();
         if (box.scrollHeight > box.clientHeight && (top < rect.top || top > rect.bottom)) return false;
       }
-      return top >= 0 && top <= window.innerHeight;
+      return top >= 0 && top <= element.ownerDocument.documentElement.clientHeight;
     });
   }
 
@@ -121,4 +121,42 @@ describe('Library search opens the passage in its file (`hearth serve`, Chromium
       await page.close();
     });
   }
+
+  /** Drops one file named `name` on the window, as the system would after a drag from a file manager. */
+  const drop = (page: Page, name: string) =>
+    page.evaluate(`(() => {
+      const data = new DataTransfer();
+      data.items.add(new File(['x'], ${JSON.stringify(name)}));
+      for (const type of ['dragenter', 'dragover', 'drop'])
+        window.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    })()`);
+
+  it('says in the browser that dropping a folder needs the desktop app, and where to type the path', async () => {
+    const page = await ui.context.newPage();
+    await page.setViewportSize({ width: 760, height: 520 });
+    await page.goto(ui.hearth.url);
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await drop(page, 'notes');
+    const message = page.getByTestId('drop-message');
+    await expect(message.textContent()).resolves.toMatch(/needs the Hearth desktop app.*Folder or file path/s);
+    await page.screenshot({ path: `${SHOTS}/drop-browser-760x520.png` });
+    await page.close();
+  });
+
+  it('adds a dropped folder when the desktop preload tells its path', async () => {
+    const extra = join(home.path, 'dropped');
+    await mkdir(extra, { recursive: true });
+    await writeFile(join(extra, 'harbour.md'), '# Harbour\n\nThe ferry leaves at noon when the tide allows.\n');
+    const page = await ui.context.newPage();
+    // Stands in for the desktop preload's bridge (Electron's webUtils.getPathForFile), which a browser lacks.
+    await page.addInitScript(`window.hearthFiles = { pathFor: () => ${JSON.stringify(extra)} }`);
+    await page.setViewportSize({ width: 1280, height: 800 });
+    await page.goto(ui.hearth.url);
+    await page.getByRole('navigation', { name: 'Main' }).waitFor();
+    await drop(page, 'dropped');
+    await expect(page.getByTestId('drop-message').textContent()).resolves.toMatch(/Added dropped to “My files”/);
+    await page.getByRole('heading', { level: 1, name: 'Library' }).waitFor();
+    await page.getByRole('heading', { name: 'My files' }).waitFor();
+    await page.close();
+  });
 });
