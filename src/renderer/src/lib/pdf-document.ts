@@ -46,7 +46,9 @@ export async function renderPage(
     transform: ratio === 1 ? undefined : [ratio, 0, 0, ratio, 0, 0],
   }).promise;
 
-  const items = (await page.getTextContent()).items.filter((item) => 'str' in item);
+  const content = await page.getTextContent();
+  const items = content.items.filter((item) => 'str' in item);
+  const measure = document.createElement('canvas').getContext('2d');
   const inPassage = mark.passage ? passageItems(items, mark.passage) : new Set<number>();
   const boxes: HighlightBox[] = [];
   items.forEach((item, i) => {
@@ -54,15 +56,16 @@ export async function renderPage(
     const height = Math.hypot(tx[2]!, tx[3]!);
     const box = { left: tx[4]!, top: tx[5]! - height, width: item.width * scale, height };
     if (inPassage.has(i)) boxes.push({ ...box, kind: 'passage' });
-    const chars = item.str.length || 1;
-    for (const span of termSpans(item.str, mark.terms)) {
-      boxes.push({
-        left: box.left + (box.width * span.start) / chars,
-        top: box.top,
-        width: (box.width * (span.end - span.start)) / chars,
-        height,
-        kind: 'term',
-      });
+    const spans = termSpans(item.str, mark.terms);
+    if (spans.length === 0) return;
+    // Where a word starts inside the item: measured in the item's font family, scaled to its drawn width.
+    if (measure) measure.font = `100px ${content.styles[item.fontName]?.fontFamily ?? 'sans-serif'}`;
+    const whole = measure?.measureText(item.str).width || item.str.length;
+    const at = (index: number) =>
+      ((measure ? measure.measureText(item.str.slice(0, index)).width : index) / whole) * box.width;
+    for (const span of spans) {
+      const left = box.left + at(span.start);
+      boxes.push({ left, top: box.top, width: box.left + at(span.end) - left, height, kind: 'term' });
     }
   });
   return boxes;
