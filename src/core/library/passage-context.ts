@@ -104,7 +104,7 @@ export function mergeOverlaps(
 
 /** How many characters at the end of `before` repeat at the start of `after` (0 if fewer than 12). */
 function overlapLength(before: string, after: string): number {
-  const probe = after.slice(0, Math.min(32, after.length));
+  const probe = after.slice(0, 12);
   if (probe.length < 12) return 0;
   for (let at = before.indexOf(probe); at >= 0; at = before.indexOf(probe, at + 1)) {
     const tail = before.slice(at);
