@@ -87,7 +87,12 @@ describe('Library search opens the passage in its file (`hearth serve`, Chromium
       // Two files hold the words; each is listed once with its passages under it.
       await expect(files.count()).resolves.toBe(2);
       await expect(files.first().locator('strong').textContent()).resolves.toBe('wing-report.pdf');
-      await files.first().getByRole('button', { name: /wing-report\.pdf, page 2/ }).click();
+      await page.getByTestId('search-results').scrollIntoViewIfNeeded();
+      await page.screenshot({ path: `${SHOTS}/library-search-${size.width}x${size.height}.png` });
+      await files
+        .first()
+        .getByRole('button', { name: /wing-report\.pdf, page 2/ })
+        .click();
       const viewer = page.getByRole('dialog', { name: 'wing-report.pdf in context' });
       await viewer.waitFor();
       const sheet = viewer.getByTestId('pdf-page');
@@ -105,7 +110,10 @@ describe('Library search opens the passage in its file (`hearth serve`, Chromium
 
     it(`shows a DOCX hit among its neighbouring passages at ${size.width}×${size.height}`, async () => {
       const page = await search(size, 'blacksmith horseshoe');
-      await page.getByRole('button', { name: /village\.docx/ }).first().click();
+      await page
+        .getByRole('button', { name: /village\.docx/ })
+        .first()
+        .click();
       const viewer = page.getByRole('dialog', { name: 'village.docx in context' });
       const text = viewer.getByTestId('text-context');
       await text.waitFor();

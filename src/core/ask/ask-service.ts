@@ -123,7 +123,8 @@ export function createAskService(
         })
         .then(async (answer) => {
           // A stopped ask with nothing written is not worth reopening.
-          if (answer.outcome !== 'cancelled' || answer.text) await components.history?.save(answer).catch(() => undefined);
+          if (answer.outcome !== 'cancelled' || answer.text)
+            await components.history?.save(answer).catch(() => undefined);
           return answer;
         });
       answers.set(answerId, { controller, done, finished: null, sources: [] });

@@ -55,7 +55,8 @@ export async function passageContext(library: ContextLibrary, request: PassageCo
     passage,
     matches: findTerms(text, request.terms ?? []),
     moreBefore: target.page !== null ? target.page > 1 : passages.indexOf(around[0]!) > 0,
-    moreAfter: target.page !== null ? passages.some((p) => (p.page ?? 0) > target.page!) : around.at(-1) !== passages.at(-1),
+    moreAfter:
+      target.page !== null ? passages.some((p) => (p.page ?? 0) > target.page!) : around.at(-1) !== passages.at(-1),
     pdf: type === 'pdf' ? await pdfBytes(real) : null,
   };
 }

@@ -70,7 +70,11 @@ describe('library.context: a passage in its file, only for files in the library'
   it('returns a DOCX passage among its neighbours, highlighted exactly', async () => {
     const hit = (await search('blacksmith horseshoe brine')).find((h) => h.path.endsWith('village.docx'))!;
     expect(hit.text).toContain('blacksmith');
-    const context = (await call('library.context', { path: hit.path, chunkId: hit.id, terms: ['horseshoe'] })) as PassageContext;
+    const context = (await call('library.context', {
+      path: hit.path,
+      chunkId: hit.id,
+      terms: ['horseshoe'],
+    })) as PassageContext;
     expect(context.type).toBe('docx');
     expect(context.page).toBeNull();
     expect(context.pdf).toBeNull();

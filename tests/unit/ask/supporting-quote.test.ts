@@ -24,6 +24,8 @@ describe('the quote shown beside an answer', () => {
 
   it('adds no quote when the answer already says it', () => {
     const answer = 'The swept wing stalled at fourteen degrees angle of attack [1].';
-    expect(supportingQuote('At what angle did the swept wing stall?', answer, [{ n: 1, text: PASSAGE }], [1])).toBeNull();
+    expect(
+      supportingQuote('At what angle did the swept wing stall?', answer, [{ n: 1, text: PASSAGE }], [1]),
+    ).toBeNull();
   });
 });
