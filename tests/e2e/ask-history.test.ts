@@ -114,6 +114,8 @@ describe('Ask as a place to work (`hearth serve`, Chromium)', () => {
       const ask = page.getByRole('region', { name: 'Ask your files' });
       await ask.getByRole('button', { name: /Earlier questions \([1-9]/ }).click();
       const history = ask.getByRole('navigation', { name: 'Earlier questions' });
+      await history.waitFor();
+      await page.screenshot({ path: `${SHOTS}/ask-history-list-${size.width}x${size.height}.png` });
       await history
         .getByRole('button', { name: /swept wing stall/ })
         .first()
