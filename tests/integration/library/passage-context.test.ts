@@ -95,6 +95,18 @@ describe('library.context: a passage in its file, only for files in the library'
     await expect(call('library.context', { path: join(docs, 'missing.pdf') })).rejects.toThrow(/does not exist/);
   });
 
+  it('serves a file added on its own, and says when a file in a folder is not indexed', async () => {
+    const single = join(home.path, 'memo.md');
+    await writeFile(single, '# Memo\n\nThe boiler service is due in March.\n');
+    await call('library.addSource', { collection: 'memos', path: single });
+    await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+    const context = (await call('library.context', { path: single, terms: ['boiler'] })) as PassageContext;
+    expect(context.text).toContain('The boiler service is due in March.');
+    expect(context.matches).toHaveLength(1);
+    await writeFile(join(docs, '.hidden.md'), 'Hidden files are not indexed.');
+    await expect(call('library.context', { path: join(docs, '.hidden.md') })).rejects.toThrow(/not indexed yet/);
+  });
+
   it('refuses input the contract does not allow', async () => {
     await expect(call('library.context', { path: '' })).rejects.toThrow(/path/);
     await expect(call('library.context', { path: docs, terms: Array(51).fill('x') })).rejects.toThrow(/terms/);
