@@ -143,6 +143,8 @@ export class Engine implements Disposable {
         chat: ai.chat,
         models: ai,
         openFile: desktop && ((path) => desktop.openFile(path)),
+        dataDir,
+        onDamage,
       }),
     };
     log.info({ event: 'engine-start', version: HEARTH_VERSION, host: options.host ?? 'headless' });

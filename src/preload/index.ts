@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { contextBridge, ipcRenderer, webUtils, type IpcRendererEvent } from 'electron';
 import { contract } from '../shared/contract';
 import { eventMethodName } from '../shared/contract/define';
 import type { WireResult } from '../shared/errors';
@@ -50,3 +50,7 @@ const bridge = Object.fromEntries(
 );
 
 contextBridge.exposeInMainWorld('hearth', bridge);
+
+// Where a file dropped on the window lives (the renderer cannot know: a sandboxed page sees only
+// the File). Used to add dropped folders and files to the library; it reads nothing itself.
+contextBridge.exposeInMainWorld('hearthFiles', { pathFor: (file: File) => webUtils.getPathForFile(file) });

@@ -7,7 +7,7 @@ import { LibraryRetriever } from '../../src/core/ask/library-retriever';
 import { generatorFromChat } from '../../src/core/ask/chat-generator-adapter';
 import { ChatGenerator } from '../../src/core/chat/chat-generator';
 import { checkGgufFile } from '../../src/core/models/gguf-check';
-import { contentWords, termCoverage } from '../../src/core/ask/query-terms';
+import { bestSentence } from '../../src/core/ask/supporting-quote';
 import type { RetrieveOptions, RetrievedChunk, Retriever } from '../../src/core/ask/seams';
 import { Library } from '../../src/core/library';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
@@ -73,22 +73,10 @@ class RecordingRetriever implements Retriever {
   }
 }
 
-/** The extractive baseline: the sentence of the top relevant passage sharing most query words. */
+/** The extractive baseline: the sentence of the top relevant passage sharing most query words (what Ask quotes). */
 function extractive(question: string, retrieved: readonly ScoredChunk[]): { text: string; chunk: ScoredChunk } | null {
   const top = retrieved.find((chunk) => chunk.relevant);
-  if (!top) return null;
-  const words = contentWords(question);
-  const sentences = top.text
-    .split(/(?<=[.!?])\s+|\n+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-  let best = sentences[0] ?? top.text;
-  let bestScore = -1;
-  for (const sentence of sentences) {
-    const score = termCoverage(words, sentence).coverage;
-    if (score > bestScore) [best, bestScore] = [sentence, score];
-  }
-  return { text: best, chunk: top };
+  return top ? { text: bestSentence(question, top.text), chunk: top } : null;
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);

@@ -85,7 +85,7 @@ describe.skipIf(missing)('asking real files with real models in the UI over `hea
     await page.getByRole('link', { name: 'Chat' }).click();
     await page.getByRole('button', { name: 'Ask your files' }).click();
     const ask = page.getByRole('region', { name: 'Ask your files' });
-    await ask.getByLabel('Question').fill(QUESTION);
+    await ask.getByLabel('Question', { exact: true }).fill(QUESTION);
     await ask.getByRole('button', { name: 'Ask', exact: true }).click();
 
     const answer = ask.getByTestId('ask-answer');
@@ -102,15 +102,25 @@ describe.skipIf(missing)('asking real files with real models in the UI over `hea
     for (const text of shown) expect(text).toMatch(/bridge-inspection\.pdf.*page 2/s);
 
     // Any citation chip the model wrote names that file and page; clicking it (or, when the
-    // model wrote none, the source itself) selects the source and shows the exact passage with
-    // the fact. "Open file" hands the whole file to the system viewer in the app (not at the
+    // model wrote none, the source's "Show in file") opens that page in the viewer, and the
+    // selected source shows the exact passage with the fact. "Open file" hands the whole file to the system viewer in the app (not at the
     // page); the browser door cannot open local files and says so, keeping the passage in view.
     const chips = answer.getByRole('button', { name: /^Source \d+:/ });
     const chipLabels = await chips.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? ''));
     console.log(`REAL-MODEL ANSWER: ${(await answer.textContent())?.trim()}\nCITATIONS: ${chipLabels.join(' | ')}`);
     for (const label of chipLabels) expect(label).toMatch(/bridge-inspection\.pdf, page 2\b/);
     if (chipLabels.length > 0) await chips.first().click();
-    else await sources.first().getByRole('button').first().click();
+    else {
+      await sources.first().getByRole('button').first().click();
+      await ask.locator('[data-testid="ask-source"].selected').getByRole('button', { name: 'Show in file' }).click();
+    }
+    // The citation opens the PDF in the viewer at page 2, the cited passage highlighted.
+    const viewer = page.getByRole('dialog', { name: 'bridge-inspection.pdf in context' });
+    await expect.poll(() => viewer.locator('.box.passage').count(), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect(viewer.getByTestId('pdf-page').getAttribute('data-page')).resolves.toBe('2');
+    await page.screenshot({ path: `${SHOTS}/ask-real-models-viewer.png` });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => viewer.isVisible()).toBe(false);
     const selected = ask.locator('[data-testid="ask-source"].selected');
     await expect(selected.textContent()).resolves.toMatch(/bridge-inspection\.pdf.*page 2/s);
     await expect(selected.locator('blockquote').textContent()).resolves.toMatch(FACT);

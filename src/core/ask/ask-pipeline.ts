@@ -13,6 +13,7 @@ import {
 import { contentWords, termCoverage } from './query-terms';
 import type { Generator, Reranker, RetrievedChunk, Retriever } from './seams';
 import { standaloneQuery } from './standalone-query';
+import { supportingQuote } from './supporting-quote';
 import { isWholeDocumentQuestion, pickDocument } from './whole-document';
 
 /** A retrieved chunk with every stage's score filled in, and whether it passed the gate. */
@@ -188,7 +189,9 @@ export class AskPipeline {
       signal,
       onToken: callbacks.onToken,
     });
-    return this._finish(base, 'retrieval', raw, sources, signal);
+    const answer = this._finish(base, 'retrieval', raw, sources, signal);
+    if (answer.outcome !== 'answered') return answer;
+    return { ...answer, quote: supportingQuote(request.question, answer.text, packed.sources, answer.cited) };
   }
 
   private _finish(

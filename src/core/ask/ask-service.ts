@@ -4,6 +4,7 @@ import type { AskAnswer, AskScope } from '../../shared/contract/ask';
 import type { ServiceOf } from '../../shared/contract/define';
 import { openWithSystemViewer } from '../app/open-file';
 import type { EventBus } from '../events';
+import type { AskHistory } from './ask-history';
 import { AskPipeline, type AskPipelineInit } from './ask-pipeline';
 import { DoorErrorName } from '../../shared/errors';
 import { CallError } from '../doors/dispatch';
@@ -22,6 +23,8 @@ export interface AskServiceComponents {
   reranker?: () => Promise<Reranker | null>;
   /** Opens a file in the system viewer (programs are shown in their folder). Default: openWithSystemViewer. */
   openFile?: (path: string) => Promise<void>;
+  /** Where finished asks are kept to be reopened; none: answers live only in memory. */
+  history?: AskHistory;
 }
 
 export interface AskServiceInit extends AskPipelineInit {
@@ -124,6 +127,12 @@ export function createAskService(
           if (running) running.finished = answer;
           events.emit('ask.done', answer);
           return answer;
+        })
+        .then(async (answer) => {
+          // A stopped ask with nothing written is not worth reopening.
+          if (answer.outcome !== 'cancelled' || answer.text)
+            await components.history?.save(answer).catch(() => undefined);
+          return answer;
         });
       answers.set(answerId, { controller, done, finished: null, sources: [] });
       forget();
@@ -131,8 +140,15 @@ export function createAskService(
     },
     result: async ({ answerId }) => {
       const running = answers.get(answerId);
-      if (!running) throw new AskUnavailableError('answer', `No answer with id ${answerId}; it may have expired.`);
-      return running.done;
+      if (running) return running.done;
+      const kept = await components.history?.get(answerId);
+      if (!kept) throw new AskUnavailableError('answer', `No answer with id ${answerId}; it may have been removed.`);
+      return kept;
+    },
+    history: async () => (await components.history?.list()) ?? [],
+    forget: async ({ answerId }) => {
+      await components.history?.remove(answerId);
+      return null;
     },
     cancel: async ({ answerId }) => {
       answers.get(answerId)?.controller.abort();
@@ -141,7 +157,8 @@ export function createAskService(
     openSource: async ({ answerId, n }, context) => {
       // Only files an answer cited can be opened, so the UI cannot open arbitrary paths.
       const running = answers.get(answerId);
-      const source = (running?.finished?.sources ?? running?.sources)?.find((s) => s.n === n);
+      const kept = running ? null : await components.history?.get(answerId);
+      const source = (running?.finished?.sources ?? running?.sources ?? kept?.sources)?.find((s) => s.n === n);
       if (!source) return { opened: false, reason: `Answer ${answerId} has no source [${n}].` };
       if (context.door !== 'ipc') {
         return { opened: false, reason: 'Files open only in the Hearth app; here the snippet is shown instead.' };

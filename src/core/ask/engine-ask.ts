@@ -4,6 +4,9 @@ import type { ChatService } from '../chat';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { ModelSlots, ModelStore } from '../models';
+import { join } from 'node:path';
+import type { OnStateDamage } from '../state';
+import { AskHistory } from './ask-history';
 import { createAskService } from './ask-service';
 import { generatorFromChat } from './chat-generator-adapter';
 import { LibraryRetriever, type RetrieverLibrary } from './library-retriever';
@@ -20,6 +23,10 @@ export interface EngineAskOptions {
   models: { store: Pick<ModelStore, 'list'>; slots: Pick<ModelSlots, 'load'> };
   /** Opens a cited file (the desktop app's shell); default: the system viewer, started without a shell. */
   openFile?: (path: string) => Promise<void>;
+  /** The data folder: finished asks are kept under `asks/` to be reopened. None: not kept. */
+  dataDir?: string;
+  /** Told about damaged ask files after they were set aside. */
+  onDamage?: OnStateDamage;
 }
 
 /**
@@ -51,6 +58,7 @@ export function createEngineAsk(options: EngineAskOptions): ServiceOf<Contract['
     generator: () => generatorFromChat(options.chat),
     reranker: installedReranker,
     openFile: options.openFile,
+    history: options.dataDir ? new AskHistory(join(options.dataDir, 'asks'), options.onDamage) : undefined,
   });
   return {
     ...service,

@@ -1,6 +1,7 @@
 import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { Library } from './library';
+import { passageContext } from './passage-context';
 
 /** The `library` namespace of the contract, answered by a Library. */
 export function createLibraryService(library: () => Promise<Library>): ServiceOf<Contract['library']> {
@@ -30,5 +31,6 @@ export function createLibraryService(library: () => Promise<Library>): ServiceOf
     files: async ({ collection, problemsOnly }) => (await library()).files(collection, problemsOnly ?? false),
     status: async () => (await library()).status(),
     search: async ({ query, ...options }) => (await library()).search(query, options),
+    context: async (request) => passageContext(await library(), request),
   };
 }

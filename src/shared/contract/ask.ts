@@ -44,6 +44,13 @@ export const AskSourceSchema = v.object({
   scores: StageScoresSchema,
 });
 
+/** A sentence quoted word for word from a cited passage, shown beside the model's answer. */
+export const AskQuoteSchema = v.object({
+  /** The source it comes from. */
+  n: v.number(),
+  text: v.string(),
+});
+
 export const AskOutcomeSchema = v.picklist(['answered', 'not-found', 'cancelled', 'failed']);
 
 export const AskAnswerSchema = v.object({
@@ -63,6 +70,18 @@ export const AskAnswerSchema = v.object({
   scope: AskScopeSchema,
   /** Why the outcome is what it is (not-found, failed), in words a user can act on. */
   message: v.nullable(v.string()),
+  /** The best-matching sentence of the top cited passage, when the answer does not already say it. */
+  quote: v.optional(v.nullable(AskQuoteSchema)),
+});
+
+/** A finished ask in the history list. */
+export const AskSummarySchema = v.object({
+  answerId: IdSchema,
+  question: v.string(),
+  outcome: AskOutcomeSchema,
+  /** Epoch milliseconds. */
+  askedAt: v.number(),
+  sources: v.number(),
 });
 
 export const SelfTestReportSchema = v.object({
@@ -97,9 +116,15 @@ export const askContract = namespace(
     result: call(
       v.strictObject({ answerId: IdSchema }),
       AskAnswerSchema,
-      'Wait for an answer to finish and return it with its sources.',
+      'Wait for an answer to finish and return it with its sources (also a finished ask from the history).',
     ),
     cancel: call(v.strictObject({ answerId: IdSchema }), v.null(), 'Stop an answer at once.'),
+    history: call(
+      v.strictObject({}),
+      v.array(AskSummarySchema),
+      'Finished asks, newest first; `result` reopens one with its sources.',
+    ),
+    forget: call(v.strictObject({ answerId: IdSchema }), v.null(), 'Remove an ask from the history.'),
     openSource: call(
       v.strictObject({ answerId: IdSchema, n: v.pipe(v.number(), v.integer(), v.minValue(1)) }),
       v.object({ opened: v.boolean(), reason: v.nullable(v.string()) }),
@@ -137,6 +162,8 @@ export const askContract = namespace(
 
 export type AskScope = v.InferOutput<typeof AskScopeSchema>;
 export type AskSource = v.InferOutput<typeof AskSourceSchema>;
+export type AskSummary = v.InferOutput<typeof AskSummarySchema>;
+export type AskQuote = v.InferOutput<typeof AskQuoteSchema>;
 export type AskAnswer = v.InferOutput<typeof AskAnswerSchema>;
 export type StageScores = v.InferOutput<typeof StageScoresSchema>;
 export type ConversationTurn = v.InferOutput<typeof ConversationTurnSchema>;

@@ -89,6 +89,31 @@ export const ProgressEventSchema = v.object({
 });
 export type LibraryProgress = v.InferOutput<typeof ProgressEventSchema>;
 
+/** A span of `text` in UTF-16 code units, end exclusive. */
+export const TextRangeSchema = v.object({ start: v.number(), end: v.number() });
+export type TextRange = v.InferOutput<typeof TextRangeSchema>;
+
+/** A passage shown where it stands in its file: the text around it and where to highlight. */
+export const PassageContextSchema = v.object({
+  path: v.string(),
+  /** The file's type by extension (pdf, docx, md, ...). */
+  type: v.string(),
+  page: v.nullable(v.number()),
+  pageKind: v.nullable(v.picklist(['page', 'slide', 'sheet', 'chapter'])),
+  /** The passage's page (or slide, sheet, chapter) in full; for formats without pages, the passages around it. */
+  text: v.string(),
+  /** Where the passage itself stands in `text`. */
+  passage: TextRangeSchema,
+  /** Where the given words occur in `text`, for highlighting. */
+  matches: v.array(TextRangeSchema),
+  /** Whether the file goes on before and after `text`. */
+  moreBefore: v.boolean(),
+  moreAfter: v.boolean(),
+  /** A PDF's bytes (base64) for rendering its pages; null for other formats and for PDFs over the size limit. */
+  pdf: v.nullable(v.string()),
+});
+export type PassageContext = v.InferOutput<typeof PassageContextSchema>;
+
 const RefInput = v.strictObject({ collection: CollectionRefSchema });
 const OptionalRefInput = v.strictObject({ collection: v.optional(CollectionRefSchema) });
 
@@ -138,6 +163,19 @@ export const libraryContract = namespace(
       }),
       v.array(SearchHitSchema),
       'Hybrid search over the library.',
+    ),
+    context: call(
+      v.strictObject({
+        /** An indexed file: only files inside the library's folders are read. */
+        path: PathSchema,
+        /** The passage (a search hit's or a source's chunk id); without it, the first passage on `page`. */
+        chunkId: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(200))),
+        page: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+        /** Words to mark in the text (the query's matched words). */
+        terms: v.optional(v.pipe(v.array(v.pipe(v.string(), v.minLength(1), v.maxLength(100))), v.maxLength(50)), []),
+      }),
+      PassageContextSchema,
+      'A passage in context: its page or the passages around it, with the passage and the words to highlight.',
     ),
   },
   {

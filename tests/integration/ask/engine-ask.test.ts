@@ -86,4 +86,23 @@ describe('ask through the engine (real library, real chat model)', () => {
     expect(report.samples).toBeGreaterThan(0);
     expect(report.recallAt5).toBeGreaterThan(0);
   });
+
+  it('keeps finished asks with their sources and quote, and reopens them after a restart', async () => {
+    const { answer } = await ask('At what angle of attack did the swept wing stall?');
+    // The toy model writes stories, never the fact: the file's own sentence is quoted beside it.
+    expect(answer.quote).toMatchObject({ text: expect.stringMatching(/stalled at fourteen degrees/) });
+    await engine.dispose();
+    engine = await createEngine({ dataDir: join(home.path, 'data') });
+    const history = (await engine.dispatch('ask.history', {}, cli)) as { answerId: string; question: string }[];
+    expect(history[0]).toMatchObject({ answerId: answer.answerId, question: answer.question });
+    expect(history.some((h) => h.question.startsWith('Who won'))).toBe(true);
+    const reopened = (await engine.dispatch('ask.result', { answerId: answer.answerId }, cli)) as AskAnswer;
+    expect(reopened).toEqual(answer);
+    const open = (await engine.dispatch('ask.openSource', { answerId: answer.answerId, n: 1 }, { door: 'socket' })) as {
+      reason: string;
+    };
+    expect(open.reason).toMatch(/only in the Hearth app/);
+    await engine.dispatch('ask.forget', { answerId: answer.answerId }, cli);
+    await expect(engine.dispatch('ask.result', { answerId: answer.answerId }, cli)).rejects.toThrow(/removed/);
+  });
 });

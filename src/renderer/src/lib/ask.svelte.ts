@@ -1,6 +1,6 @@
 import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
-import type { AskAnswer, AskScope, AskSource, ConversationTurn } from '../../../shared/contract/ask';
+import type { AskAnswer, AskScope, AskSource, AskSummary, ConversationTurn } from '../../../shared/contract/ask';
 
 /** One question and its answer as it streams in. */
 export interface AskTurn {
@@ -22,6 +22,8 @@ export class AskState {
   #api: HearthApi;
   #turns = $state<AskTurn[]>([]);
   #scope = $state.raw<AskScope>({ collections: [], folders: [], files: [] });
+  #history = $state.raw<AskSummary[]>([]);
+  #historyError = $state<string | null>(null);
   #unsubscribe: (() => void)[];
   /** Events that arrived before `ask` returned their answer's id (not shown, so not reactive). */
   #early: Record<string, ((turn: AskTurn) => void)[]> = {};
@@ -49,6 +51,13 @@ export class AskState {
   get turns(): readonly AskTurn[] {
     return this.#turns;
   }
+  /** Finished asks kept by the engine, newest first. */
+  get history(): AskSummary[] {
+    return this.#history;
+  }
+  get historyError(): string | null {
+    return this.#historyError;
+  }
   get scope(): AskScope {
     return this.#scope;
   }
@@ -73,6 +82,48 @@ export class AskState {
     turn.text = answer.text;
     turn.sources = answer.sources;
     turn.phase = 'done';
+  }
+
+  async loadHistory(): Promise<void> {
+    try {
+      this.#history = await this.#api.ask.history();
+      this.#historyError = null;
+    } catch (error) {
+      this.#historyError = errorMessage(error);
+    }
+  }
+
+  /** Shows a finished ask again, with its sources; returns its index among the turns. */
+  async reopen(answerId: string): Promise<number | null> {
+    const shown = this.#turns.findIndex((t) => t.answerId === answerId);
+    if (shown >= 0) return shown;
+    try {
+      const answer = await this.#api.ask.result({ answerId });
+      this.#turns.push({
+        answerId,
+        question: answer.question,
+        text: answer.text,
+        sources: answer.sources,
+        phase: 'done',
+        progress: null,
+        answer,
+        error: null,
+      });
+      return this.#turns.length - 1;
+    } catch (error) {
+      this.#historyError = errorMessage(error);
+      return null;
+    }
+  }
+
+  async forget(answerId: string): Promise<void> {
+    try {
+      await this.#api.ask.forget({ answerId });
+      this.#turns = this.#turns.filter((t) => t.answerId !== answerId);
+      await this.loadHistory();
+    } catch (error) {
+      this.#historyError = errorMessage(error);
+    }
   }
 
   /** Asks with the recent turns as conversation; `document` forces a whole-document answer. */
@@ -108,6 +159,7 @@ export class AskState {
       turn.error = errorMessage(error);
       turn.phase = 'done';
     }
+    await this.loadHistory();
   }
 
   /** Opens source [n] in the system viewer (app); returns why not otherwise. */
