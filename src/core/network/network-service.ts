@@ -13,6 +13,7 @@ import { modelsDir } from '../paths';
 import type { DamagedSecretError, SecretStore } from '../secrets';
 import type { OnStateDamage } from '../state';
 import { HearthNetwork } from './hearth-network';
+import { LedgerCorruptError } from './ledger';
 import { loadOrCreateIdentity } from './node/identity';
 import {
   contributionVerdict,
@@ -122,13 +123,16 @@ export class NetworkService {
 
   private _policyVerdict(now: number): ContributionVerdict {
     const settings = this._init.settings.get().network;
-    return contributionVerdict({
+    const policy = contributionVerdict({
       settings: { ...settings, contribute: settings.contribute || this._contributeOverride },
       power: this._power,
       localBusy: now < this._localBusyUntil,
       now: new Date(now),
       snoozedUntil: this._snoozedUntil,
     });
+    // Serving records every job in the ledger; a damaged ledger pauses serving until the user decides.
+    if (policy.state !== 'off' && this._rewards?.ledger.damage) return { state: 'paused', reason: LEDGER_DAMAGED };
+    return policy;
   }
 
   async start(options: StartOptions = {}): Promise<HearthNetwork> {
@@ -238,6 +242,9 @@ export class NetworkService {
           })),
       generate: async (input) => {
         const network = await this._ensureRunning({});
+        // Paying for a job that the ledger cannot record would spend credits off the books.
+        const damage = this._rewards?.ledger.damage;
+        if (damage) throw new LedgerCorruptError(this._rewards!.ledger.file, damage.problems);
         const controller = new AbortController();
         this._jobs.set(input.jobId, controller);
         let attempt = 0;
@@ -431,6 +438,9 @@ export class NetworkService {
     }, 250);
   }
 }
+
+const LEDGER_DAMAGED =
+  'The earnings ledger is damaged, so this node serves no jobs. Open Contribute > Earnings to see what is wrong, then keep the damaged file aside and start a new ledger.';
 
 /** HEARTH_NETWORK_RECORD_SENT=<file> appends every plaintext byte the node sends to that file. */
 function sentBytesRecorder(): ((bytes: Uint8Array) => void) | undefined {
