@@ -7,6 +7,8 @@ import { bindWallet, signReceipt, type Receipt, type SignedReceipt, type WalletB
 /** A node's wallet, a requester that pays it (with a real wallet binding), and receipts between them. */
 export interface LedgerParties {
   node: PrivateKeyAccount;
+  /** The node wallet's private key, to put in a data folder's secret store. */
+  nodeKey: `0x${string}`;
   requester: PrivateKeyAccount;
   binding: WalletBinding;
   /** A receipt the requester signed for work the node did. */
@@ -16,7 +18,8 @@ export interface LedgerParties {
 }
 
 export async function ledgerParties(): Promise<LedgerParties> {
-  const node = privateKeyToAccount(generatePrivateKey());
+  const nodeKey = generatePrivateKey();
+  const node = privateKeyToAccount(nodeKey);
   const requester = privateKeyToAccount(generatePrivateKey());
   const seller = privateKeyToAccount(generatePrivateKey());
   const requesterKey = await generateKeyPair('Ed25519');
@@ -36,6 +39,7 @@ export async function ledgerParties(): Promise<LedgerParties> {
   });
   return {
     node,
+    nodeKey,
     requester,
     binding,
     earned: (n, change = {}) => signReceipt(requester, receipt(n, change)),

@@ -153,6 +153,8 @@ async function checkLines(
   const index = new LedgerIndex();
   const lineOfSeq = new Map<number, number>();
   const hashOfSeq = new Map<number, string>();
+  /** Seqs named by lines, valid or not: a damaged line is not also a deleted one. */
+  const claimed = new Set<number>();
   let previousHash = genesis;
   let lastSeq = 0;
   for (const raw of lines) {
@@ -189,6 +191,7 @@ async function checkLines(
       checked.seq = parsed.entry.seq;
       checked.jobId = parsed.entry.jobId;
     }
+    if (typeof parsed !== 'string') claimed.add(parsed.entry.seq);
     if (sha256Hex(json) !== hash) {
       fail('changed', 'The entry does not match its hash: it was changed after it was written.');
       continue;
@@ -210,10 +213,13 @@ async function checkLines(
       );
       continue;
     }
-    if (entry.seq > lastSeq + 1) {
-      const range = entry.seq === lastSeq + 2 ? `Entry ${lastSeq + 1} is` : `Entries ${lastSeq + 1}–${entry.seq - 1} are`;
-      fail('missing', `${range} missing before this line: deleted from the file.`);
-    } else if (prev !== expectedPrev) {
+    // Seqs skipped since the last signed line, except those a damaged line still claims.
+    const gone = [];
+    for (let seq = lastSeq + 1; seq < entry.seq; seq++) if (!claimed.has(seq)) gone.push(seq);
+    if (gone.length > 0) {
+      const range = gone.length === 1 ? `Entry ${gone[0]} is` : `Entries ${gone[0]}–${gone.at(-1)} are`;
+      fail('missing', `${range} missing before this line: deleted from the file${gone.length < entry.seq - lastSeq - 1 ? ' (the others are damaged lines above)' : ''}.`);
+    } else if (entry.seq === lastSeq + 1 && prev !== expectedPrev) {
       fail('out-of-place', 'The line does not follow the line before it: a line was inserted or replaced.');
     }
     lastSeq = entry.seq;
