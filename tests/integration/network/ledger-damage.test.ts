@@ -17,6 +17,8 @@ import { ledgerParties } from '../rewards/ledger-fixtures';
  * must start with the ledger open in its damaged state, refuse to serve or to pay for jobs with a
  * reason the user can act on, and serve again once the user sets the damaged file aside.
  */
+const CLI = { door: 'cli' } as const;
+
 describe('a node with a damaged ledger', () => {
   let dir: { path: string; cleanup: () => Promise<void> };
   let service: NetworkService;
@@ -54,15 +56,15 @@ describe('a node with a damaged ledger', () => {
     expect(service.status().running).toBe(true);
     expect(service.verdict()).toEqual({ state: 'paused', reason: expect.stringMatching(/earnings ledger is damaged/) });
     await expect(
-      service.api().generate({ jobId: 'j1', model: 'ab'.repeat(32), prompt: 'hi', maxTokens: 4 } as never),
+      service.api().generate({ jobId: 'j1', model: 'ab'.repeat(32), prompt: 'hi', maxTokens: 4 } as never, CLI),
     ).rejects.toMatchObject({ name: 'LedgerCorruptError', message: expect.stringMatching(/line 2: .*changed/) });
     expect(await readFile(file, 'utf8')).toBe(damaged);
 
-    const shown = await rewards.earnings({});
+    const shown = await rewards.earnings({}, CLI);
     expect(shown.integrity).toMatchObject({ blocked: true, problems: [expect.objectContaining({ kind: 'changed', line: 2 })] });
-    const { setAside } = await rewards.startNewLedger({});
+    const { setAside } = await rewards.startNewLedger({}, CLI);
     expect(await readFile(setAside, 'utf8')).toBe(damaged);
     expect(service.verdict().state).toBe('ready');
-    expect((await rewards.earnings({})).integrity.blocked).toBe(false);
+    expect((await rewards.earnings({}, CLI)).integrity.blocked).toBe(false);
   });
 });

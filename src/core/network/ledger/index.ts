@@ -7,4 +7,5 @@ export type { LedgerEntry, NewLedgerEntry, ReceiptEntry } from './ledger-entry';
 export { headFile, type LedgerHead } from './ledger-head';
 export type { LedgerProblem, LedgerProblemKind } from './ledger-problem';
 export { verifyLedger, type CheckedLine, type LedgerReport } from './ledger-verify';
+export { verifyLedgerFile } from './verify-ledger-file';
 export { createRewardsService, ledgerFile, summarise, type RewardsServiceOptions } from './rewards-service';

@@ -46,7 +46,10 @@ export function exportLedger(report: LedgerReport, header: string): LedgerExport
 }
 
 /** Re-checks an export from its own lines and head (nothing it says about itself is trusted). */
-export function verifyExport(exported: Pick<LedgerExport, 'header' | 'lines' | 'head'>, signer?: `0x${string}`): Promise<LedgerReport> {
+export function verifyExport(
+  exported: { header: string; lines: readonly { text: string }[]; head: LedgerHead | null },
+  signer?: `0x${string}`,
+): Promise<LedgerReport> {
   const bytes = Buffer.from(exported.header + exported.lines.map((l) => `${l.text}\n`).join(''));
   return verifyLedger(bytes, {
     signer,

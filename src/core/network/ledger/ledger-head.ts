@@ -5,7 +5,7 @@ import { sha256Hex } from './ledger-format';
 
 const Amount = v.pipe(v.string(), v.regex(/^-?\d{1,80}$/));
 
-const LedgerHeadSchema = v.strictObject({
+export const LedgerHeadSchema = v.strictObject({
   format: v.literal('hearth-ledger-head/1'),
   signer: v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/)),
   /** The last entry the node wrote (0: none yet) and its line hash. */
