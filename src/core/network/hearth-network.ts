@@ -1,6 +1,7 @@
 import { isLoopback, isPrivate } from '@libp2p/utils';
 import type { Logger } from '../log';
 import { createHearthNode, type HearthLibp2p, type HearthNodeInit } from './node/create-node';
+import { keepWorthRedialing, PeerRedialer, type PeerRedialerInit } from './node/peer-redialer';
 import { encodeAnnouncement } from './protocol/capacity';
 import { CAPACITY_TOPIC } from './protocol/ids';
 import { InferenceProvider, type InferenceProviderInit, type ProviderStats } from './provider/inference-provider';
@@ -24,6 +25,8 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
    */
   rewards?: { settler?: JobSettler; receipts?: ReceiptCollector };
   requesterTimeouts?: Partial<RequesterTimeouts>;
+  /** Backoff for finding lost providers and bootstrap nodes again (see PeerRedialer). */
+  redial?: Omit<PeerRedialerInit, 'keep'>;
   /** How often a provider announces its capacity. Default 5 s. */
   announceIntervalMs?: number;
   log: Logger;
@@ -58,6 +61,7 @@ export class HearthNetwork {
   private _providing = false;
   private _nextProvideAt = 0;
   private _stopped = false;
+  private readonly _redialer: PeerRedialer;
 
   private constructor(
     readonly node: HearthLibp2p,
@@ -65,6 +69,7 @@ export class HearthNetwork {
     private readonly _blocked: Set<string>,
   ) {
     this.directory = new ProviderDirectory(node);
+    this._redialer = new PeerRedialer(node, { ..._init.redial, keep: keepWorthRedialing(node, _init.bootstrap) });
     this.requester = new Requester(node, this.directory, _init.ranker, _init.requesterTimeouts, _init.rewards?.settler);
     this.provider = _init.provider
       ? new InferenceProvider(node, {
@@ -82,6 +87,7 @@ export class HearthNetwork {
     const node = await createHearthNode({ ...init, isBlocked: (peer) => blocked.has(peer) });
     const network = new HearthNetwork(node, init, blocked);
     network.directory.start();
+    network._redialer.start();
     await network.provider?.start();
     for (const name of ['peer:connect', 'peer:disconnect', 'self:peer:update'] as const) {
       node.addEventListener(name, () => init.onChange());
@@ -148,6 +154,7 @@ export class HearthNetwork {
     clearInterval(this._announceTimer);
     clearTimeout(this._soonTimer);
     this.directory.stop();
+    this._redialer.stop();
     await this.provider?.stop();
     await this.node.stop();
     this._init.log.info({ event: 'network-stop' });
