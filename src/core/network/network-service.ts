@@ -14,7 +14,7 @@ import type { DamagedSecretError, SecretStore } from '../secrets';
 import type { OnStateDamage } from '../state';
 import { HearthNetwork } from './hearth-network';
 import { LedgerCorruptError } from './ledger';
-import { loadOrCreateIdentity } from './node/identity';
+import { sessionIdentity, type loadOrCreateIdentity } from './node/identity';
 import {
   contributionVerdict,
   START_WARNING_MS,
@@ -84,6 +84,10 @@ export class NetworkService {
   private readonly _tick: NodeJS.Timeout;
   private readonly _unsubscribe: () => void;
   private _disposed = false;
+  /** What the running node was started with, to restart it the same way when its settings change. */
+  private _startOptions: StartOptions = {};
+  private _startedWith = '';
+  private _restarting = false;
 
   constructor(private readonly _init: NetworkServiceInit) {
     this._unsubscribe = _init.events.onAny((name) => {
@@ -91,6 +95,7 @@ export class NetworkService {
       else if (name === 'settings.changed') {
         if (_init.followSettings) void this._followSettings();
         else this._reassess();
+        this._applyNodeSettings();
       }
     });
     // Idleness, schedules and the quiet period change with time alone.
@@ -341,15 +346,38 @@ export class NetworkService {
     return this._starting;
   }
 
+  /**
+   * Settings the node reads only when it starts (addresses, discovery, identity, offered models,
+   * threads, job slots) apply by restarting it, once no job runs here (re-checked every tick).
+   */
+  private _applyNodeSettings(): void {
+    if (!this._network || this._restarting || this._disposed) return;
+    if (nodeSettingsKey(this._init.settings.get()) === this._startedWith) return;
+    if (this._jobs.size > 0 || this._network.status().stats.jobsRunning > 0) return;
+    this._restarting = true;
+    const { _explicit: explicit, _contributeOverride: override, _startOptions: options } = this;
+    this._init.log.info({ event: 'network-restart', reason: 'settings changed' });
+    void this.stop()
+      .then(() => {
+        this._explicit = explicit;
+        this._contributeOverride = override;
+        return this._ensureRunning(options);
+      })
+      .catch((error: unknown) => this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message }))
+      .finally(() => (this._restarting = false));
+  }
+
   private async _startNetwork(options: StartOptions): Promise<HearthNetwork> {
     const settings = this._init.settings.get().network;
+    this._startOptions = options;
+    this._startedWith = nodeSettingsKey(this._init.settings.get());
     const modelNames = options.models ?? settings.offeredModels;
     this._offered = await Promise.all(
       modelNames.map((name) => describeModel(isAbsolute(name) ? name : join(modelsDir(this._init.dataDir), name))),
     );
     const bootstrap = [...settings.bootstrap, ...(options.bootstrap ?? [])];
     const listen = options.listen ?? (settings.listen.length > 0 ? settings.listen : DEFAULT_LISTEN);
-    const privateKey = await loadOrCreateIdentity(this._init.secrets);
+    const privateKey = await sessionIdentity(this._init.secrets, settings.freshPeerId);
     const rewards = await NodeRewards.open({
       dataDir: this._init.dataDir,
       modelsDir: modelsDir(this._init.dataDir),
@@ -408,6 +436,7 @@ export class NetworkService {
 
   /** Re-evaluates the policy; running jobs stop the moment contribution is no longer allowed. */
   private _reassess(): void {
+    this._applyNodeSettings();
     const now = Date.now();
     const policy = this._policyVerdict(now);
     if (policy.state !== 'ready') this._readySince = null;
@@ -437,6 +466,11 @@ export class NetworkService {
       if (!this._disposed) this._init.events.emit('network.status', this.status());
     }, 250);
   }
+}
+
+/** The settings a running node reads only at start, as one comparable value. */
+function nodeSettingsKey({ network: n }: Settings): string {
+  return JSON.stringify([n.listen, n.bootstrap, n.mdns, n.freshPeerId, n.offeredModels, n.maxThreads, n.maxConcurrentJobs]);
 }
 
 const LEDGER_DAMAGED =
