@@ -363,7 +363,9 @@ export class NetworkService {
         this._contributeOverride = override;
         return this._ensureRunning(options);
       })
-      .catch((error: unknown) => this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message }))
+      .catch((error: unknown) =>
+        this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message }),
+      )
       .finally(() => (this._restarting = false));
   }
 
@@ -470,7 +472,15 @@ export class NetworkService {
 
 /** The settings a running node reads only at start, as one comparable value. */
 function nodeSettingsKey({ network: n }: Settings): string {
-  return JSON.stringify([n.listen, n.bootstrap, n.mdns, n.freshPeerId, n.offeredModels, n.maxThreads, n.maxConcurrentJobs]);
+  return JSON.stringify([
+    n.listen,
+    n.bootstrap,
+    n.mdns,
+    n.freshPeerId,
+    n.offeredModels,
+    n.maxThreads,
+    n.maxConcurrentJobs,
+  ]);
 }
 
 const LEDGER_DAMAGED =

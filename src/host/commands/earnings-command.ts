@@ -76,7 +76,9 @@ function printIntegrity(integrity: Earnings['integrity']): void {
   }
   if (integrity.tornTail) print(`Note: ${integrity.tornTail} It is set aside when the node next starts.`);
   if (integrity.ok) return;
-  print(`WARNING: the ledger is damaged (${integrity.problemCount} problem${integrity.problemCount === 1 ? '' : 's'}); this node serves no jobs until you decide.`);
+  print(
+    `WARNING: the ledger is damaged (${integrity.problemCount} problem${integrity.problemCount === 1 ? '' : 's'}); this node serves no jobs until you decide.`,
+  );
   for (const p of integrity.problems.slice(0, 20)) {
     print(`  ${p.line === null ? 'head record' : `line ${p.line}`}${p.jobId ? ` (${p.jobId})` : ''}: ${p.reason}`);
   }

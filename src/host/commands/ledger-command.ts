@@ -17,7 +17,8 @@ export function registerLedger(program: Command): void {
     .option('--signer <address>', 'the wallet it must be signed by (default: the one its header names)')
     .option('--json', 'print JSON')
     .action(async (file: string, options: { signer?: string; json?: boolean }) => {
-      if (options.signer && !isAddress(options.signer)) throw new Error(`--signer ${options.signer} is not a wallet address.`);
+      if (options.signer && !isAddress(options.signer))
+        throw new Error(`--signer ${options.signer} is not a wallet address.`);
       const signer = options.signer ? (getAddress(options.signer) as Address) : undefined;
       const report = await verifyLedgerFile(file, signer);
       if (options.json) print(printableJson(reportJson(report), 2));
@@ -30,7 +31,9 @@ export function registerLedger(program: Command): void {
     .action(async () => {
       const engine = await createEngine({ dataDir: defaultDataDir(), host: 'headless' });
       try {
-        const { setAside } = (await engine.dispatch('rewards.startNewLedger', {}, { door: 'cli' })) as { setAside: string };
+        const { setAside } = (await engine.dispatch('rewards.startNewLedger', {}, { door: 'cli' })) as {
+          setAside: string;
+        };
         printError(`The damaged ledger is kept at ${setAside}; a new ledger has started.`);
       } finally {
         await engine.dispose();
@@ -57,24 +60,36 @@ function reportJson(report: LedgerReport) {
 
 function printReport(file: string, report: LedgerReport): void {
   if (report.format === 'legacy') {
-    print(`${file} is an unsigned ledger of the first format (${report.legacy?.entries ?? 0} entries): it proves nothing about who wrote it.`);
+    print(
+      `${file} is an unsigned ledger of the first format (${report.legacy?.entries ?? 0} entries): it proves nothing about who wrote it.`,
+    );
     return;
   }
   print(`Ledger:   ${file}`);
   print(`Signer:   ${report.signer ?? '(none)'}`);
   print(`Lines:    ${report.lines.length}, valid entries: ${report.entries.length}`);
   const b = report.balances;
-  const source = report.balanceSource === 'signed-head' ? ' (the last balance this node signed; the file is damaged)' : '';
+  const source =
+    report.balanceSource === 'signed-head' ? ' (the last balance this node signed; the file is damaged)' : '';
   print(`Balance:  ${formatCredits(b.balance)} credits${source}`);
-  print(`          earned ${formatCredits(b.earned)}, spent ${formatCredits(b.spent)}, pending ${formatCredits(b.pending)}`);
+  print(
+    `          earned ${formatCredits(b.earned)}, spent ${formatCredits(b.spent)}, pending ${formatCredits(b.pending)}`,
+  );
   if (report.tornTail) print(`Torn tail: line ${report.tornTail.line}: ${report.tornTail.reason}`);
   if (report.problems.length === 0) {
-    print(report.head ? `OK: every line checks out, up to the signed head (entry ${report.head.seq}).` : 'OK: every line checks out (no head record was checked).');
+    print(
+      report.head
+        ? `OK: every line checks out, up to the signed head (entry ${report.head.seq}).`
+        : 'OK: every line checks out (no head record was checked).',
+    );
     return;
   }
   print(`DAMAGED: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`);
   for (const p of report.problems) {
-    const where = p.line === null ? 'head record' : `line ${p.line}${p.seq === null ? '' : ` (entry ${p.seq}${p.jobId ? `, ${p.jobId}` : ''})`}`;
+    const where =
+      p.line === null
+        ? 'head record'
+        : `line ${p.line}${p.seq === null ? '' : ` (entry ${p.seq}${p.jobId ? `, ${p.jobId}` : ''})`}`;
     print(`  ${where}: ${p.kind}: ${p.reason}`);
   }
 }

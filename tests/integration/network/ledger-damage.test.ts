@@ -51,7 +51,11 @@ describe('a node with a damaged ledger', () => {
       events: new EventBus(),
       log: pino({ level: 'silent' }),
     });
-    const rewards = createRewardsService({ dataDir: dir.path, secrets, liveLedger: () => service.rewards?.ledger ?? null });
+    const rewards = createRewardsService({
+      dataDir: dir.path,
+      secrets,
+      liveLedger: () => service.rewards?.ledger ?? null,
+    });
     await service.start({ listen: ['/ip4/127.0.0.1/tcp/0'] });
     expect(service.status().running).toBe(true);
     expect(service.verdict()).toEqual({ state: 'paused', reason: expect.stringMatching(/earnings ledger is damaged/) });
@@ -61,7 +65,10 @@ describe('a node with a damaged ledger', () => {
     expect(await readFile(file, 'utf8')).toBe(damaged);
 
     const shown = await rewards.earnings({}, CLI);
-    expect(shown.integrity).toMatchObject({ blocked: true, problems: [expect.objectContaining({ kind: 'changed', line: 2 })] });
+    expect(shown.integrity).toMatchObject({
+      blocked: true,
+      problems: [expect.objectContaining({ kind: 'changed', line: 2 })],
+    });
     const { setAside } = await rewards.startNewLedger({}, CLI);
     expect(await readFile(setAside, 'utf8')).toBe(damaged);
     expect(service.verdict().state).toBe('ready');

@@ -39,26 +39,33 @@ describe('node settings', () => {
     return peerId();
   };
 
-  it('keeps one peer id by default, and with the privacy option takes a new one each session, live', { timeout: 60_000 }, async () => {
-    await service.start(LISTEN);
-    const stable = peerId();
-    expect(stable).not.toBeNull();
-    expect(await restart()).toBe(stable);
+  it(
+    'keeps one peer id by default, and with the privacy option takes a new one each session, live',
+    { timeout: 60_000 },
+    async () => {
+      await service.start(LISTEN);
+      const stable = peerId();
+      expect(stable).not.toBeNull();
+      expect(await restart()).toBe(stable);
 
-    settings = { ...settings, network: { ...settings.network, freshPeerId: true } };
-    events.emit('settings.changed' as never, {} as never);
-    // The running node restarts on its own with a throwaway id.
-    await vi.waitFor(() => {
-      expect(service.status().running).toBe(true);
-      expect(peerId()).not.toBe(stable);
-    }, { timeout: 20_000, interval: 100 });
-    const first = peerId();
-    const second = await restart();
-    expect(second).not.toBe(first);
-    expect(second).not.toBe(stable);
+      settings = { ...settings, network: { ...settings.network, freshPeerId: true } };
+      events.emit('settings.changed' as never, {} as never);
+      // The running node restarts on its own with a throwaway id.
+      await vi.waitFor(
+        () => {
+          expect(service.status().running).toBe(true);
+          expect(peerId()).not.toBe(stable);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      const first = peerId();
+      const second = await restart();
+      expect(second).not.toBe(first);
+      expect(second).not.toBe(stable);
 
-    settings = { ...settings, network: { ...settings.network, freshPeerId: false } };
-    events.emit('settings.changed' as never, {} as never);
-    await vi.waitFor(() => expect(peerId()).toBe(stable), { timeout: 20_000, interval: 100 });
-  });
+      settings = { ...settings, network: { ...settings.network, freshPeerId: false } };
+      events.emit('settings.changed' as never, {} as never);
+      await vi.waitFor(() => expect(peerId()).toBe(stable), { timeout: 20_000, interval: 100 });
+    },
+  );
 });

@@ -37,37 +37,44 @@ describe('reconnecting to known providers', () => {
     return network;
   };
 
-  it('redials a provider that restarted on the same address, and identify shows a generic agent', { timeout: 90_000 }, async () => {
-    const port = await freePort();
-    const providerKey = await generateKeyPair('Ed25519');
-    const providerId = peerIdFromPrivateKey(providerKey);
-    const listen = [`/ip4/127.0.0.1/tcp/${port}`];
-    let provider = await start(providerKey, listen, [], true);
-    // The requester learns the provider from a relay-free bootstrap peer: a third node, so the
-    // provider is kept because it serves jobs, not because it is a bootstrap address.
-    const hub = await start(await generateKeyPair('Ed25519'), ['/ip4/127.0.0.1/tcp/0'], [], false);
-    const hubAddr = `${hub.node.getMultiaddrs()[0]!.toString()}/p2p/${hub.node.peerId.toString()}`;
-    await provider.node.dial(hub.node.getMultiaddrs()[0]!);
-    const requester = await start(await generateKeyPair('Ed25519'), ['/ip4/127.0.0.1/tcp/0'], [hubAddr], false);
-    await requester.node.dial(provider.node.getMultiaddrs()[0]!);
-    const connected = () => requester.node.getPeers().some((p) => p.equals(providerId));
-    await vi.waitFor(async () => {
-      expect(connected()).toBe(true);
-      expect((await requester.node.peerStore.get(providerId)).protocols).toContain('/hearth/infer/1.0.0');
-    }, { timeout: 20_000, interval: 100 });
-    const agent = (await requester.node.peerStore.get(providerId)).metadata.get('AgentVersion');
-    expect(new TextDecoder().decode(agent)).toBe('hearth');
+  it(
+    'redials a provider that restarted on the same address, and identify shows a generic agent',
+    { timeout: 90_000 },
+    async () => {
+      const port = await freePort();
+      const providerKey = await generateKeyPair('Ed25519');
+      const providerId = peerIdFromPrivateKey(providerKey);
+      const listen = [`/ip4/127.0.0.1/tcp/${port}`];
+      let provider = await start(providerKey, listen, [], true);
+      // The requester learns the provider from a relay-free bootstrap peer: a third node, so the
+      // provider is kept because it serves jobs, not because it is a bootstrap address.
+      const hub = await start(await generateKeyPair('Ed25519'), ['/ip4/127.0.0.1/tcp/0'], [], false);
+      const hubAddr = `${hub.node.getMultiaddrs()[0]!.toString()}/p2p/${hub.node.peerId.toString()}`;
+      await provider.node.dial(hub.node.getMultiaddrs()[0]!);
+      const requester = await start(await generateKeyPair('Ed25519'), ['/ip4/127.0.0.1/tcp/0'], [hubAddr], false);
+      await requester.node.dial(provider.node.getMultiaddrs()[0]!);
+      const connected = () => requester.node.getPeers().some((p) => p.equals(providerId));
+      await vi.waitFor(
+        async () => {
+          expect(connected()).toBe(true);
+          expect((await requester.node.peerStore.get(providerId)).protocols).toContain('/hearth/infer/1.0.0');
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+      const agent = (await requester.node.peerStore.get(providerId)).metadata.get('AgentVersion');
+      expect(new TextDecoder().decode(agent)).toBe('hearth');
 
-    await provider.stop();
-    running.splice(running.indexOf(provider), 1);
-    await vi.waitFor(() => expect(connected()).toBe(false), { timeout: 20_000, interval: 100 });
-    // Stay away longer than libp2p's own keep-alive reconnects (5 attempts, 1+2+4+8+16 s), which
-    // cover only DHT-close peers anyway: past them, only Hearth's redialer still looks.
-    await new Promise((resolve) => setTimeout(resolve, 35_000));
+      await provider.stop();
+      running.splice(running.indexOf(provider), 1);
+      await vi.waitFor(() => expect(connected()).toBe(false), { timeout: 20_000, interval: 100 });
+      // Stay away longer than libp2p's own keep-alive reconnects (5 attempts, 1+2+4+8+16 s), which
+      // cover only DHT-close peers anyway: past them, only Hearth's redialer still looks.
+      await new Promise((resolve) => setTimeout(resolve, 35_000));
 
-    provider = await start(providerKey, listen, [], true);
-    await vi.waitFor(() => expect(connected()).toBe(true), { timeout: 30_000, interval: 200 });
-  });
+      provider = await start(providerKey, listen, [], true);
+      await vi.waitFor(() => expect(connected()).toBe(true), { timeout: 30_000, interval: 200 });
+    },
+  );
 });
 
 function freePort(): Promise<number> {

@@ -2,7 +2,13 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { generatePrivateKey, privateKeyToAccount } from 'viem/accounts';
 import type { PrivateKeyAccount } from 'viem/accounts';
-import { bindWallet, signReceipt, type Receipt, type SignedReceipt, type WalletBinding } from '../../../src/core/network/receipts';
+import {
+  bindWallet,
+  signReceipt,
+  type Receipt,
+  type SignedReceipt,
+  type WalletBinding,
+} from '../../../src/core/network/receipts';
 
 /** A node's wallet, a requester that pays it (with a real wallet binding), and receipts between them. */
 export interface LedgerParties {
@@ -43,6 +49,7 @@ export async function ledgerParties(): Promise<LedgerParties> {
     requester,
     binding,
     earned: (n, change = {}) => signReceipt(requester, receipt(n, change)),
-    spent: (n, change = {}) => signReceipt(node, receipt(n, { provider: seller.address, requester: node.address, ...change })),
+    spent: (n, change = {}) =>
+      signReceipt(node, receipt(n, { provider: seller.address, requester: node.address, ...change })),
   };
 }

@@ -43,7 +43,10 @@ describe('hearth ledger verify', () => {
     expect(process.exitCode).toBeUndefined();
     expect(out.join('\n')).toMatch(/OK: every line checks out, up to the signed head \(entry 2\)/);
 
-    const exported = exportLedger(await Ledger.inspect(file, { signer: p.node.address }), `HEARTH-LEDGER 2 ${p.node.address}\n`);
+    const exported = exportLedger(
+      await Ledger.inspect(file, { signer: p.node.address }),
+      `HEARTH-LEDGER 2 ${p.node.address}\n`,
+    );
     const exportFile = join(dir.path, 'export.json');
     await writeFile(exportFile, JSON.stringify(exported));
     out = [];

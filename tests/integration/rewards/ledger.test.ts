@@ -67,9 +67,18 @@ describe('a signed ledger', () => {
     const stranger = privateKeyToAccount(generatePrivateKey());
     const forged = await p.earned(1, { price: 1_000_000_000_000n });
     await expect(
-      ledger.appendReceipt('earned', { ...forged, signature: (await signReceipt(stranger, { ...forged.receipt, requester: stranger.address })).signature }, p.binding),
+      ledger.appendReceipt(
+        'earned',
+        {
+          ...forged,
+          signature: (await signReceipt(stranger, { ...forged.receipt, requester: stranger.address })).signature,
+        },
+        p.binding,
+      ),
     ).rejects.toBeInstanceOf(DuplicateEntryError);
-    await expect(ledger.appendReceipt('earned', await p.earned(2, { provider: stranger.address }), p.binding)).rejects.toThrow(/not this node/);
+    await expect(
+      ledger.appendReceipt('earned', await p.earned(2, { provider: stranger.address }), p.binding),
+    ).rejects.toThrow(/not this node/);
     await expect(ledger.appendReceipt('earned', await p.earned(3))).rejects.toThrow(/binding/);
     expect(ledger.entries).toHaveLength(0);
     await ledger.dispose();
@@ -132,7 +141,12 @@ describe('a signed ledger', () => {
     await writeFile(file, [...all.slice(0, 3), ...all.slice(4)].join('\n'));
     let { report } = await openAndReport();
     expect(report.problems).toEqual([
-      expect.objectContaining({ kind: 'missing', line: 4, seq: 4, reason: expect.stringMatching(/Entry 3 is missing/) }),
+      expect.objectContaining({
+        kind: 'missing',
+        line: 4,
+        seq: 4,
+        reason: expect.stringMatching(/Entry 3 is missing/),
+      }),
     ]);
     expect(report.balances).toEqual(HONEST);
 
@@ -187,7 +201,9 @@ describe('a signed ledger', () => {
     const { ledger, recovered } = await Ledger.open(file, { signer: p.node });
     expect(recovered).toBeNull();
     expect(ledger.damage?.problems.length).toBeGreaterThan(0);
-    await expect(ledger.append({ kind: 'pending', jobId: 'job-9', amount: '1' })).rejects.toBeInstanceOf(LedgerCorruptError);
+    await expect(ledger.append({ kind: 'pending', jobId: 'job-9', amount: '1' })).rejects.toBeInstanceOf(
+      LedgerCorruptError,
+    );
     expect(await readFile(file)).toEqual(damaged);
 
     const setAside = await ledger.startNew();
@@ -257,9 +273,13 @@ describe('a signed ledger', () => {
     const key = generatePrivateKey();
     const node = privateKeyToAccount(key);
     for (let round = 0; round < 3; round++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'ledger-writer.ts'), file, key], {
-        stdio: ['ignore', 'pipe', 'inherit'],
-      });
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(import.meta.dirname, 'ledger-writer.ts'), file, key],
+        {
+          stdio: ['ignore', 'pipe', 'inherit'],
+        },
+      );
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
       // Wait until it is committing receipts, then kill it at a moment it does not choose.

@@ -24,7 +24,12 @@ describe('rewards service through the engine', () => {
     // The node's wallet is the one in the data folder's secret store, as when a node runs.
     await engine.secrets.set(WALLET_SECRET, Buffer.from(hexToBytes(p.nodeKey)));
     const { ledger } = await Ledger.open(file, { signer: p.node });
-    for (let n = 1; n <= 3; n++) await ledger.appendReceipt('earned', await p.earned(n, { price: 2000n, outputTokens: 40, audited: n === 1 }), p.binding);
+    for (let n = 1; n <= 3; n++)
+      await ledger.appendReceipt(
+        'earned',
+        await p.earned(n, { price: 2000n, outputTokens: 40, audited: n === 1 }),
+        p.binding,
+      );
     await ledger.append({ kind: 'pending', jobId: 'job-4', amount: '100' });
     await ledger.append({ kind: 'voided', jobId: 'job-4', reason: 'Audit failed: unlikely-end', audited: true });
     await ledger.dispose();
@@ -39,17 +44,36 @@ describe('rewards service through the engine', () => {
   it('reports balances, pass rate and verified receipts, and exports a ledger anyone can re-check', async () => {
     const shown = await earnings();
     expect(shown.balances).toEqual({ earned: '6000', spent: '0', pending: '0', balance: '6000' });
-    expect(shown).toMatchObject({ tokensServed: 120, jobsServed: 4, auditPassRate: 0.5, integrity: { ok: true, blocked: false, format: 'signed' } });
+    expect(shown).toMatchObject({
+      tokensServed: 120,
+      jobsServed: 4,
+      auditPassRate: 0.5,
+      integrity: { ok: true, blocked: false, format: 'signed' },
+    });
     expect(shown.wallet).toBe(p.node.address);
     expect(shown.series.at(-1)?.earned).toBe('6000');
-    const { receipts } = (await engine.dispatch('rewards.receipts', { limit: 10 }, { door: 'cli' })) as { receipts: ReceiptRow[] };
+    const { receipts } = (await engine.dispatch('rewards.receipts', { limit: 10 }, { door: 'cli' })) as {
+      receipts: ReceiptRow[];
+    };
     expect(receipts.map((r) => r.verified)).toEqual([null, null, true, true, true]);
-    const exported = JSON.parse(((await engine.dispatch('rewards.exportLedger', {}, { door: 'cli' })) as { json: string }).json) as LedgerExport;
-    expect(exported).toMatchObject({ format: 'hearth-ledger-export/2', verified: true, signer: p.node.address, balances: { earned: '6000' } });
-    expect(exported.lines.every((l) => /^[0-9a-f]{64}$/.test(l.hash!) && /^0x[0-9a-f]{130}$/.test(l.signature!))).toBe(true);
+    const exported = JSON.parse(
+      ((await engine.dispatch('rewards.exportLedger', {}, { door: 'cli' })) as { json: string }).json,
+    ) as LedgerExport;
+    expect(exported).toMatchObject({
+      format: 'hearth-ledger-export/2',
+      verified: true,
+      signer: p.node.address,
+      balances: { earned: '6000' },
+    });
+    expect(exported.lines.every((l) => /^[0-9a-f]{64}$/.test(l.hash!) && /^0x[0-9a-f]{130}$/.test(l.signature!))).toBe(
+      true,
+    );
     expect((await verifyExport(exported, p.node.address)).problems).toEqual([]);
     // An export edited after the fact fails the same check.
-    const edited = { ...exported, lines: exported.lines.map((l) => ({ ...l, text: l.text.replace('"price":"2000"', '"price":"9000"') })) };
+    const edited = {
+      ...exported,
+      lines: exported.lines.map((l) => ({ ...l, text: l.text.replace('"price":"2000"', '"price":"9000"') })),
+    };
     expect((await verifyExport(edited, p.node.address)).problems.map((x) => x.kind)).toContain('changed');
   });
 

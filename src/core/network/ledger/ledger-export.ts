@@ -5,7 +5,7 @@ export const EXPORT_FORMAT = 'hearth-ledger-export/2';
 
 /** How anyone re-checks an export without Hearth's code; repeated inside every export. */
 export const HOW_TO_VERIFY =
-  'Rebuild the file as `header` followed by each line\'s `text` and a newline. For each line `<hash> <signature> <json>`: ' +
+  "Rebuild the file as `header` followed by each line's `text` and a newline. For each line `<hash> <signature> <json>`: " +
   'hash must be sha256(json) in hex; signature must be the EIP-191 signature by `signer` of the 32 hash bytes ' +
   '(viem: verifyMessage({ address: signer, message: { raw: "0x" + hash }, signature })); json.prev must be the previous ' +
   "line's hash (for the first line, sha256 of the header line including its newline); json.seq counts up from 1. " +
@@ -24,7 +24,14 @@ export interface LedgerExport {
   balanceSource: LedgerReport['balanceSource'];
   entryBalances: LedgerReport['entryBalances'];
   problems: LedgerReport['problems'];
-  lines: { line: number; seq: number | null; hash: string | null; signature: string | null; valid: boolean; text: string }[];
+  lines: {
+    line: number;
+    seq: number | null;
+    hash: string | null;
+    signature: string | null;
+    valid: boolean;
+    text: string;
+  }[];
   howToVerify: string;
 }
 
@@ -40,7 +47,14 @@ export function exportLedger(report: LedgerReport, header: string): LedgerExport
     balanceSource: report.balanceSource,
     entryBalances: report.entryBalances,
     problems: report.problems,
-    lines: report.lines.map(({ line, seq, hash, signature, valid, text }) => ({ line, seq, hash, signature, valid, text })),
+    lines: report.lines.map(({ line, seq, hash, signature, valid, text }) => ({
+      line,
+      seq,
+      hash,
+      signature,
+      valid,
+      text,
+    })),
     howToVerify: HOW_TO_VERIFY,
   };
 }

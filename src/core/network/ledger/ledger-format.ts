@@ -67,7 +67,8 @@ export function splitLedger(bytes: Buffer): SplitLedger {
   while (offset < bytes.length) {
     number++;
     const end = bytes.indexOf(0x0a, offset);
-    if (end === -1) return { header, lines, tail: { line: number, offset, bytes: bytes.subarray(offset) }, completeBytes: offset };
+    if (end === -1)
+      return { header, lines, tail: { line: number, offset, bytes: bytes.subarray(offset) }, completeBytes: offset };
     const text = bytes.toString('utf8', offset, end);
     const utf8 = Buffer.byteLength(text) === end - offset;
     if (number === 1) header = `${text}\n`;

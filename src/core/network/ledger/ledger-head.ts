@@ -30,11 +30,24 @@ export function headFile(ledgerFile: string): string {
 
 function headDigest(head: Omit<LedgerHead, 'signature'>): Hex {
   const { format, signer, seq, hash, balances, at } = head;
-  const canonical = JSON.stringify([format, signer, seq, hash, balances.earned, balances.spent, balances.pending, balances.balance, at]);
+  const canonical = JSON.stringify([
+    format,
+    signer,
+    seq,
+    hash,
+    balances.earned,
+    balances.spent,
+    balances.pending,
+    balances.balance,
+    at,
+  ]);
   return `0x${sha256Hex(canonical)}`;
 }
 
-export async function signHead(signer: LocalAccount, head: Omit<LedgerHead, 'signature' | 'format' | 'signer'>): Promise<LedgerHead> {
+export async function signHead(
+  signer: LocalAccount,
+  head: Omit<LedgerHead, 'signature' | 'format' | 'signer'>,
+): Promise<LedgerHead> {
   const unsigned = { format: 'hearth-ledger-head/1' as const, signer: signer.address, ...head };
   return { ...unsigned, signature: await signer.signMessage({ message: { raw: headDigest(unsigned) } }) };
 }
@@ -58,7 +71,9 @@ export async function verifyHead(head: LedgerHead, signer: Address): Promise<boo
 }
 
 /** The head beside a ledger: `missing`, `unreadable` (not a head at all) or the parsed record. */
-export async function readHead(ledgerFile: string): Promise<{ kind: 'missing' } | { kind: 'unreadable' } | { kind: 'head'; head: LedgerHead }> {
+export async function readHead(
+  ledgerFile: string,
+): Promise<{ kind: 'missing' } | { kind: 'unreadable' } | { kind: 'head'; head: LedgerHead }> {
   let text: string;
   try {
     text = await readFile(headFile(ledgerFile), 'utf8');

@@ -1,6 +1,13 @@
 import * as v from 'valibot';
 import { getAddress, isAddress, recoverMessageAddress, type Address, type Hex } from 'viem';
-import { receiptDigest, receiptFromJson, verifyReceipt, verifyWalletBinding, type ReceiptJson, type WalletBinding } from '../receipts';
+import {
+  receiptDigest,
+  receiptFromJson,
+  verifyReceipt,
+  verifyWalletBinding,
+  type ReceiptJson,
+  type WalletBinding,
+} from '../receipts';
 import { balancesOf, type LedgerBalances } from './balances';
 import { LedgerEntrySchema, type LedgerEntry, type ReceiptEntry } from './ledger-entry';
 import { genesisOf, LEDGER_MAGIC, sha256Hex, splitLedger } from './ledger-format';
@@ -95,7 +102,13 @@ export async function verifyLedger(bytes: Buffer, options: VerifyOptions = {}): 
       report.balances = head.balances;
       report.balanceSource = 'signed-head';
       report.problems.push(
-        problem('rolled-back', null, null, null, `This node last signed entry ${head.seq}, but the ledger file is empty or gone.`),
+        problem(
+          'rolled-back',
+          null,
+          null,
+          null,
+          `This node last signed entry ${head.seq}, but the ledger file is empty or gone.`,
+        ),
       );
     }
     return report;
@@ -112,9 +125,17 @@ export async function verifyLedger(bytes: Buffer, options: VerifyOptions = {}): 
   }
   const headerAddress = /^HEARTH-LEDGER 2 (0x[0-9a-fA-F]{40})\n$/.exec(split.header ?? '')?.[1] as Address | undefined;
   // A checksummed address: a changed letter case is a changed file, not the same wallet.
-  if (!split.header || !split.header.startsWith(LEDGER_MAGIC) || !headerAddress || !isAddress(headerAddress, { strict: true }) || headerAddress !== getAddress(headerAddress)) {
+  if (
+    !split.header ||
+    !split.header.startsWith(LEDGER_MAGIC) ||
+    !headerAddress ||
+    !isAddress(headerAddress, { strict: true }) ||
+    headerAddress !== getAddress(headerAddress)
+  ) {
     report.format = 'unknown';
-    report.problems.push(problem('bad-header', 1, null, null, 'The file does not start with a signed Hearth ledger header.'));
+    report.problems.push(
+      problem('bad-header', 1, null, null, 'The file does not start with a signed Hearth ledger header.'),
+    );
     return report;
   }
   report.format = 'signed';
@@ -122,13 +143,25 @@ export async function verifyLedger(bytes: Buffer, options: VerifyOptions = {}): 
   report.signer = signer;
   if (headerAddress.toLowerCase() !== signer.toLowerCase()) {
     report.problems.push(
-      problem('bad-header', 1, null, null, `The ledger names wallet ${headerAddress}, not this node's wallet ${signer}.`),
+      problem(
+        'bad-header',
+        1,
+        null,
+        null,
+        `The ledger names wallet ${headerAddress}, not this node's wallet ${signer}.`,
+      ),
     );
   }
   const hashOfSeq = await checkLines(report, split.lines, genesisOf(split.header), signer);
   if (split.tail) {
     report.tornTail = {
-      ...problem('torn-tail', split.tail.line, null, null, `The last ${split.tail.bytes.length} bytes are an unfinished line (a write was interrupted).`),
+      ...problem(
+        'torn-tail',
+        split.tail.line,
+        null,
+        null,
+        `The last ${split.tail.bytes.length} bytes are an unfinished line (a write was interrupted).`,
+      ),
       offset: split.tail.offset,
       bytes: split.tail.bytes,
     };
@@ -178,7 +211,12 @@ async function checkLines(
       fail('malformed', 'The line is not valid UTF-8.');
       continue;
     }
-    if (!/^[0-9a-f]{64}$/.test(hash) || text[64] !== ' ' || !/^0x[0-9a-f]{130}$/.test(signature) || text[65 + SIGNATURE_CHARS] !== ' ') {
+    if (
+      !/^[0-9a-f]{64}$/.test(hash) ||
+      text[64] !== ' ' ||
+      !/^0x[0-9a-f]{130}$/.test(signature) ||
+      text[65 + SIGNATURE_CHARS] !== ' '
+    ) {
       fail('malformed', 'The line has no valid hash and signature prefix.');
       continue;
     }
@@ -201,7 +239,10 @@ async function checkLines(
       continue;
     }
     if (!(await lineSignedBy(hash, signature as Hex, signer))) {
-      fail('not-signed', `The line is not signed by this node's wallet ${signer}: someone else wrote or re-chained it.`);
+      fail(
+        'not-signed',
+        `The line is not signed by this node's wallet ${signer}: someone else wrote or re-chained it.`,
+      );
       continue;
     }
     const { entry, prev } = parsed;
@@ -209,7 +250,9 @@ async function checkLines(
       const first = lineOfSeq.get(entry.seq);
       fail(
         first === undefined ? 'out-of-place' : 'duplicate',
-        first === undefined ? `Entry ${entry.seq} is out of order.` : `A copy of entry ${entry.seq} (line ${first}); it counts once.`,
+        first === undefined
+          ? `Entry ${entry.seq} is out of order.`
+          : `A copy of entry ${entry.seq} (line ${first}); it counts once.`,
       );
       continue;
     }
@@ -218,7 +261,10 @@ async function checkLines(
     for (let seq = lastSeq + 1; seq < entry.seq; seq++) if (!claimed.has(seq)) gone.push(seq);
     if (gone.length > 0) {
       const range = gone.length === 1 ? `Entry ${gone[0]} is` : `Entries ${gone[0]}–${gone.at(-1)} are`;
-      fail('missing', `${range} missing before this line: deleted from the file${gone.length < entry.seq - lastSeq - 1 ? ' (the others are damaged lines above)' : ''}.`);
+      fail(
+        'missing',
+        `${range} missing before this line: deleted from the file${gone.length < entry.seq - lastSeq - 1 ? ' (the others are damaged lines above)' : ''}.`,
+      );
     } else if (entry.seq === lastSeq + 1 && prev !== expectedPrev) {
       fail('out-of-place', 'The line does not follow the line before it: a line was inserted or replaced.');
     }
@@ -252,9 +298,13 @@ async function checkHead(
   signer: Address,
   hashOfSeq: Map<number, string>,
 ) {
-  const fail = (kind: LedgerProblem['kind'], reason: string) => report.problems.push(problem(kind, null, null, null, reason));
+  const fail = (kind: LedgerProblem['kind'], reason: string) =>
+    report.problems.push(problem(kind, null, null, null, reason));
   if (found.kind === 'missing') {
-    fail('head', 'The signed head record (ledger.jsonl.head.json) is missing: Hearth cannot tell whether entries were removed from the end.');
+    fail(
+      'head',
+      'The signed head record (ledger.jsonl.head.json) is missing: Hearth cannot tell whether entries were removed from the end.',
+    );
     return;
   }
   if (found.kind === 'unreadable') {
@@ -268,8 +318,12 @@ async function checkHead(
   }
   report.head = head;
   if (head.seq > report.lastSeq) {
-    const range = head.seq === report.lastSeq + 1 ? `entry ${head.seq} was` : `entries ${report.lastSeq + 1}–${head.seq} were`;
-    fail('rolled-back', `This node last signed entry ${head.seq}, but the file ends at entry ${report.lastSeq}: ${range} removed (a rollback).`);
+    const range =
+      head.seq === report.lastSeq + 1 ? `entry ${head.seq} was` : `entries ${report.lastSeq + 1}–${head.seq} were`;
+    fail(
+      'rolled-back',
+      `This node last signed entry ${head.seq}, but the file ends at entry ${report.lastSeq}: ${range} removed (a rollback).`,
+    );
     return;
   }
   if (head.seq > 0 && hashOfSeq.get(head.seq) !== head.hash) {
@@ -317,17 +371,21 @@ async function checkReceipt(entry: ReceiptEntry, hash: string, signer: Address):
 export async function receiptProblem(entry: ReceiptEntry, signer: Address): Promise<string | null> {
   const receipt = receiptFromJson(entry.receipt as ReceiptJson);
   const self = signer.toLowerCase();
-  if (receiptDigest(receipt).toLowerCase() !== entry.digest.toLowerCase()) return 'its stored digest is not the receipt’s.';
+  if (receiptDigest(receipt).toLowerCase() !== entry.digest.toLowerCase())
+    return 'its stored digest is not the receipt’s.';
   if (!(await verifyReceipt({ receipt, signature: entry.signature as Hex }))) {
     return `it is not signed by its requester ${receipt.requester}.`;
   }
   if (entry.kind === 'spent') {
-    return receipt.requester.toLowerCase() === self ? null : `it was signed by ${receipt.requester}, not this node’s wallet.`;
+    return receipt.requester.toLowerCase() === self
+      ? null
+      : `it was signed by ${receipt.requester}, not this node’s wallet.`;
   }
   if (receipt.provider.toLowerCase() !== self) return `it pays ${receipt.provider}, not this node’s wallet.`;
   const binding = entry.binding as WalletBinding | undefined;
   if (!binding) return 'it has no requester binding (the proof that the paying wallet belongs to the peer that asked).';
-  if (binding.wallet.toLowerCase() !== receipt.requester.toLowerCase()) return 'its requester binding names another wallet.';
+  if (binding.wallet.toLowerCase() !== receipt.requester.toLowerCase())
+    return 'its requester binding names another wallet.';
   if (!(await verifyWalletBinding(binding))) return 'its requester binding does not verify.';
   return null;
 }
@@ -337,6 +395,12 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
   cache.set(key, value);
 }
 
-function problem(kind: LedgerProblem['kind'], line: number | null, seq: number | null, jobId: string | null, reason: string): LedgerProblem {
+function problem(
+  kind: LedgerProblem['kind'],
+  line: number | null,
+  seq: number | null,
+  jobId: string | null,
+  reason: string,
+): LedgerProblem {
   return { kind, line, seq, jobId, reason };
 }

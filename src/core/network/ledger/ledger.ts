@@ -215,7 +215,10 @@ export class Ledger implements Disposable {
 /** A new ledger: its head (seq 0) first, then the header, so a signed ledger never lacks a head. */
 async function createLedger(file: string, signer: LocalAccount): Promise<void> {
   const header = ledgerHeader(signer.address);
-  await writeHead(file, await signHead(signer, { seq: 0, hash: genesisOf(header), balances: balancesOf([]), at: Date.now() }));
+  await writeHead(
+    file,
+    await signHead(signer, { seq: 0, hash: genesisOf(header), balances: balancesOf([]), at: Date.now() }),
+  );
   await writeFile(`${file}.new`, header, { flush: true, mode: 0o600 });
   await rename(`${file}.new`, file);
   await syncDir(dirname(file));

@@ -34,7 +34,11 @@ const PROBLEMS_SHOWN = 200;
  * The `rewards` namespace: reads and checks the ledger on each call (never taking the writer's
  * lock, so the running node keeps appending; signature checks are cached per line).
  */
-export function createRewardsService({ dataDir, secrets, liveLedger }: RewardsServiceOptions): ServiceOf<Contract['rewards']> {
+export function createRewardsService({
+  dataDir,
+  secrets,
+  liveLedger,
+}: RewardsServiceOptions): ServiceOf<Contract['rewards']> {
   const file = ledgerFile(dataDir);
   const wallet = async (): Promise<Address | null> => {
     const stored = await secrets.get(WALLET_SECRET);
@@ -114,10 +118,7 @@ async function legacyLedgers(file: string): Promise<Earnings['integrity']['legac
 }
 
 /** Figures for the earnings view, all derived from the valid entries. */
-export function summarise(
-  entries: readonly LedgerEntry[],
-  now: number,
-): Omit<Earnings, 'wallet' | 'integrity'> {
+export function summarise(entries: readonly LedgerEntry[], now: number): Omit<Earnings, 'wallet' | 'integrity'> {
   const book = new ReputationBook({ now: () => now });
   let tokensServed = 0;
   let jobsServed = 0;
@@ -167,8 +168,24 @@ function toRow(entry: LedgerEntry): ReceiptRow {
         reason: null,
       };
     case 'pending':
-      return { ...base, amount: entry.amount, outputTokens: null, audited: false, counterparty: null, verified: null, reason: null };
+      return {
+        ...base,
+        amount: entry.amount,
+        outputTokens: null,
+        audited: false,
+        counterparty: null,
+        verified: null,
+        reason: null,
+      };
     case 'voided':
-      return { ...base, amount: '0', outputTokens: null, audited: entry.audited, counterparty: null, verified: null, reason: entry.reason };
+      return {
+        ...base,
+        amount: '0',
+        outputTokens: null,
+        audited: entry.audited,
+        counterparty: null,
+        verified: null,
+        reason: entry.reason,
+      };
   }
 }

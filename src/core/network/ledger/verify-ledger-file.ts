@@ -27,7 +27,8 @@ export async function verifyLedgerFile(file: string, signer?: Address): Promise<
       throw new Error(`${file} is neither a Hearth ledger nor valid JSON.`);
     }
     const parsed = v.safeParse(ExportSchema, json);
-    if (!parsed.success) throw new Error(`${file} is JSON but not a Hearth ledger export (format hearth-ledger-export/2).`);
+    if (!parsed.success)
+      throw new Error(`${file} is JSON but not a Hearth ledger export (format hearth-ledger-export/2).`);
     return verifyExport(parsed.output, signer);
   }
   return verifyLedger(bytes, { signer, head: await readHead(file) });

@@ -13,7 +13,10 @@ export interface PeerRedialerInit {
 }
 
 /** Exactly what the redialer needs from libp2p. */
-export interface PeerRedialerComponents extends Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener' | 'removeEventListener'> {
+export interface PeerRedialerComponents extends Pick<
+  TypedEventTarget<Libp2pEvents>,
+  'addEventListener' | 'removeEventListener'
+> {
   /** Dials the peer at the addresses the peer store remembers for it. */
   dial(peer: PeerId, options: { signal: AbortSignal }): Promise<unknown>;
   /** Live connections to the peer (none: it is still lost). */

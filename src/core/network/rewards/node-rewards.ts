@@ -80,7 +80,10 @@ export class NodeRewards {
     if (recovered) init.log.warn({ event: 'ledger-torn-tail', setAside: recovered.setAside });
     if (migrated) init.log.warn({ event: 'ledger-unsigned-kept', file: migrated });
     if (ledger.damage) {
-      init.log.error({ event: 'ledger-damaged', problems: ledger.damage.problems.length }, ledger.damage.problems[0]?.reason);
+      init.log.error(
+        { event: 'ledger-damaged', problems: ledger.damage.problems.length },
+        ledger.damage.problems[0]?.reason,
+      );
     }
     const reputation = await loadReputation(init.dataDir, init.onDamage);
     const auditors = new ModelAuditors(init.offered, init.modelsDir);
