@@ -98,6 +98,9 @@ export class Ledger implements Disposable {
 
   /** Reads and checks a ledger without changing it (status views, exports, `hearth ledger verify`). */
   static async inspect(file: string, options: { signer?: Address } = {}): Promise<LedgerReport> {
+    // The head first: a writer appends the line before the head, so a head read before the file
+    // never runs ahead of it (read the other way round, a concurrent append looks like a rollback).
+    const head = await readHead(file);
     let bytes: Buffer;
     try {
       bytes = await readFile(file);
@@ -105,7 +108,7 @@ export class Ledger implements Disposable {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       bytes = Buffer.alloc(0);
     }
-    return verifyLedger(bytes, { signer: options.signer, head: await readHead(file) });
+    return verifyLedger(bytes, { signer: options.signer, head });
   }
 
   get entries(): readonly LedgerEntry[] {

@@ -18,6 +18,7 @@ const ExportSchema = v.object({
  * default the one its header names (which proves only that whoever holds that wallet wrote it).
  */
 export async function verifyLedgerFile(file: string, signer?: Address): Promise<LedgerReport> {
+  const head = await readHead(file);
   const bytes = await readFile(file);
   if (bytes[0] === 0x7b /* { */) {
     let json: unknown;
@@ -31,5 +32,5 @@ export async function verifyLedgerFile(file: string, signer?: Address): Promise<
       throw new Error(`${file} is JSON but not a Hearth ledger export (format hearth-ledger-export/2).`);
     return verifyExport(parsed.output, signer);
   }
-  return verifyLedger(bytes, { signer, head: await readHead(file) });
+  return verifyLedger(bytes, { signer, head });
 }
