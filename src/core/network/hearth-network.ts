@@ -1,9 +1,12 @@
+import { peerIdFromString } from '@libp2p/peer-id';
 import { isLoopback, isPrivate } from '@libp2p/utils';
+import { multiaddr } from '@multiformats/multiaddr';
 import type { Logger } from '../log';
 import { createHearthNode, type HearthLibp2p, type HearthNodeInit } from './node/create-node';
+import type { KnownPeers } from './node/known-peers';
 import { keepWorthRedialing, PeerRedialer, type PeerRedialerInit } from './node/peer-redialer';
 import { encodeAnnouncement } from './protocol/capacity';
-import { CAPACITY_TOPIC } from './protocol/ids';
+import { CAPACITY_TOPIC, INFER_PROTOCOL } from './protocol/ids';
 import { InferenceProvider, type InferenceProviderInit, type ProviderStats } from './provider/inference-provider';
 import { modelCid, ProviderDirectory } from './requester/provider-directory';
 import type { ProviderRanker } from './requester/provider-ranker';
@@ -25,6 +28,8 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
    */
   rewards?: { settler?: JobSettler; receipts?: ReceiptCollector };
   requesterTimeouts?: Partial<RequesterTimeouts>;
+  /** Providers and bootstrap nodes reached before, sought at start and kept up to date. */
+  knownPeers?: KnownPeers;
   /** Backoff for finding lost providers and bootstrap nodes again (see PeerRedialer). */
   redial?: Omit<PeerRedialerInit, 'keep'>;
   /** How often a provider announces its capacity. Default 5 s. */
@@ -88,6 +93,7 @@ export class HearthNetwork {
     const network = new HearthNetwork(node, init, blocked);
     network.directory.start();
     network._redialer.start();
+    await network._followKnownPeers();
     await network.provider?.start();
     for (const name of ['peer:connect', 'peer:disconnect', 'self:peer:update'] as const) {
       node.addEventListener(name, () => init.onChange());
@@ -100,6 +106,37 @@ export class HearthNetwork {
     }
     init.log.info({ event: 'network-start', peerId: node.peerId.toString() });
     return network;
+  }
+
+  /** Seeks the peers known from earlier runs, and remembers each provider or bootstrap node identified. */
+  private async _followKnownPeers(): Promise<void> {
+    const known = this._init.knownPeers;
+    if (!known) return;
+    const keep = keepWorthRedialing(this.node, this._init.bootstrap);
+    this.node.addEventListener('peer:identify', (event) => {
+      const { peerId, listenAddrs, protocols } = event.detail;
+      const remember = () =>
+        known.remember(
+          peerId.toString(),
+          listenAddrs.map((a) => a.toString()),
+        );
+      if (protocols.includes(INFER_PROTOCOL)) remember();
+      else void keep(peerId).then((worth) => worth && remember());
+    });
+    for (const peer of known.list()) {
+      try {
+        const id = peerIdFromString(peer.peerId);
+        if (id.equals(this.node.peerId)) continue;
+        await this.node.peerStore.merge(id, { multiaddrs: peer.addrs.map((a) => multiaddr(a)) });
+        this._redialer.seek(id);
+      } catch (error) {
+        this._init.log.debug({
+          event: 'network-known-peer-skipped',
+          peer: peer.peerId,
+          reason: (error as Error).message,
+        });
+      }
+    }
   }
 
   /** Publishes this provider's models and free slots now (also runs on a timer). */
@@ -157,6 +194,7 @@ export class HearthNetwork {
     this._redialer.stop();
     await this.provider?.stop();
     await this.node.stop();
+    await this._init.knownPeers?.flush();
     this._init.log.info({ event: 'network-stop' });
   }
 

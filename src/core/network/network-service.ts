@@ -15,6 +15,7 @@ import type { OnStateDamage } from '../state';
 import { HearthNetwork } from './hearth-network';
 import { LedgerCorruptError } from './ledger';
 import { sessionIdentity, type loadOrCreateIdentity } from './node/identity';
+import { KnownPeers } from './node/known-peers';
 import {
   contributionVerdict,
   START_WARNING_MS,
@@ -399,7 +400,7 @@ export class NetworkService {
     });
   }
 
-  private _startNode(
+  private async _startNode(
     privateKey: Awaited<ReturnType<typeof loadOrCreateIdentity>>,
     rewards: NodeRewards,
     options: StartOptions,
@@ -428,6 +429,7 @@ export class NetworkService {
               workerLauncher: this._init.workerLauncher,
             }
           : undefined,
+      knownPeers: await KnownPeers.load(join(this._init.dataDir, 'network', 'known-peers.json'), this._init.onDamage),
       ranker: this._init.ranker ?? reputationRanker(rewards.reputation),
       rewards: { settler: rewards.settler, receipts: rewards.receipts },
       recordSent: sentBytesRecorder(),

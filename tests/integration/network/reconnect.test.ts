@@ -1,10 +1,14 @@
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HearthNetwork } from '../../../src/core/network';
+import { KnownPeers } from '../../../src/core/network/node/known-peers';
+import { tempDir } from '../../helpers/temp-dir';
 
 /**
  * A requester whose only provider restarts must find it again: real libp2p over TCP on
@@ -16,8 +20,15 @@ describe('reconnecting to known providers', () => {
     await Promise.all(running.splice(0).map((n) => n.stop()));
   });
 
-  const start = async (privateKey: PrivateKey, listen: string[], bootstrap: string[], provider: boolean) => {
+  const start = async (
+    privateKey: PrivateKey,
+    listen: string[],
+    bootstrap: string[],
+    provider: boolean,
+    knownPeers?: KnownPeers,
+  ) => {
     const network = await HearthNetwork.start({
+      knownPeers,
       privateKey,
       listen,
       bootstrap,
@@ -75,6 +86,40 @@ describe('reconnecting to known providers', () => {
       await vi.waitFor(() => expect(connected()).toBe(true), { timeout: 30_000, interval: 200 });
     },
   );
+
+  it('finds a provider it knew in an earlier run, with no bootstrap list', { timeout: 60_000 }, async () => {
+    const dir = await tempDir();
+    try {
+      const file = join(dir.path, 'known-peers.json');
+      const provider = await start(await generateKeyPair('Ed25519'), ['/ip4/127.0.0.1/tcp/0'], [], true);
+      const isProvider = (p: { equals(other: unknown): boolean }) => p.equals(provider.node.peerId);
+      const firstKnown = await KnownPeers.load(file);
+      const first = await start(await generateKeyPair('Ed25519'), ['/ip4/127.0.0.1/tcp/0'], [], false, firstKnown);
+      await first.node.dial(provider.node.getMultiaddrs()[0]!);
+      await vi.waitFor(() => expect(first.node.getPeers().some(isProvider)).toBe(true), { timeout: 20_000 });
+      // Remembered once identify has said it serves jobs.
+      const providerId = provider.node.peerId.toString();
+      await vi.waitFor(() => expect(firstKnown.list().map((p) => p.peerId)).toEqual([providerId]), { timeout: 20_000 });
+      await first.stop();
+      running.splice(running.indexOf(first), 1);
+      const saved = JSON.parse(await readFile(file, 'utf8')) as { peerId: string }[];
+      expect(saved.map((p) => p.peerId)).toEqual([providerId]);
+
+      const second = await start(
+        await generateKeyPair('Ed25519'),
+        ['/ip4/127.0.0.1/tcp/0'],
+        [],
+        false,
+        await KnownPeers.load(file),
+      );
+      await vi.waitFor(() => expect(second.node.getPeers().some(isProvider)).toBe(true), {
+        timeout: 20_000,
+        interval: 100,
+      });
+    } finally {
+      await dir.cleanup();
+    }
+  });
 });
 
 function freePort(): Promise<number> {

@@ -56,6 +56,11 @@ export class PeerRedialer {
     this._attempts.clear();
   }
 
+  /** Looks for a peer this node knew before it started (its addresses are in the peer store). */
+  seek(peer: PeerId): void {
+    if (!this._stopped && !this._timers.has(peer.toString())) this._schedule(peer);
+  }
+
   /** Peers currently being looked for (for status and tests). */
   get pending(): number {
     return this._timers.size;
