@@ -229,6 +229,18 @@ describe('a signed ledger', () => {
     expect((await openAndReport()).report.problems).toEqual([]);
   });
 
+  it('does not take a committed last line that lost its newline for a torn tail', async () => {
+    await writeHonest();
+    const cut = (await readFile(file)).subarray(0, -1);
+    await writeFile(file, cut);
+    const { ledger, recovered } = await Ledger.open(file, { signer: p.node });
+    expect(recovered).toBeNull();
+    expect(ledger.damage?.problems.map((x) => x.kind)).toEqual(['rolled-back']);
+    expect(ledger.damage?.problems[0]?.reason).toMatch(/entry 7 was cut off/);
+    await ledger.dispose();
+    expect(await readFile(file)).toEqual(cut);
+  });
+
   it('detects a flipped bit anywhere in the file or its head', async () => {
     await writeHonest();
     const bytes = await readFile(file);

@@ -320,9 +320,13 @@ async function checkHead(
   if (head.seq > report.lastSeq) {
     const range =
       head.seq === report.lastSeq + 1 ? `entry ${head.seq} was` : `entries ${report.lastSeq + 1}–${head.seq} were`;
+    // A cut committed line looks like a crash's torn tail; the head says it had been finished.
+    const how = report.tornTail
+      ? `${range} cut off (the file ends in an unfinished line, but this node had finished writing it).`
+      : `${range} removed (a rollback).`;
     fail(
       'rolled-back',
-      `This node last signed entry ${head.seq}, but the file ends at entry ${report.lastSeq}: ${range} removed (a rollback).`,
+      `This node last signed entry ${head.seq}, but the file ends at entry ${report.lastSeq}: ${how}`,
     );
     return;
   }
