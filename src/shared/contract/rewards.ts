@@ -60,6 +60,7 @@ export const LedgerIntegritySchema = v.object({
 export const EarningsSchema = v.object({
   /** This node's wallet address, or null before the first job created one. */
   wallet: v.nullable(v.string()),
+  /** The valid entries' balances; while the ledger is damaged, the last ones this node signed (see integrity.balanceSource). */
   balances: BalancesSchema,
   tokensServed: v.number(),
   jobsServed: v.number(),
