@@ -133,7 +133,7 @@ export class Engine implements Disposable {
       models: ai.models.api(),
       chat: ai.chat.api(),
       network: network.api(),
-      rewards: createRewardsService({ dataDir, secrets }),
+      rewards: createRewardsService({ dataDir, secrets, liveLedger: () => network.rewards?.ledger ?? null }),
       library: library.service,
       updates: updates.api(),
       ask: createEngineAsk({

@@ -60,6 +60,11 @@ export const NetworkSettingsSchema = v.object({
   listen: v.array(v.pipe(v.string(), v.maxLength(500))),
   /** Find other Hearth nodes on the local network by multicast DNS. */
   mdns: v.boolean(),
+  /**
+   * Use a new, throwaway peer id each time the node starts, so providers cannot link this
+   * computer's jobs across sessions by peer id (the wallet that signs receipts stays the same).
+   */
+  freshPeerId: v.boolean(),
   /** Share of the jobs this node sends that it re-scores before paying (0-1). */
   auditShare: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   /** Credits this node asks per 1000 generated tokens when it serves a job; announced to requesters. */
@@ -128,6 +133,7 @@ export const DEFAULT_SETTINGS: Settings = {
     offeredModels: [],
     listen: [],
     mdns: true,
+    freshPeerId: false,
     auditShare: 0.1,
     pricePer1kTokens: 0,
     maxPricePer1kTokens: null,

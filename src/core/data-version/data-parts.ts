@@ -11,5 +11,12 @@ export const DATA_PARTS: readonly DataPart[] = [
   { name: 'settings', version: SETTINGS_VERSION, paths: ['settings.json'], migratesItself: true },
   { name: 'chats', version: 1, paths: ['chats'] },
   { name: 'library', version: 1, paths: ['library'] },
-  { name: 'ledger', version: 1, paths: ['network/ledger.jsonl'] },
+  // 2: every line signed by the node's wallet, with a signed head beside it. The ledger keeps an
+  // unsigned v1 file aside itself when it opens (it needs the wallet to start the new one).
+  {
+    name: 'ledger',
+    version: 2,
+    paths: ['network/ledger.jsonl', 'network/ledger.jsonl.head.json'],
+    migratesItself: true,
+  },
 ];

@@ -1,8 +1,12 @@
+import { peerIdFromString } from '@libp2p/peer-id';
 import { isLoopback, isPrivate } from '@libp2p/utils';
+import { multiaddr } from '@multiformats/multiaddr';
 import type { Logger } from '../log';
 import { createHearthNode, type HearthLibp2p, type HearthNodeInit } from './node/create-node';
+import type { KnownPeers } from './node/known-peers';
+import { keepWorthRedialing, PeerRedialer, type PeerRedialerInit } from './node/peer-redialer';
 import { encodeAnnouncement } from './protocol/capacity';
-import { CAPACITY_TOPIC } from './protocol/ids';
+import { CAPACITY_TOPIC, INFER_PROTOCOL } from './protocol/ids';
 import { InferenceProvider, type InferenceProviderInit, type ProviderStats } from './provider/inference-provider';
 import { modelCid, ProviderDirectory } from './requester/provider-directory';
 import type { ProviderRanker } from './requester/provider-ranker';
@@ -24,6 +28,10 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
    */
   rewards?: { settler?: JobSettler; receipts?: ReceiptCollector };
   requesterTimeouts?: Partial<RequesterTimeouts>;
+  /** Providers and bootstrap nodes reached before, sought at start and kept up to date. */
+  knownPeers?: KnownPeers;
+  /** Backoff for finding lost providers and bootstrap nodes again (see PeerRedialer). */
+  redial?: Omit<PeerRedialerInit, 'keep'>;
   /** How often a provider announces its capacity. Default 5 s. */
   announceIntervalMs?: number;
   log: Logger;
@@ -58,6 +66,7 @@ export class HearthNetwork {
   private _providing = false;
   private _nextProvideAt = 0;
   private _stopped = false;
+  private readonly _redialer: PeerRedialer;
 
   private constructor(
     readonly node: HearthLibp2p,
@@ -65,6 +74,7 @@ export class HearthNetwork {
     private readonly _blocked: Set<string>,
   ) {
     this.directory = new ProviderDirectory(node);
+    this._redialer = new PeerRedialer(node, { ..._init.redial, keep: keepWorthRedialing(node, _init.bootstrap) });
     this.requester = new Requester(node, this.directory, _init.ranker, _init.requesterTimeouts, _init.rewards?.settler);
     this.provider = _init.provider
       ? new InferenceProvider(node, {
@@ -82,6 +92,8 @@ export class HearthNetwork {
     const node = await createHearthNode({ ...init, isBlocked: (peer) => blocked.has(peer) });
     const network = new HearthNetwork(node, init, blocked);
     network.directory.start();
+    network._redialer.start();
+    await network._followKnownPeers();
     await network.provider?.start();
     for (const name of ['peer:connect', 'peer:disconnect', 'self:peer:update'] as const) {
       node.addEventListener(name, () => init.onChange());
@@ -94,6 +106,37 @@ export class HearthNetwork {
     }
     init.log.info({ event: 'network-start', peerId: node.peerId.toString() });
     return network;
+  }
+
+  /** Seeks the peers known from earlier runs, and remembers each provider or bootstrap node identified. */
+  private async _followKnownPeers(): Promise<void> {
+    const known = this._init.knownPeers;
+    if (!known) return;
+    const keep = keepWorthRedialing(this.node, this._init.bootstrap);
+    this.node.addEventListener('peer:identify', (event) => {
+      const { peerId, listenAddrs, protocols } = event.detail;
+      const remember = () =>
+        known.remember(
+          peerId.toString(),
+          listenAddrs.map((a) => a.toString()),
+        );
+      if (protocols.includes(INFER_PROTOCOL)) remember();
+      else void keep(peerId).then((worth) => worth && remember());
+    });
+    for (const peer of known.list()) {
+      try {
+        const id = peerIdFromString(peer.peerId);
+        if (id.equals(this.node.peerId)) continue;
+        await this.node.peerStore.merge(id, { multiaddrs: peer.addrs.map((a) => multiaddr(a)) });
+        this._redialer.seek(id);
+      } catch (error) {
+        this._init.log.debug({
+          event: 'network-known-peer-skipped',
+          peer: peer.peerId,
+          reason: (error as Error).message,
+        });
+      }
+    }
   }
 
   /** Publishes this provider's models and free slots now (also runs on a timer). */
@@ -148,8 +191,10 @@ export class HearthNetwork {
     clearInterval(this._announceTimer);
     clearTimeout(this._soonTimer);
     this.directory.stop();
+    this._redialer.stop();
     await this.provider?.stop();
     await this.node.stop();
+    await this._init.knownPeers?.flush();
     this._init.log.info({ event: 'network-stop' });
   }
 

@@ -13,7 +13,9 @@ import { modelsDir } from '../paths';
 import type { DamagedSecretError, SecretStore } from '../secrets';
 import type { OnStateDamage } from '../state';
 import { HearthNetwork } from './hearth-network';
-import { loadOrCreateIdentity } from './node/identity';
+import { LedgerCorruptError } from './ledger';
+import { sessionIdentity, type loadOrCreateIdentity } from './node/identity';
+import { KnownPeers } from './node/known-peers';
 import {
   contributionVerdict,
   START_WARNING_MS,
@@ -70,8 +72,8 @@ export class NetworkService {
   private _starting: Promise<HearthNetwork> | null = null;
   private _offered: OfferedModel[] = [];
   /** The start options and offered file names of the running node, to restart it with a new offer. */
-  private _started: { options: StartOptions; names: string[] } | null = null;
-  private _reoffering: Promise<void> = Promise.resolve();
+  /** The running restart that applies changed node settings, awaited by dispose. */
+  private _restarted: Promise<void> = Promise.resolve();
   private _power: PowerState | null = null;
   private _localBusyUntil = 0;
   private _contributeOverride = false;
@@ -86,6 +88,10 @@ export class NetworkService {
   private readonly _tick: NodeJS.Timeout;
   private readonly _unsubscribe: () => void;
   private _disposed = false;
+  /** What the running node was started with, to restart it the same way when its settings change. */
+  private _startOptions: StartOptions = {};
+  private _startedWith = '';
+  private _restarting = false;
 
   constructor(private readonly _init: NetworkServiceInit) {
     this._unsubscribe = _init.events.onAny((name) => {
@@ -93,7 +99,7 @@ export class NetworkService {
       else if (name === 'settings.changed') {
         if (_init.followSettings) void this._followSettings();
         else this._reassess();
-        this._reoffering = this._reoffering.then(() => this._applyOffer());
+        this._applyNodeSettings();
       }
     });
     // Idleness, schedules and the quiet period change with time alone.
@@ -126,13 +132,16 @@ export class NetworkService {
 
   private _policyVerdict(now: number): ContributionVerdict {
     const settings = this._init.settings.get().network;
-    return contributionVerdict({
+    const policy = contributionVerdict({
       settings: { ...settings, contribute: settings.contribute || this._contributeOverride },
       power: this._power,
       localBusy: now < this._localBusyUntil,
       now: new Date(now),
       snoozedUntil: this._snoozedUntil,
     });
+    // Serving records every job in the ledger; a damaged ledger pauses serving until the user decides.
+    if (policy.state !== 'off' && this._rewards?.ledger.damage) return { state: 'paused', reason: LEDGER_DAMAGED };
+    return policy;
   }
 
   async start(options: StartOptions = {}): Promise<HearthNetwork> {
@@ -242,6 +251,9 @@ export class NetworkService {
           })),
       generate: async (input) => {
         const network = await this._ensureRunning({});
+        // Paying for a job that the ledger cannot record would spend credits off the books.
+        const damage = this._rewards?.ledger.damage;
+        if (damage) throw new LedgerCorruptError(this._rewards!.ledger.file, damage.problems);
         const controller = new AbortController();
         this._jobs.set(input.jobId, controller);
         let attempt = 0;
@@ -295,7 +307,7 @@ export class NetworkService {
     clearTimeout(this._warningTimer);
     clearTimeout(this._emitTimer);
     this._unsubscribe();
-    await this._reoffering;
+    await this._restarted;
     await this.stop();
   }
 
@@ -313,44 +325,6 @@ export class NetworkService {
       this._init.log.warn({ event: 'network-start-failed', reason: (error as Error).message });
     }
     this._reassess();
-  }
-
-  /**
-   * The user changed "Models to offer" while the node runs: the offer is fixed when a node
-   * starts, so it restarts with the new one (same identity, same explicit start), instead of
-   * waiting for a restart nobody mentions. A run started with its own model list keeps it.
-   */
-  private async _applyOffer(): Promise<void> {
-    const started = this._started;
-    if (!this._network || !started || started.options.models || this._disposed) return;
-    const wanted = this._init.settings.get().network.offeredModels;
-    if (wanted.length === started.names.length && wanted.every((name, i) => name === started.names[i])) return;
-    const explicit = this._explicit;
-    const override = this._contributeOverride;
-    // Same ports again, so the address the user copied and gave out keeps working.
-    const ports =
-      started.options.listen || this._init.settings.get().network.listen.length > 0
-        ? null
-        : samePorts(this._network.status().addresses);
-    this._init.log.info({ event: 'network-offer-changed', models: wanted.length });
-    try {
-      await this.stop();
-      this._explicit = explicit;
-      this._contributeOverride = override;
-      await this._ensureRunning(ports ? { ...started.options, listen: ports } : started.options).catch(
-        async (error: unknown) => {
-          if (!ports) throw error;
-          this._init.log.warn({ event: 'network-ports-taken', reason: (error as Error).message });
-          return this._ensureRunning(started.options);
-        },
-      );
-    } catch (error) {
-      this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message });
-      this._init.notices?.post(
-        'error',
-        `The node stopped to offer the models you chose and could not start again: ${(error as Error).message}`,
-      );
-    }
   }
 
   private _ensureRunning(options: StartOptions): Promise<HearthNetwork> {
@@ -377,16 +351,57 @@ export class NetworkService {
     return this._starting;
   }
 
+  /**
+   * Settings the node reads only when it starts (addresses, discovery, identity, offered models,
+   * threads, job slots) apply by restarting it, once no job runs here (re-checked every tick).
+   */
+  private _applyNodeSettings(): void {
+    if (!this._network || this._restarting || this._disposed) return;
+    if (nodeSettingsKey(this._init.settings.get()) === this._startedWith) return;
+    if (this._jobs.size > 0 || this._network.status().stats.jobsRunning > 0) return;
+    this._restarting = true;
+    this._restarted = this._restart().finally(() => (this._restarting = false));
+  }
+
+  private async _restart(): Promise<void> {
+    const { _explicit: explicit, _contributeOverride: override, _startOptions: options } = this;
+    // Same ports again unless the user set addresses, so an address they copied and gave out keeps working.
+    const ports =
+      options.listen || this._init.settings.get().network.listen.length > 0
+        ? null
+        : samePorts(this._network!.status().addresses);
+    this._init.log.info({ event: 'network-restart', reason: 'settings changed' });
+    try {
+      await this.stop();
+      this._explicit = explicit;
+      this._contributeOverride = override;
+      await this._ensureRunning(ports ? { ...options, listen: ports } : options).catch(async (error: unknown) => {
+        if (!ports) throw error;
+        this._init.log.warn({ event: 'network-ports-taken', reason: (error as Error).message });
+        return this._ensureRunning(options);
+      });
+      // The ports were for this start only; later restarts read the user's addresses again.
+      this._startOptions = options;
+    } catch (error) {
+      this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message });
+      this._init.notices?.post(
+        'error',
+        `The node stopped to apply your network settings and could not start again: ${(error as Error).message}`,
+      );
+    }
+  }
+
   private async _startNetwork(options: StartOptions): Promise<HearthNetwork> {
     const settings = this._init.settings.get().network;
+    this._startOptions = options;
+    this._startedWith = nodeSettingsKey(this._init.settings.get());
     const modelNames = options.models ?? settings.offeredModels;
-    this._started = { options, names: [...modelNames] };
     this._offered = await Promise.all(
       modelNames.map((name) => describeModel(isAbsolute(name) ? name : join(modelsDir(this._init.dataDir), name))),
     );
     const bootstrap = [...settings.bootstrap, ...(options.bootstrap ?? [])];
     const listen = options.listen ?? (settings.listen.length > 0 ? settings.listen : DEFAULT_LISTEN);
-    const privateKey = await loadOrCreateIdentity(this._init.secrets);
+    const privateKey = await sessionIdentity(this._init.secrets, settings.freshPeerId);
     const rewards = await NodeRewards.open({
       dataDir: this._init.dataDir,
       modelsDir: modelsDir(this._init.dataDir),
@@ -406,7 +421,7 @@ export class NetworkService {
     });
   }
 
-  private _startNode(
+  private async _startNode(
     privateKey: Awaited<ReturnType<typeof loadOrCreateIdentity>>,
     rewards: NodeRewards,
     options: StartOptions,
@@ -435,6 +450,7 @@ export class NetworkService {
               workerLauncher: this._init.workerLauncher,
             }
           : undefined,
+      knownPeers: await KnownPeers.load(join(this._init.dataDir, 'network', 'known-peers.json'), this._init.onDamage),
       ranker: this._init.ranker ?? reputationRanker(rewards.reputation),
       rewards: { settler: rewards.settler, receipts: rewards.receipts },
       recordSent: sentBytesRecorder(),
@@ -445,6 +461,7 @@ export class NetworkService {
 
   /** Re-evaluates the policy; running jobs stop the moment contribution is no longer allowed. */
   private _reassess(): void {
+    this._applyNodeSettings();
     const now = Date.now();
     const policy = this._policyVerdict(now);
     if (policy.state !== 'ready') this._readySince = null;
@@ -475,6 +492,22 @@ export class NetworkService {
     }, 250);
   }
 }
+
+/** The settings a running node reads only at start, as one comparable value. */
+function nodeSettingsKey({ network: n }: Settings): string {
+  return JSON.stringify([
+    n.listen,
+    n.bootstrap,
+    n.mdns,
+    n.freshPeerId,
+    n.offeredModels,
+    n.maxThreads,
+    n.maxConcurrentJobs,
+  ]);
+}
+
+const LEDGER_DAMAGED =
+  'The earnings ledger is damaged, so this node serves no jobs. Open Contribute > Earnings to see what is wrong, then keep the damaged file aside and start a new ledger.';
 
 /** HEARTH_NETWORK_RECORD_SENT=<file> appends every plaintext byte the node sends to that file. */
 function sentBytesRecorder(): ((bytes: Uint8Array) => void) | undefined {

@@ -42,7 +42,7 @@ export function formatCredits(micro: string): string {
 
 function printEarnings(earnings: Earnings, receipts: ReceiptRow[]): void {
   const { balances } = earnings;
-  if (!earnings.integrity.ok) print(`WARNING: the ledger failed verification. ${earnings.integrity.problem}`);
+  printIntegrity(earnings.integrity);
   print(`Wallet:      ${earnings.wallet ?? '(none yet)'}`);
   print(`Balance:     ${formatCredits(balances.balance)} credits`);
   print(
@@ -60,4 +60,20 @@ function printEarnings(earnings: Earnings, receipts: ReceiptRow[]): void {
       `  ${when}  ${row.kind.padEnd(7)} ${formatCredits(row.amount).padStart(12)}  ${row.jobId}  ${status}${row.reason ? ` (${row.reason})` : ''}`,
     );
   }
+}
+
+function printIntegrity(integrity: Earnings['integrity']): void {
+  for (const legacy of integrity.legacy) {
+    print(`Unsigned ledger from an earlier version, kept and not counted: ${legacy.file} (${legacy.entries} entries)`);
+  }
+  if (integrity.tornTail) print(`Note: ${integrity.tornTail} It is set aside when the node next starts.`);
+  if (integrity.ok) return;
+  print(
+    `WARNING: the ledger is damaged (${integrity.problemCount} problem${integrity.problemCount === 1 ? '' : 's'}); this node serves no jobs until you decide.`,
+  );
+  for (const p of integrity.problems.slice(0, 20)) {
+    print(`  ${p.line === null ? 'head record' : `line ${p.line}`}${p.jobId ? ` (${p.jobId})` : ''}: ${p.reason}`);
+  }
+  if (integrity.balanceSource === 'signed-head') print('The balance shown is the last one this node signed.');
+  print('Keep the damaged file aside and start a new ledger with: hearth ledger set-aside');
 }

@@ -13,15 +13,54 @@ export const BalancesSchema = v.object({
   balance: Amount,
 });
 
-export const LedgerIntegritySchema = v.object({
-  /** False when the ledger file failed verification; balances then cover only the verified part. */
-  ok: v.boolean(),
+export const LedgerProblemSchema = v.object({
+  /** changed, not-signed, missing, out-of-place, bad-receipt, duplicate, rolled-back, head, ... */
+  kind: v.string(),
+  /** Line in the ledger file (the header is line 1); null for the head record. */
+  line: v.nullable(v.number()),
+  seq: v.nullable(v.number()),
+  jobId: v.nullable(v.string()),
+  reason: v.string(),
+});
+export type LedgerProblemRow = v.InferOutput<typeof LedgerProblemSchema>;
+
+export const LegacyLedgerSchema = v.object({
+  file: v.string(),
+  entries: v.number(),
+  balances: BalancesSchema,
   problem: v.nullable(v.string()),
+});
+
+export const LedgerIntegritySchema = v.object({
+  /** False when any line, receipt or the head failed its check. */
+  ok: v.boolean(),
+  /** The first problem, in words; null when ok. */
+  problem: v.nullable(v.string()),
+  /** `signed`: the current format; `legacy`: an unsigned ledger from an earlier version; `empty`: none yet. */
+  format: v.picklist(['empty', 'signed', 'legacy', 'unknown']),
+  /** Damage was found: nothing is written and the node serves no jobs until the user sets the file aside. */
+  blocked: v.boolean(),
+  /** Each failing line or record and why (the first 200). */
+  problems: v.array(LedgerProblemSchema),
+  problemCount: v.number(),
+  /** The wallet every line and receipt was checked against. */
+  signer: v.nullable(v.string()),
+  linesTotal: v.number(),
+  entriesValid: v.number(),
+  /** Balances shown: `entries` (the valid entries) or `signed-head` (the last balances this node signed, when the file is damaged). */
+  balanceSource: v.picklist(['entries', 'signed-head']),
+  /** Balances of the valid entries alone. */
+  entryBalances: BalancesSchema,
+  /** An unfinished last line (a crash mid-write); set aside the next time the node starts. */
+  tornTail: v.nullable(v.string()),
+  /** Unsigned ledgers from an earlier version, kept beside the ledger and never counted. */
+  legacy: v.array(LegacyLedgerSchema),
 });
 
 export const EarningsSchema = v.object({
   /** This node's wallet address, or null before the first job created one. */
   wallet: v.nullable(v.string()),
+  /** The valid entries' balances; while the ledger is damaged, the last ones this node signed (see integrity.balanceSource). */
   balances: BalancesSchema,
   tokensServed: v.number(),
   jobsServed: v.number(),
@@ -64,7 +103,12 @@ export const rewardsContract = namespace(
     exportLedger: call(
       v.strictObject({}),
       v.object({ json: v.string(), entries: v.number() }),
-      'The whole ledger as JSON, with balances and the chain head.',
+      'The whole ledger as JSON: every line with its hash and signature, the signed head, balances and problems.',
+    ),
+    startNewLedger: call(
+      v.strictObject({}),
+      v.object({ setAside: v.string() }),
+      'Keeps a damaged ledger aside, unchanged, and starts a new one, so the node can serve again.',
     ),
   },
   {

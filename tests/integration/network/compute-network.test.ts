@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HearthNetwork } from '../../../src/core/network';
 import { INFER_PROTOCOL, NoProviderError } from '../../../src/core/network';
+import { Ledger } from '../../../src/core/network/ledger';
 import { MessageStream } from '../../../src/core/network/protocol/message-stream';
 import { ProviderMessageSchema } from '../../../src/core/network/protocol/messages';
 import { jobPrice } from '../../../src/core/network/rewards/price';
@@ -124,14 +124,11 @@ describe('the compute network on loopback', () => {
       { onlyProviders: [dear] },
     );
     const owed = String(jobPrice(2, result.summary.completionTokens));
+    // The ledger as any reader checks it: every line signed by p2's wallet (named in its header).
     const pendingAmounts = async () =>
-      (await readFile(join(p2.home, 'network', 'ledger.jsonl'), 'utf8'))
-        .split('\n')
-        .slice(1)
-        .filter(Boolean)
-        .map((line) => JSON.parse(line.slice(line.indexOf(' ') + 1)) as { kind: string; amount?: string })
-        .filter((entry) => entry.kind === 'pending')
-        .map((entry) => entry.amount);
+      (await Ledger.inspect(join(p2.home, 'network', 'ledger.jsonl'))).entries.flatMap((entry) =>
+        entry.kind === 'pending' ? [entry.amount] : [],
+      );
     await expect.poll(pendingAmounts, { timeout: 10_000 }).toContain(owed);
   }, 40_000);
 

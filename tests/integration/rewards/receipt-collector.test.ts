@@ -25,7 +25,7 @@ describe('the provider checks each receipt before it counts as earned', () => {
 
   beforeEach(async () => {
     dir = await tempDir();
-    ledger = (await Ledger.open(join(dir.path, 'ledger.jsonl'))).ledger;
+    ledger = (await Ledger.open(join(dir.path, 'ledger.jsonl'), { signer: providerWallet })).ledger;
     entries = [];
     const providerKey = await generateKeyPair('Ed25519');
     const requesterKey = await generateKeyPair('Ed25519');

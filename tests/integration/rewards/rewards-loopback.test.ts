@@ -84,7 +84,8 @@ describe('rewards over loopback', () => {
       expect(await verifyReceipt({ receipt, signature: entry.signature as `0x${string}` })).toBe(true);
     }
     // Both files verify on disk: what a restart would read.
-    for (const node of [honest, requester]) expect((await Ledger.inspect(ledgerFile(node.dataDir))).problem).toBeNull();
+    for (const node of [honest, requester])
+      expect((await Ledger.inspect(ledgerFile(node.dataDir))).problems).toEqual([]);
     expect(requester.rewards.reputation.standing(honest.peerId)).toMatchObject({
       audits: 2,
       auditsPassed: 2,

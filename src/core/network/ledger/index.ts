@@ -1,7 +1,11 @@
+export { balancesOf, type LedgerBalances } from './balances';
 export { DuplicateEntryError } from './duplicate-entry-error';
-export { Ledger, balancesOf, verifyReceiptEntry, type LedgerBalances, type LedgerOpenResult } from './ledger';
+export { Ledger, type LedgerOpenResult, type LedgerOptions } from './ledger';
 export { LedgerBusyError } from './ledger-busy-error';
 export { LedgerCorruptError } from './ledger-corrupt-error';
 export type { LedgerEntry, NewLedgerEntry, ReceiptEntry } from './ledger-entry';
-export { scanLedger, type LedgerProblem, type LedgerScan } from './ledger-format';
+export { headFile, type LedgerHead } from './ledger-head';
+export type { LedgerProblem, LedgerProblemKind } from './ledger-problem';
+export { verifyLedger, type CheckedLine, type LedgerReport } from './ledger-verify';
+export { verifyLedgerFile } from './verify-ledger-file';
 export { createRewardsService, ledgerFile, summarise, type RewardsServiceOptions } from './rewards-service';

@@ -1,15 +1,21 @@
-import type { LedgerProblem } from './ledger-format';
+import type { LedgerProblem } from './ledger-problem';
 
-/** The ledger file changed after it was written (disk fault or tampering); it is left untouched. */
+/**
+ * The ledger file is damaged (changed, cut, rolled back or not this node's): Hearth writes
+ * nothing to it and serves no jobs until the user sets it aside. The file is left as it was.
+ */
 export class LedgerCorruptError extends Error {
   override readonly name = 'LedgerCorruptError';
   constructor(
     readonly file: string,
-    readonly problem: LedgerProblem,
+    readonly problems: readonly LedgerProblem[],
   ) {
+    const first = problems[0];
+    const where = first?.line ? `line ${first.line}: ` : '';
     super(
-      `The earnings ledger ${file} is damaged at line ${problem.line} (byte ${problem.offset}): ${problem.reason} ` +
-        'Hearth has not changed it; restore it from a backup or move it aside to start a new ledger.',
+      `The earnings ledger ${file} is damaged (${problems.length} problem${problems.length === 1 ? '' : 's'}; first, ${where}${first?.reason ?? 'unknown'}). ` +
+        'Hearth stopped writing it and serves no jobs until you decide; the file is kept as it is. ' +
+        'To go on, keep it aside and start a new ledger: Contribute > Earnings, or `hearth ledger set-aside`.',
     );
   }
 }

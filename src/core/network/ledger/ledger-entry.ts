@@ -16,8 +16,17 @@ export const ReceiptJsonSchema = v.strictObject({
   time: v.pipe(v.number(), v.integer(), v.minValue(0)),
 });
 
+/** The requester's proof that its wallet belongs to the peer that asked for the job. */
+export const WalletBindingJsonSchema = v.strictObject({
+  peerId: v.pipe(v.string(), v.maxLength(200)),
+  wallet: Hex(20),
+  time: v.pipe(v.number(), v.integer(), v.minValue(0)),
+  walletSignature: Hex(65),
+  peerSignature: v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{2,600}$/)),
+});
+
 /**
- * One ledger line. `earned`: a receipt a requester signed for work this node did. `spent`: a
+ * One ledger entry. `earned`: a receipt a requester signed for work this node did. `spent`: a
  * receipt this node signed for work it bought. `pending`: work delivered and not yet receipted.
  * `voided`: a pending job that will not be paid (its audit failed, or it was abandoned).
  */
@@ -30,6 +39,8 @@ export const LedgerEntrySchema = v.variant('kind', [
     receipt: ReceiptJsonSchema,
     signature: Hex(65),
     digest: Hex(32),
+    /** On `earned` entries: the requester's wallet binding, so the binding can be re-checked later. */
+    binding: v.optional(WalletBindingJsonSchema),
   }),
   v.strictObject({ seq: v.number(), at: v.number(), kind: v.literal('pending'), jobId: v.string(), amount: Amount }),
   v.strictObject({
@@ -49,3 +60,6 @@ export type NewLedgerEntry = LedgerEntry extends infer E
     ? Omit<E, 'seq' | 'at'>
     : never
   : never;
+
+/** Entries of the first, unsigned format have the same shape (without bindings). */
+export const LegacyEntrySchema = LedgerEntrySchema;

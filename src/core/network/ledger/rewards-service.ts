@@ -1,18 +1,25 @@
-import { join } from 'node:path';
+import { readdir, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { privateKeyToAddress } from 'viem/accounts';
-import { bytesToHex } from 'viem';
+import { bytesToHex, type Address } from 'viem';
 import type { Contract } from '../../../shared/contract';
 import type { ServiceOf } from '../../../shared/contract/define';
 import type { Earnings, ReceiptRow } from '../../../shared/contract/rewards';
 import type { SecretStore } from '../../secrets';
-import { WALLET_SECRET } from '../receipts';
+import { loadOrCreateWallet, WALLET_SECRET } from '../receipts';
 import { ReputationBook } from '../reputation';
-import { balancesOf, Ledger, verifyReceiptEntry } from './ledger';
+import { balancesOf } from './balances';
+import { Ledger } from './ledger';
 import type { LedgerEntry } from './ledger-entry';
+import { exportLedger } from './ledger-export';
+import type { LedgerReport } from './ledger-verify';
+import { scanLegacyLedger } from './legacy-ledger';
 
 export interface RewardsServiceOptions {
   dataDir: string;
   secrets: SecretStore;
+  /** The ledger the running node has open, if any: setting a damaged ledger aside goes through it. */
+  liveLedger?: () => Ledger | null;
 }
 
 /** Where a data folder keeps its ledger; the network node appends, this service reads. */
@@ -21,51 +28,96 @@ export function ledgerFile(dataDir: string): string {
 }
 
 const DAY_MS = 86_400_000;
+const PROBLEMS_SHOWN = 200;
 
 /**
- * The `rewards` namespace: reads and verifies the ledger on each call (it is small, and reading
- * never takes the writer's lock, so the running node keeps appending).
+ * The `rewards` namespace: reads and checks the ledger on each call (never taking the writer's
+ * lock, so the running node keeps appending; signature checks are cached per line).
  */
-export function createRewardsService({ dataDir, secrets }: RewardsServiceOptions): ServiceOf<Contract['rewards']> {
+export function createRewardsService({
+  dataDir,
+  secrets,
+  liveLedger,
+}: RewardsServiceOptions): ServiceOf<Contract['rewards']> {
   const file = ledgerFile(dataDir);
+  const wallet = async (): Promise<Address | null> => {
+    const stored = await secrets.get(WALLET_SECRET);
+    return stored && stored.byteLength === 32 ? privateKeyToAddress(bytesToHex(stored)) : null;
+  };
+  const inspect = async () => Ledger.inspect(file, { signer: (await wallet()) ?? undefined });
   return {
     async earnings() {
-      const scan = await Ledger.inspect(file);
-      const stored = await secrets.get(WALLET_SECRET);
+      const report = await inspect();
       return {
-        ...summarise(scan.entries, Date.now()),
-        wallet: stored && stored.byteLength === 32 ? privateKeyToAddress(bytesToHex(stored)) : null,
-        integrity: {
-          ok: scan.problem === null,
-          problem: scan.problem ? `Line ${scan.problem.line}: ${scan.problem.reason}` : null,
-        },
+        ...summarise(report.entries, Date.now()),
+        balances: report.balances,
+        wallet: await wallet(),
+        integrity: { ...integrityOf(report), legacy: await legacyLedgers(file) },
       };
     },
     async receipts({ limit = 50 }) {
-      const { entries } = await Ledger.inspect(file);
+      const { entries } = await inspect();
       const newest = entries.slice(-limit).reverse();
-      return { total: entries.length, receipts: await Promise.all(newest.map(toRow)) };
+      return { total: entries.length, receipts: newest.map(toRow) };
     },
     async exportLedger() {
-      const scan = await Ledger.inspect(file);
-      const json = JSON.stringify(
-        {
-          format: 'hearth-ledger-export/1',
-          exportedAt: new Date().toISOString(),
-          headHash: scan.headHash,
-          verified: scan.problem === null,
-          balances: balancesOf(scan.entries),
-          entries: scan.entries,
-        },
-        null,
-        2,
-      );
-      return { json, entries: scan.entries.length };
+      const report = await inspect();
+      const header = report.header ?? '';
+      return { json: JSON.stringify(exportLedger(report, header), null, 2), entries: report.entries.length };
+    },
+    async startNewLedger() {
+      const live = liveLedger?.();
+      if (live) return { setAside: await live.startNew() };
+      const { ledger } = await Ledger.open(file, { signer: await loadOrCreateWallet(secrets) });
+      try {
+        return { setAside: await ledger.startNew() };
+      } finally {
+        await ledger.dispose();
+      }
     },
   };
 }
 
-/** Figures for the earnings view, all derived from the entries. */
+function integrityOf(report: LedgerReport): Omit<Earnings['integrity'], 'legacy'> {
+  const first = report.problems[0];
+  return {
+    ok: report.problems.length === 0,
+    problem: first ? `${first.line === null ? 'Head record' : `Line ${first.line}`}: ${first.reason}` : null,
+    format: report.format,
+    blocked: report.problems.length > 0,
+    problems: report.problems.slice(0, PROBLEMS_SHOWN),
+    problemCount: report.problems.length,
+    signer: report.signer,
+    linesTotal: report.lines.length,
+    entriesValid: report.entries.length,
+    balanceSource: report.balanceSource,
+    entryBalances: report.entryBalances,
+    tornTail: report.tornTail ? `Line ${report.tornTail.line}: ${report.tornTail.reason}` : null,
+  };
+}
+
+/** Unsigned ledgers of the first format, kept beside the ledger when it was migrated. */
+async function legacyLedgers(file: string): Promise<Earnings['integrity']['legacy']> {
+  const names = await readdir(dirname(file)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  const prefix = `${basename(file)}.unsigned-`;
+  const legacy: Earnings['integrity']['legacy'] = [];
+  for (const name of names.filter((n) => n.startsWith(prefix)).sort()) {
+    const path = join(dirname(file), name);
+    const scan = scanLegacyLedger(await readFile(path));
+    legacy.push({
+      file: path,
+      entries: scan.entries.length,
+      balances: balancesOf(scan.entries),
+      problem: scan.problem ? `Line ${scan.problem.line}: ${scan.problem.reason}` : null,
+    });
+  }
+  return legacy;
+}
+
+/** Figures for the earnings view, all derived from the valid entries. */
 export function summarise(entries: readonly LedgerEntry[], now: number): Omit<Earnings, 'wallet' | 'integrity'> {
   const book = new ReputationBook({ now: () => now });
   let tokensServed = 0;
@@ -100,7 +152,8 @@ export function summarise(entries: readonly LedgerEntry[], now: number): Omit<Ea
   };
 }
 
-async function toRow(entry: LedgerEntry): Promise<ReceiptRow> {
+/** A valid entry as a row (entries that failed their checks are in the integrity problems instead). */
+function toRow(entry: LedgerEntry): ReceiptRow {
   const base = { seq: entry.seq, kind: entry.kind, jobId: entry.jobId, at: entry.at };
   switch (entry.kind) {
     case 'earned':
@@ -111,7 +164,7 @@ async function toRow(entry: LedgerEntry): Promise<ReceiptRow> {
         outputTokens: entry.receipt.outputTokens,
         audited: entry.receipt.audited,
         counterparty: entry.kind === 'earned' ? entry.receipt.requester : entry.receipt.provider,
-        verified: await verifyReceiptEntry(entry),
+        verified: true,
         reason: null,
       };
     case 'pending':

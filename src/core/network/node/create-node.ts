@@ -40,6 +40,9 @@ export interface HearthNodeInit {
   isBlocked: (peer: string) => boolean;
 }
 
+/** What identify tells every peer about this node's software: the same for every Hearth node. */
+export const HEARTH_AGENT = 'hearth';
+
 /** Bounds on what other peers may make this node hold. */
 const MAX_CONNECTIONS = 128;
 
@@ -50,6 +53,8 @@ export async function createHearthNode(init: HearthNodeInit) {
   const gate = (peer: PeerId) => init.isBlocked(peer.toString());
   return createLibp2p({
     privateKey: init.privateKey,
+    // Identify would otherwise announce "js-libp2p/<version> node/<exact Node version>".
+    nodeInfo: { name: 'hearth', version: '1', userAgent: HEARTH_AGENT },
     addresses: { listen: init.listen },
     transports: [tcp(), webSockets(), circuitRelayTransport({ reservationCompletionTimeout: 10_000 })],
     connectionEncrypters: [

@@ -24,3 +24,11 @@ export async function loadOrCreateIdentity(secrets: SecretStore): Promise<Privat
     },
   });
 }
+
+/**
+ * The key this run of the node uses: the stored identity, or with `fresh` a new one that lives
+ * only in memory until the node stops (the privacy option: no peer id links two sessions).
+ */
+export async function sessionIdentity(secrets: SecretStore, fresh: boolean): Promise<PrivateKey> {
+  return fresh ? generateKeyPair('Ed25519') : loadOrCreateIdentity(secrets);
+}

@@ -64,7 +64,7 @@ export class NodeRewards {
     readonly settler: JobSettler,
     readonly receipts: ReceiptCollector | undefined,
     readonly reputation: ReputationBook,
-    private readonly _ledger: Ledger | null,
+    private readonly _ledger: Ledger,
     private readonly _auditors: ModelAuditors,
     private readonly _dataDir: string,
   ) {}
@@ -74,15 +74,16 @@ export class NodeRewards {
     await mkdir(dirname(file), { recursive: true, mode: 0o700 });
     const wallet = await loadOrCreateWallet(init.secrets);
     const binding = await bindWallet(wallet, init.privateKey, peerIdFromPrivateKey(init.privateKey).toString());
-    let ledger: Ledger | null = null;
-    try {
-      const opened = await Ledger.open(file);
-      ledger = opened.ledger;
-      if (opened.recovered) init.log.warn({ event: 'ledger-torn-tail', setAside: opened.recovered.setAside });
-    } catch (error) {
-      // Without a ledger the node neither records receipts nor asks for them; the earnings view
-      // shows the ledger's problem.
-      init.log.error({ event: 'ledger-open-failed', reason: (error as Error).message });
+    // A ledger that cannot be opened stops the node (no serving without a ledger); a damaged one
+    // opens in its damaged state, which pauses serving until the user sets it aside.
+    const { ledger, recovered, migrated } = await Ledger.open(file, { signer: wallet });
+    if (recovered) init.log.warn({ event: 'ledger-torn-tail', setAside: recovered.setAside });
+    if (migrated) init.log.warn({ event: 'ledger-unsigned-kept', file: migrated });
+    if (ledger.damage) {
+      init.log.error(
+        { event: 'ledger-damaged', problems: ledger.damage.problems.length },
+        ledger.damage.problems[0]?.reason,
+      );
     }
     const reputation = await loadReputation(init.dataDir, init.onDamage);
     const auditors = new ModelAuditors(init.offered, init.modelsDir);
@@ -100,12 +101,15 @@ export class NodeRewards {
       onReputation: () => saver.save(),
       log: init.log,
     });
-    const receipts = ledger
-      ? new ReceiptCollector({ wallet, binding, ledger, onEntry: init.onEntry, log: init.log })
-      : undefined;
+    const receipts = new ReceiptCollector({ wallet, binding, ledger, onEntry: init.onEntry, log: init.log });
     const rewards = new NodeRewards(settler, receipts, reputation, ledger, auditors, init.dataDir);
     saver.save = () => rewards._saveReputation();
     return rewards;
+  }
+
+  /** The node's ledger; `ledger.damage` is set while it is damaged and the node must not serve. */
+  get ledger(): Ledger {
+    return this._ledger;
   }
 
   /** Writes the reputation book (atomically), coalescing bursts of changes into one write. */
@@ -125,7 +129,7 @@ export class NodeRewards {
   async dispose(): Promise<void> {
     await this._saving;
     await this._auditors.dispose();
-    await this._ledger?.dispose();
+    await this._ledger.dispose();
   }
 }
 

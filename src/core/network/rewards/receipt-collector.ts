@@ -71,7 +71,7 @@ export class ReceiptCollector {
       return this._void(job, `The receipt was refused: ${problem}`, false);
     }
     try {
-      this._init.onEntry(await this._init.ledger.appendReceipt('earned', signed));
+      this._init.onEntry(await this._init.ledger.appendReceipt('earned', signed, message.binding as WalletBinding));
       return true;
     } catch (error) {
       return this._void(job, `The receipt was refused: ${(error as Error).message}`, false);

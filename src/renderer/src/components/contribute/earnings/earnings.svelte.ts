@@ -48,6 +48,13 @@ export class EarningsState {
     return this.#api.rewards.onChanged(() => void this.load());
   }
 
+  /** The user's decision on a damaged ledger; returns where the damaged file is kept. */
+  async startNewLedger(): Promise<string> {
+    const { setAside } = await this.#api.rewards.startNewLedger();
+    await this.load();
+    return setAside;
+  }
+
   async exportJson(): Promise<string> {
     return (await this.#api.rewards.exportLedger()).json;
   }
