@@ -7,6 +7,7 @@ const INSTALL_A_MODEL =
 const CLI_ADVICE: Partial<Record<HearthErrorName, (kept: string) => string>> = {
   NoModelChosenError: () => INSTALL_A_MODEL,
   ModelNotInstalledError: () => `See \`hearth models list\`. ${INSTALL_A_MODEL}`,
+  ModelRoleChangeError: () => 'To change it, run the same `hearth models import` again with `--change-role`.',
   UnknownCatalogModelError: () => 'See `hearth models list --catalog` for the ids.',
   AskUnavailableError: (kept) =>
     /library/i.test(kept) ? 'Index a folder first: `hearth index <folder>`.' : INSTALL_A_MODEL,

@@ -99,12 +99,17 @@ export function registerModels(program: Command): void {
     .command('import <path>')
     .description('Copy a local GGUF file into the models folder after checking it is complete.')
     .option('--role <role>', `chat, embedding or reranker (default: from the file's metadata)`)
-    .action(async (path: string, options: { role?: string }) =>
+    .option('--change-role', 'when the file is installed with another role, change it')
+    .action(async (path: string, options: { role?: string; changeRole?: boolean }) =>
       withApi('import', async (api) => {
         const role = ROLES.find((r) => r === options.role);
         if (options.role && !role) throw new Error(`--role must be one of ${ROLES.join(', ')}.`);
         // The path is the user's, relative to this shell: the engine may run in another folder.
-        const m = await api.models.import({ path: resolve(path), ...(role ? { role } : {}) });
+        const m = await api.models.import({
+          path: resolve(path),
+          ...(role ? { role } : {}),
+          ...(options.changeRole ? { changeRole: true } : {}),
+        });
         print(`Imported ${m.file} as a ${m.role} model (${size(m.bytes)}).`);
       }),
     );

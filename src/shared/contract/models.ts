@@ -178,6 +178,7 @@ export const modelsContract = namespace(
   /** What these calls fail with, by name (beside the doors' own errors). */
   [
     'ModelNotInstalledError',
+    'ModelRoleChangeError',
     'NoModelChosenError',
     'UnknownCatalogModelError',
     'DownloadFailedError',
