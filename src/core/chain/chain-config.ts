@@ -1,4 +1,5 @@
 import { getAddress, isAddress, type Address } from 'viem';
+import type { Settings } from '../../shared/settings';
 
 /** Where the escrow lives. Present only when the user filled in all four chain settings. */
 export interface ChainConfig {
@@ -9,14 +10,7 @@ export interface ChainConfig {
 }
 
 /** The chain section of settings: all empty by default, which means no chain at all. */
-export interface ChainSettings {
-  rpcUrl: string;
-  chainId: number | null;
-  escrowAddress: string;
-  tokenAddress: string;
-}
-
-export const DEFAULT_CHAIN_SETTINGS: ChainSettings = { rpcUrl: '', chainId: null, escrowAddress: '', tokenAddress: '' };
+export type ChainSettings = Settings['chain'];
 
 /**
  * The chain to use, or undefined when none is configured (then Hearth makes no chain request).

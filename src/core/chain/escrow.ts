@@ -32,16 +32,21 @@ export class Escrow {
     return this._client.config.escrow;
   }
 
-  depositOf(requester: Address): Promise<bigint> {
-    return this._read('deposits', [requester]);
+  /** The latest block number: pass it to several reads to see one consistent state. */
+  blockNumber(): Promise<bigint> {
+    return this._client.public.getBlockNumber({ cacheTime: 0 });
   }
 
-  paid(requester: Address, provider: Address): Promise<bigint> {
-    return this._read('paid', [requester, provider]);
+  depositOf(requester: Address, blockNumber?: bigint): Promise<bigint> {
+    return this._read('deposits', [requester], blockNumber);
   }
 
-  async withdrawalOf(requester: Address): Promise<PendingWithdrawal> {
-    const [amount, readyAt] = await this._read<readonly [bigint, bigint]>('withdrawals', [requester]);
+  paid(requester: Address, provider: Address, blockNumber?: bigint): Promise<bigint> {
+    return this._read('paid', [requester, provider], blockNumber);
+  }
+
+  async withdrawalOf(requester: Address, blockNumber?: bigint): Promise<PendingWithdrawal> {
+    const [amount, readyAt] = await this._read<readonly [bigint, bigint]>('withdrawals', [requester], blockNumber);
     return { amount, readyAt };
   }
 
@@ -101,8 +106,8 @@ export class Escrow {
     });
   }
 
-  private _read<T>(functionName: string, args: readonly unknown[]): Promise<T> {
-    return this._client.public.readContract({ address: this.address, abi: hearthEscrowAbi, functionName, args } as never) as Promise<T>;
+  private _read<T>(functionName: string, args: readonly unknown[], blockNumber?: bigint): Promise<T> {
+    return this._client.public.readContract({ address: this.address, abi: hearthEscrowAbi, functionName, args, blockNumber } as never) as Promise<T>;
   }
 
   /** Simulates first so a revert fails here with the contract's reason, then sends and waits. */
