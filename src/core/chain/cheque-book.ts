@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Address, LocalAccount } from 'viem';
 import writeFileAtomic from 'write-file-atomic';
 import { chequeFromJson, chequeToJson, signCheque, type SignedCheque, type SignedChequeJson } from './cheque';
@@ -94,6 +95,7 @@ export class ChequeBook {
     const cheque = await signCheque(wallet, escrow.domain, { requester: wallet.address, provider, cumulative: previous + amount });
     this._cheques.set(provider, cheque);
     // Written before the cheque leaves this machine: a crash must never let us sign less later.
+    await mkdir(dirname(this._options.file), { recursive: true });
     await writeFileAtomic(this._options.file, `${JSON.stringify([...this._cheques.values()].map(chequeToJson), null, 2)}\n`, { fsync: true });
     return cheque;
   }

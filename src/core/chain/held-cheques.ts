@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { getAddress, type Address, type LocalAccount } from 'viem';
 import writeFileAtomic from 'write-file-atomic';
 import { chequeFromJson, chequeToJson, verifyCheque, type SignedCheque, type SignedChequeJson } from './cheque';
@@ -62,6 +63,7 @@ export class HeldCheques {
         throw new ChequeRefusedError(`The cheque from ${requester} adds ${cheque.cumulative - previous} but the job earned ${owed}.`);
       }
       this._cheques.set(requester, { ...cheque, requester, provider: wallet.address });
+      await mkdir(dirname(this._options.file), { recursive: true });
       await writeFileAtomic(this._options.file, `${JSON.stringify([...this._cheques.values()].map(chequeToJson), null, 2)}\n`, { fsync: true });
     });
   }
