@@ -10,7 +10,7 @@ export class DepositExhaustedError extends Error {
     decimals: number,
   ) {
     super(
-      `Your escrow deposit cannot pay for this job: it needs up to ${formatUnits(needed, decimals)} tokens and ${formatUnits(available, decimals)} are left after the cheques you have already signed and any withdrawal you requested. Deposit more with \`hearth wallet deposit <amount>\` (or Contribute › Wallet) and try again.`,
+      `Your escrow deposit cannot pay for this job: it needs up to ${formatUnits(needed, decimals)} tokens and ${formatUnits(available, decimals)} are left after the cheques you have already signed and any withdrawal you requested. Deposit more with \`hearth wallet deposit <amount>\` and try again.`,
     );
   }
 }
