@@ -12,6 +12,8 @@ import type { Logger } from '../log';
 import { modelsDir } from '../paths';
 import type { DamagedSecretError, SecretStore } from '../secrets';
 import type { OnStateDamage } from '../state';
+import { createChainPayments, type ChainPayments } from '../chain/chain-payments';
+import { loadOrCreateWallet } from './receipts/wallet';
 import { HearthNetwork } from './hearth-network';
 import { loadOrCreateIdentity } from './node/identity';
 import {
@@ -355,7 +357,7 @@ export class NetworkService {
       onDamage: this._init.onDamage,
     });
     this._rewards = rewards;
-    return this._startNode(privateKey, rewards, options, listen, bootstrap).catch(async (error: unknown) => {
+    return this._startNode(privateKey, rewards, options, listen, bootstrap, await this._chainPayments()).catch(async (error: unknown) => {
       this._rewards = null;
       await rewards.dispose();
       throw error;
@@ -368,6 +370,7 @@ export class NetworkService {
     options: StartOptions,
     listen: string[],
     bootstrap: string[],
+    payments: ChainPayments | undefined,
   ): Promise<HearthNetwork> {
     const settings = this._init.settings.get().network;
     return HearthNetwork.start({
@@ -393,6 +396,7 @@ export class NetworkService {
           : undefined,
       ranker: this._init.ranker ?? reputationRanker(rewards.reputation),
       rewards: { settler: rewards.settler, receipts: rewards.receipts },
+      payments,
       recordSent: sentBytesRecorder(),
       log: this._init.log,
       onChange: () => this._emitStatus(),
@@ -420,6 +424,16 @@ export class NetworkService {
     if (verdict.state !== 'ready') this._network?.provider?.pauseRunning(verdict.reason || 'Contribution paused.');
     this._network?.announce();
     this._emitStatus();
+  }
+
+  /** On-chain escrow payments when the chain section of settings is filled in; else undefined and no chain request. */
+  private _chainPayments(): Promise<ChainPayments | undefined> {
+    return createChainPayments({
+      settings: this._init.settings.get().chain,
+      wallet: () => loadOrCreateWallet(this._init.secrets),
+      dataDir: this._init.dataDir,
+      log: this._init.log,
+    });
   }
 
   /** Status events at most every 250 ms: token counters change with every job. */

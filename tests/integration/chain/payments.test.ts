@@ -43,7 +43,7 @@ describe('chain payments', () => {
       const who = (['a', 'b', 'cheater'] as const)[job % 3]!;
       const provider = providers[who];
       const maxCost = asker.tokenUnits(40_000n); // 0.04 credits: the most this job may cost
-      expect((await provider.credit.check(requester.address, maxCost)).ok).toBe(true);
+      expect((await provider.creditCheck.check(requester.address, maxCost)).ok).toBe(true);
       const reservation = await asker.book.reserve(maxCost);
       if (who === 'cheater') {
         reservation.release(); // its audit failed: no cheque
@@ -87,7 +87,7 @@ describe('chain payments', () => {
     expect(refused).toBeInstanceOf(DepositExhaustedError);
     expect((refused as Error).message).toMatch(/hearth wallet deposit/);
     console.log('deposit refuses a job:', (refused as Error).message);
-    const verdict = await provider.credit.check(requester.address, 1n);
+    const verdict = await provider.creditCheck.check(requester.address, 1n);
     expect(verdict).toMatchObject({ ok: false, available: 0n });
     // Redemption moves deposit to paid: the book still sees nothing left to promise.
     await provider.held.redeem({ all: true });
@@ -113,7 +113,7 @@ describe('chain payments', () => {
     const provider = node(f, providerA, 'a-4');
     await asker.escrow.deposit(requester, 5n * TOKEN);
     await provider.held.accept(await (await asker.book.reserve(4n * TOKEN)).pay(providerA.address, 4n * TOKEN), 4n * TOKEN);
-    expect(await provider.credit.check(requester.address, 2n * TOKEN)).toMatchObject({ ok: false, available: TOKEN });
+    expect(await provider.creditCheck.check(requester.address, 2n * TOKEN)).toMatchObject({ ok: false, available: TOKEN });
     const first = await asker.book.reserve(TOKEN);
     await expect(asker.book.reserve(1n)).rejects.toThrow(DepositExhaustedError);
     first.release();
