@@ -9,3 +9,4 @@ export { HeldCheques, ChequeRefusedError, type HeldPair, type Redemption } from 
 export { signCheque, verifyCheque, chequeToJson, chequeFromJson, type SignedCheque, type SignedChequeJson } from './cheque';
 export { deployHearthCredit, deployHearthEscrow, DEFAULT_WITHDRAWAL_DELAY_SECONDS } from './deploy';
 export type { JobPayments, JobPaymentReservation } from './job-payments';
+export { redemptionToJson } from './redemption-json';
