@@ -21,7 +21,7 @@ import { deployEscrow, requester as deployer, TOKEN, writeAs, type EscrowFixture
  */
 const PRICE = 2; // credits per 1000 tokens
 const MAX_TOKENS = 24;
-const JOBS_PER_PROVIDER = Number(process.env.CHAIN_E2E_JOBS_PER_PROVIDER ?? 4);
+const JOBS_PER_PROVIDER = Number(process.env.CHAIN_E2E_JOBS_PER_PROVIDER ?? 17);
 
 let anvil: Anvil;
 let f: EscrowFixture;
@@ -35,7 +35,7 @@ async function chainNode(kind: ProviderKind | 'honest-fixture' | null, bootstrap
   const test = createTestClient({ mode: 'anvil', chain: f.client.chain, transport: http(anvil.url) });
   await test.setBalance({ address: wallet.address, value: parseEther('10') });
   const payments = new ChainPayments(wallet, f.client, dir.path, 18);
-  const node = await startRewardedNode({ dataDir: dir.path, ...(kind ? { provider: kind } : {}), price: PRICE, payments, bootstrap });
+  const node = await startRewardedNode({ dataDir: dir.path, ...(kind ? { provider: kind } : {}), price: PRICE, payments, bootstrap, ranking: 'plain' });
   nodes.push(node);
   return { node, payments, wallet };
 }
@@ -59,8 +59,8 @@ describe('paid in tokens over loopback', () => {
     const requester = await chainNode(null, providers.map((p) => `${p.node.address}/p2p/${p.node.peerId}`));
     await vi.waitFor(() => expect(requester.node.network.directory.all()).toHaveLength(3), { timeout: 30_000, interval: 250 });
 
-    // The requester funds its escrow deposit: 1 token covers 20 jobs of at most 0.048 credits.
-    const deposit = TOKEN;
+    // The requester funds its escrow deposit: 5 tokens cover 100 jobs of at most 0.048 credits.
+    const deposit = 5n * TOKEN;
     await writeAs(f, deployer, f.token, hearthCreditAbi, 'mint', [requester.wallet.address, deposit]);
     await requester.payments.escrow.deposit(requester.wallet, deposit);
 
@@ -114,5 +114,17 @@ describe('paid in tokens over loopback', () => {
       .catch((error: unknown) => error as Error);
     console.log('deposit runs out:', (refused as Error).message);
     expect(refused).toMatchObject({ name: 'DepositExhaustedError' });
+
+    // A requester with no chain at all is refused by a provider that is paid on chain.
+    const dir = await tempDir();
+    dirs.push(dir);
+    const unpaid = await startRewardedNode({ dataDir: dir.path, bootstrap: [`${honestA.node.address}/p2p/${honestA.node.peerId}`], ranking: 'plain' });
+    nodes.push(unpaid);
+    await vi.waitFor(() => expect(unpaid.network.directory.all().length).toBeGreaterThan(0), { timeout: 30_000, interval: 250 });
+    const noCredit = await unpaid.network.requester
+      .generate({ model: STORIES.sha256, prompt: 'Once upon a time', maxTokens: MAX_TOKENS }, { onlyProviders: [honestA.node.peerId], maxAttempts: 1, discoveryMs: 5_000 })
+      .catch((error: unknown) => error as Error);
+    console.log('provider refuses a requester without a deposit:', (noCredit as Error).message);
+    expect((noCredit as Error).message).toMatch(/refused \(no-credit\).*escrow/);
   }, 240_000);
 });
