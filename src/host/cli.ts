@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { HEARTH_VERSION } from '../core';
 import { registerNetwork } from './commands/network-command';
 import { registerEarnings } from './commands/earnings-command';
+import { registerWallet } from './commands/wallet-command';
 import { registerServe } from './commands/serve';
 import { registerAsk } from './commands/ask-command';
 import { registerModels } from './commands/models-command';
@@ -25,6 +26,7 @@ export function createProgram(): Command {
   registerSearch(program);
   registerNetwork(program);
   registerEarnings(program);
+  registerWallet(program);
   return program;
 }
 

@@ -10,3 +10,4 @@ export { signCheque, verifyCheque, chequeToJson, chequeFromJson, type SignedCheq
 export { deployHearthCredit, deployHearthEscrow, DEFAULT_WITHDRAWAL_DELAY_SECONDS } from './deploy';
 export type { JobPayments, JobPaymentReservation } from './job-payments';
 export { redemptionToJson } from './redemption-json';
+export { openChainWallet, walletStatus, type WalletStatus } from './wallet-report';
