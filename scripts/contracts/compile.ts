@@ -76,7 +76,8 @@ export function compileContracts(): ContractArtifact[] {
   };
   const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findImport })) as SolcOutput;
   const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
-  if (errors.length > 0) throw new Error(`Solidity compilation failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
+  if (errors.length > 0)
+    throw new Error(`Solidity compilation failed:\n${errors.map((e) => e.formattedMessage).join('\n')}`);
   const artifacts: ContractArtifact[] = [];
   for (const sourceName of Object.keys(sources)) {
     for (const [contractName, contract] of Object.entries(output.contracts[sourceName] ?? {})) {

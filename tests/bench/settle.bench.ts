@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, it } from 'vitest';
 import { hearthCreditAbi } from '../../src/core/chain/artifacts/hearthCredit';
 import { signCheque, type SignedCheque } from '../../src/core/chain/cheque';
 import { startAnvil, type Anvil } from '../helpers/anvil';
-import { deployEscrow, providerA, requester as deployer, TOKEN, writeAs, type EscrowFixture } from '../integration/chain/escrow-fixture';
+import {
+  deployEscrow,
+  providerA,
+  requester as deployer,
+  TOKEN,
+  writeAs,
+  type EscrowFixture,
+} from '../integration/chain/escrow-fixture';
 
 /**
  * `npm run bench:settle`: gas of settling network jobs on chain, measured on the pinned anvil.
@@ -31,7 +38,10 @@ beforeAll(async () => {
 afterAll(async () => {
   await anvil?.stop();
   await mkdir('bench-results', { recursive: true });
-  await writeFile('bench-results/settle.json', `${JSON.stringify(results, (_, v) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`);
+  await writeFile(
+    'bench-results/settle.json',
+    `${JSON.stringify(results, (_, v) => (typeof v === 'bigint' ? Number(v) : v), 2)}\n`,
+  );
 });
 
 function account(index: number): LocalAccount {
@@ -47,7 +57,13 @@ async function requestersWithCheques(f: EscrowFixture, count: number, offset: nu
     await test.setBalance({ address: wallet.address, value: parseEther('10') });
     await writeAs(f, deployer, f.token, hearthCreditAbi, 'mint', [wallet.address, 10n * TOKEN]);
     await f.escrow.deposit(wallet, 10n * TOKEN);
-    cheques.push(await signCheque(wallet, f.escrow.domain, { requester: wallet.address, provider: providerA.address, cumulative: TOKEN / 2n }));
+    cheques.push(
+      await signCheque(wallet, f.escrow.domain, {
+        requester: wallet.address,
+        provider: providerA.address,
+        cumulative: TOKEN / 2n,
+      }),
+    );
   }
   return cheques;
 }
@@ -59,7 +75,11 @@ describe('settle bench', () => {
 
     const [single] = await requestersWithCheques(f, 1, 0);
     gas.redeemFirst = (await f.escrow.redeem(providerA, single!)).gasUsed;
-    const later = await signCheque(account(0), f.escrow.domain, { requester: single!.requester, provider: providerA.address, cumulative: TOKEN });
+    const later = await signCheque(account(0), f.escrow.domain, {
+      requester: single!.requester,
+      provider: providerA.address,
+      cumulative: TOKEN,
+    });
     gas.redeemLater = (await f.escrow.redeem(providerA, later)).gasUsed;
 
     let offset = 1;
@@ -70,7 +90,14 @@ describe('settle bench', () => {
     }
 
     // Baseline: the requester pays each job with its own ERC-20 transfer to a provider that already holds tokens.
-    const hash = await f.client.wallet(deployer).writeContract({ address: f.token, abi: erc20Abi, functionName: 'transfer', args: [providerA.address, TOKEN / 100n] });
+    const hash = await f.client
+      .wallet(deployer)
+      .writeContract({
+        address: f.token,
+        abi: erc20Abi,
+        functionName: 'transfer',
+        args: [providerA.address, TOKEN / 100n],
+      });
     gas.transferPerJob = (await f.client.public.waitForTransactionReceipt({ hash })).gasUsed;
 
     const perPair = {
@@ -86,18 +113,36 @@ describe('settle bench', () => {
       gasPerPair: Number(gasPerPair),
       gasPer1kTokens: (Number(gasPerPair) * 1000) / tokensPerRedemption,
     }));
-    rows.push({ name: 'one transfer per job (baseline)', gasPerPair: Number(gas.transferPerJob), gasPer1kTokens: (Number(gas.transferPerJob) * 1000) / TOKENS_PER_JOB });
+    rows.push({
+      name: 'one transfer per job (baseline)',
+      gasPerPair: Number(gas.transferPerJob),
+      gasPer1kTokens: (Number(gas.transferPerJob) * 1000) / TOKENS_PER_JOB,
+    });
 
     const ethCost = (gasUsed: number, gwei: number) => (gasUsed * gwei) / 1e9;
-    console.log(`\nbench:settle — job = ${TOKENS_PER_JOB} tokens; a pair is redeemed every ${JOBS_PER_REDEMPTION} jobs (${tokensPerRedemption} tokens)`);
-    console.log(`| settlement | gas per pair (or per job) | gas per 1,000 tokens served | ${GAS_PRICES_GWEI.map((g) => `ETH per 1,000 tokens @ ${g} gwei`).join(' | ')} |`);
+    console.log(
+      `\nbench:settle — job = ${TOKENS_PER_JOB} tokens; a pair is redeemed every ${JOBS_PER_REDEMPTION} jobs (${tokensPerRedemption} tokens)`,
+    );
+    console.log(
+      `| settlement | gas per pair (or per job) | gas per 1,000 tokens served | ${GAS_PRICES_GWEI.map((g) => `ETH per 1,000 tokens @ ${g} gwei`).join(' | ')} |`,
+    );
     console.log(`|---|---|---|${GAS_PRICES_GWEI.map(() => '---').join('|')}|`);
     for (const row of rows) {
-      console.log(`| ${row.name} | ${row.gasPerPair} | ${row.gasPer1kTokens.toFixed(1)} | ${GAS_PRICES_GWEI.map((g) => ethCost(row.gasPer1kTokens, g).toExponential(2)).join(' | ')} |`);
+      console.log(
+        `| ${row.name} | ${row.gasPerPair} | ${row.gasPer1kTokens.toFixed(1)} | ${GAS_PRICES_GWEI.map((g) => ethCost(row.gasPer1kTokens, g).toExponential(2)).join(' | ')} |`,
+      );
     }
     const baseline = rows.at(-1)!.gasPer1kTokens;
     const best = rows.find((r) => r.name === 'batch of 100')!.gasPer1kTokens;
-    console.log(`batch of 100 costs ${((best / baseline) * 100).toFixed(2)}% of one transfer per job (${(baseline / best).toFixed(0)}× less gas)`);
-    Object.assign(results, { tokensPerJob: TOKENS_PER_JOB, jobsPerRedemption: JOBS_PER_REDEMPTION, gasPricesGwei: GAS_PRICES_GWEI, gas, rows });
+    console.log(
+      `batch of 100 costs ${((best / baseline) * 100).toFixed(2)}% of one transfer per job (${(baseline / best).toFixed(0)}× less gas)`,
+    );
+    Object.assign(results, {
+      tokensPerJob: TOKENS_PER_JOB,
+      jobsPerRedemption: JOBS_PER_REDEMPTION,
+      gasPricesGwei: GAS_PRICES_GWEI,
+      gas,
+      rows,
+    });
   });
 });

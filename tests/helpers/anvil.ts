@@ -20,7 +20,9 @@ export interface Anvil {
 
 function anvilBinary(): string {
   const require = createRequire(import.meta.url);
-  const pkg = require.resolve(`@foundry-rs/anvil-${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}/package.json`);
+  const pkg = require.resolve(
+    `@foundry-rs/anvil-${process.platform === 'win32' ? 'win32' : process.platform}-${process.arch === 'x64' ? 'amd64' : process.arch}/package.json`,
+  );
   return join(dirname(pkg), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
 }
 

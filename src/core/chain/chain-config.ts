@@ -30,7 +30,10 @@ export function chainConfigFrom(settings: ChainSettings): ChainConfig | undefine
     ['escrow', settings.escrowAddress],
     ['token', settings.tokenAddress],
   ] as const) {
-    if (!isAddress(value)) throw new Error(`The ${what} address in the chain settings (${value}) is not an address: fix it under Settings › Network › Chain.`);
+    if (!isAddress(value))
+      throw new Error(
+        `The ${what} address in the chain settings (${value}) is not an address: fix it under Settings › Network › Chain.`,
+      );
   }
   return {
     rpcUrl: settings.rpcUrl,

@@ -59,7 +59,8 @@ export class ChainPayments implements JobPayments {
   async reserve(maxMicroCredits: bigint): Promise<JobPaymentReservation> {
     const reservation = await this.book.reserve(this.tokenUnits(maxMicroCredits));
     return {
-      cheque: async (provider, microCredits) => chequeToJson(await reservation.pay(provider, this.tokenUnits(microCredits))),
+      cheque: async (provider, microCredits) =>
+        chequeToJson(await reservation.pay(provider, this.tokenUnits(microCredits))),
       release: () => reservation.release(),
     };
   }

@@ -92,11 +92,19 @@ export class ChequeBook {
     await this._load();
     const previous = this._cheques.get(provider)?.cumulative ?? 0n;
     const { wallet, escrow } = this._options;
-    const cheque = await signCheque(wallet, escrow.domain, { requester: wallet.address, provider, cumulative: previous + amount });
+    const cheque = await signCheque(wallet, escrow.domain, {
+      requester: wallet.address,
+      provider,
+      cumulative: previous + amount,
+    });
     this._cheques.set(provider, cheque);
     // Written before the cheque leaves this machine: a crash must never let us sign less later.
     await mkdir(dirname(this._options.file), { recursive: true });
-    await writeFileAtomic(this._options.file, `${JSON.stringify([...this._cheques.values()].map(chequeToJson), null, 2)}\n`, { fsync: true });
+    await writeFileAtomic(
+      this._options.file,
+      `${JSON.stringify([...this._cheques.values()].map(chequeToJson), null, 2)}\n`,
+      { fsync: true },
+    );
     return cheque;
   }
 
@@ -107,7 +115,9 @@ export class ChequeBook {
       for (const json of stored) this._cheques.set(json.provider, chequeFromJson(json));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new Error(`The cheque book ${this._options.file} cannot be read (${(error as Error).message}); restore it from a backup: signing fresh cheques would pay providers again.`);
+        throw new Error(
+          `The cheque book ${this._options.file} cannot be read (${(error as Error).message}); restore it from a backup: signing fresh cheques would pay providers again.`,
+        );
       }
     }
     this._loaded = true;

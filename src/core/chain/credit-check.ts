@@ -29,7 +29,11 @@ export class CreditCheck {
     let entry = this._cache.get(key);
     if (!entry || now - entry.at > (this._options.ttlMs ?? 5_000)) {
       const { escrow, held } = this._options;
-      const [deposit, withdrawal, unredeemed] = await Promise.all([escrow.depositOf(key), escrow.withdrawalOf(key), held.unredeemedFrom(key)]);
+      const [deposit, withdrawal, unredeemed] = await Promise.all([
+        escrow.depositOf(key),
+        escrow.withdrawalOf(key),
+        held.unredeemedFrom(key),
+      ]);
       entry = { at: now, free: deposit - withdrawal.amount - unredeemed };
       this._cache.set(key, entry);
     }

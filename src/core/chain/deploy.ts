@@ -1,4 +1,12 @@
-import { createPublicClient, createWalletClient, http, type Address, type Chain, type Hex, type LocalAccount } from 'viem';
+import {
+  createPublicClient,
+  createWalletClient,
+  http,
+  type Address,
+  type Chain,
+  type Hex,
+  type LocalAccount,
+} from 'viem';
 import { hearthCreditAbi, hearthCreditBytecode } from './artifacts/hearthCredit';
 import { hearthEscrowAbi, hearthEscrowBytecode } from './artifacts/hearthEscrow';
 
@@ -11,11 +19,19 @@ export interface DeployTarget {
   deployer: LocalAccount;
 }
 
-async function deploy(target: DeployTarget, abi: readonly unknown[], bytecode: Hex, args: readonly unknown[]): Promise<Address> {
+async function deploy(
+  target: DeployTarget,
+  abi: readonly unknown[],
+  bytecode: Hex,
+  args: readonly unknown[],
+): Promise<Address> {
   const transport = http(target.rpcUrl);
   const wallet = createWalletClient({ account: target.deployer, chain: target.chain, transport });
   const hash = await wallet.deployContract({ abi, bytecode, args } as never);
-  const receipt = await createPublicClient({ chain: target.chain, transport }).waitForTransactionReceipt({ hash, pollingInterval: 50 });
+  const receipt = await createPublicClient({ chain: target.chain, transport }).waitForTransactionReceipt({
+    hash,
+    pollingInterval: 50,
+  });
   if (!receipt.contractAddress) throw new Error(`Deployment ${hash} created no contract.`);
   return receipt.contractAddress;
 }
@@ -26,6 +42,10 @@ export function deployHearthCredit(target: DeployTarget, initialSupply: bigint):
 }
 
 /** Deploys a HearthEscrow for `token` with the given withdrawal delay. */
-export function deployHearthEscrow(target: DeployTarget, token: Address, withdrawalDelaySeconds = DEFAULT_WITHDRAWAL_DELAY_SECONDS): Promise<Address> {
+export function deployHearthEscrow(
+  target: DeployTarget,
+  token: Address,
+  withdrawalDelaySeconds = DEFAULT_WITHDRAWAL_DELAY_SECONDS,
+): Promise<Address> {
   return deploy(target, hearthEscrowAbi, hearthEscrowBytecode, [token, withdrawalDelaySeconds]);
 }

@@ -55,11 +55,20 @@ export class Escrow {
   }
 
   tokenBalance(owner: Address): Promise<bigint> {
-    return this._client.public.readContract({ address: this._client.config.token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] });
+    return this._client.public.readContract({
+      address: this._client.config.token,
+      abi: erc20Abi,
+      functionName: 'balanceOf',
+      args: [owner],
+    });
   }
 
   tokenDecimals(): Promise<number> {
-    return this._client.public.readContract({ address: this._client.config.token, abi: erc20Abi, functionName: 'decimals' });
+    return this._client.public.readContract({
+      address: this._client.config.token,
+      abi: erc20Abi,
+      functionName: 'decimals',
+    });
   }
 
   /** Approves the escrow for `amount` if needed, then deposits it. */
@@ -73,15 +82,32 @@ export class Escrow {
     });
     if (allowance < amount) {
       sent.push(
-        await this._send(wallet, { address: this._client.config.token, abi: erc20Abi, functionName: 'approve', args: [this.address, amount] }),
+        await this._send(wallet, {
+          address: this._client.config.token,
+          abi: erc20Abi,
+          functionName: 'approve',
+          args: [this.address, amount],
+        }),
       );
     }
-    sent.push(await this._send(wallet, { address: this.address, abi: hearthEscrowAbi, functionName: 'deposit', args: [amount] }));
+    sent.push(
+      await this._send(wallet, {
+        address: this.address,
+        abi: hearthEscrowAbi,
+        functionName: 'deposit',
+        args: [amount],
+      }),
+    );
     return sent;
   }
 
   requestWithdrawal(wallet: LocalAccount, amount: bigint): Promise<SentTransaction> {
-    return this._send(wallet, { address: this.address, abi: hearthEscrowAbi, functionName: 'requestWithdrawal', args: [amount] });
+    return this._send(wallet, {
+      address: this.address,
+      abi: hearthEscrowAbi,
+      functionName: 'requestWithdrawal',
+      args: [amount],
+    });
   }
 
   withdraw(wallet: LocalAccount): Promise<SentTransaction> {
@@ -102,20 +128,40 @@ export class Escrow {
       address: this.address,
       abi: hearthEscrowAbi,
       functionName: 'redeemBatch',
-      args: [cheques.map(({ requester, provider, cumulative, signature }) => ({ requester, provider, cumulative, signature }))],
+      args: [
+        cheques.map(({ requester, provider, cumulative, signature }) => ({
+          requester,
+          provider,
+          cumulative,
+          signature,
+        })),
+      ],
     });
   }
 
   private _read<T>(functionName: string, args: readonly unknown[], blockNumber?: bigint): Promise<T> {
-    return this._client.public.readContract({ address: this.address, abi: hearthEscrowAbi, functionName, args, blockNumber } as never) as Promise<T>;
+    return this._client.public.readContract({
+      address: this.address,
+      abi: hearthEscrowAbi,
+      functionName,
+      args,
+      blockNumber,
+    } as never) as Promise<T>;
   }
 
   /** Simulates first so a revert fails here with the contract's reason, then sends and waits. */
-  private async _send(wallet: LocalAccount, call: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] }): Promise<SentTransaction> {
+  private async _send(
+    wallet: LocalAccount,
+    call: { address: Address; abi: readonly unknown[]; functionName: string; args: readonly unknown[] },
+  ): Promise<SentTransaction> {
     const { request } = await this._client.public.simulateContract({ ...call, account: wallet } as never);
     const hash = await this._client.wallet(wallet).writeContract(request as never);
-    const receipt: TransactionReceipt = await this._client.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
-    if (receipt.status !== 'success') throw new Error(`Transaction ${hash} (${call.functionName}) reverted on chain ${this._client.config.chainId}.`);
+    const receipt: TransactionReceipt = await this._client.public.waitForTransactionReceipt({
+      hash,
+      pollingInterval: 50,
+    });
+    if (receipt.status !== 'success')
+      throw new Error(`Transaction ${hash} (${call.functionName}) reverted on chain ${this._client.config.chainId}.`);
     return { hash, gasUsed: receipt.gasUsed, effectiveGasPrice: receipt.effectiveGasPrice };
   }
 }

@@ -52,19 +52,29 @@ export class HeldCheques {
       await this._load();
       const { escrow, wallet } = this._options;
       if (getAddress(cheque.provider) !== wallet.address) {
-        throw new ChequeRefusedError(`The cheque pays ${cheque.provider}, not this provider's wallet ${wallet.address}.`);
+        throw new ChequeRefusedError(
+          `The cheque pays ${cheque.provider}, not this provider's wallet ${wallet.address}.`,
+        );
       }
       if (!(await verifyCheque(escrow.domain, cheque))) {
-        throw new ChequeRefusedError(`The cheque is not signed by ${cheque.requester} for escrow ${escrow.address} on chain ${escrow.domain.chainId}.`);
+        throw new ChequeRefusedError(
+          `The cheque is not signed by ${cheque.requester} for escrow ${escrow.address} on chain ${escrow.domain.chainId}.`,
+        );
       }
       const requester = getAddress(cheque.requester);
       const previous = this._cheques.get(requester)?.cumulative ?? 0n;
       if (cheque.cumulative < previous + owed) {
-        throw new ChequeRefusedError(`The cheque from ${requester} adds ${cheque.cumulative - previous} but the job earned ${owed}.`);
+        throw new ChequeRefusedError(
+          `The cheque from ${requester} adds ${cheque.cumulative - previous} but the job earned ${owed}.`,
+        );
       }
       this._cheques.set(requester, { ...cheque, requester, provider: wallet.address });
       await mkdir(dirname(this._options.file), { recursive: true });
-      await writeFileAtomic(this._options.file, `${JSON.stringify([...this._cheques.values()].map(chequeToJson), null, 2)}\n`, { fsync: true });
+      await writeFileAtomic(
+        this._options.file,
+        `${JSON.stringify([...this._cheques.values()].map(chequeToJson), null, 2)}\n`,
+        { fsync: true },
+      );
     });
   }
 
@@ -85,7 +95,12 @@ export class HeldCheques {
     return Promise.all(
       [...this._cheques.values()].map(async (cheque) => {
         const paid = await escrow.paid(cheque.requester, cheque.provider, block);
-        return { requester: cheque.requester, cumulative: cheque.cumulative, paid, unredeemed: cheque.cumulative > paid ? cheque.cumulative - paid : 0n };
+        return {
+          requester: cheque.requester,
+          cumulative: cheque.cumulative,
+          paid,
+          unredeemed: cheque.cumulative > paid ? cheque.cumulative - paid : 0n,
+        };
       }),
     );
   }
@@ -97,12 +112,15 @@ export class HeldCheques {
   redeem(options: { requester?: Address; all?: boolean } = {}): Promise<Redemption> {
     return this._serial(async () => {
       const pairs = (await this.pairs()).filter(
-        (pair) => pair.unredeemed > 0n && (options.all || (options.requester && getAddress(options.requester) === pair.requester)),
+        (pair) =>
+          pair.unredeemed > 0n &&
+          (options.all || (options.requester && getAddress(options.requester) === pair.requester)),
       );
       if (pairs.length === 0) return { redeemed: [], total: 0n };
       const { escrow, wallet } = this._options;
       const cheques = pairs.map((pair) => this._cheques.get(pair.requester)!);
-      const transaction = cheques.length === 1 ? await escrow.redeem(wallet, cheques[0]!) : await escrow.redeemBatch(wallet, cheques);
+      const transaction =
+        cheques.length === 1 ? await escrow.redeem(wallet, cheques[0]!) : await escrow.redeemBatch(wallet, cheques);
       const after = await Promise.all(pairs.map((pair) => escrow.paid(pair.requester, wallet.address)));
       const redeemed = pairs.map((pair, i) => ({ ...pair, paid: after[i]!, unredeemed: pair.cumulative - after[i]! }));
       const total = redeemed.reduce((sum, pair, i) => sum + (after[i]! - pairs[i]!.paid), 0n);
@@ -117,7 +135,9 @@ export class HeldCheques {
       for (const json of stored) this._cheques.set(getAddress(json.requester), chequeFromJson(json));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new Error(`The held cheques file ${this._options.file} cannot be read (${(error as Error).message}); restore it from a backup to redeem what you earned.`);
+        throw new Error(
+          `The held cheques file ${this._options.file} cannot be read (${(error as Error).message}); restore it from a backup to redeem what you earned.`,
+        );
       }
     }
     this._loaded = true;

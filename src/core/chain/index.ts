@@ -6,7 +6,14 @@ export { CreditCheck, type CreditVerdict } from './credit-check';
 export { DepositExhaustedError } from './deposit-exhausted-error';
 export { Escrow, type PendingWithdrawal, type SentTransaction } from './escrow';
 export { HeldCheques, ChequeRefusedError, type HeldPair, type Redemption } from './held-cheques';
-export { signCheque, verifyCheque, chequeToJson, chequeFromJson, type SignedCheque, type SignedChequeJson } from './cheque';
+export {
+  signCheque,
+  verifyCheque,
+  chequeToJson,
+  chequeFromJson,
+  type SignedCheque,
+  type SignedChequeJson,
+} from './cheque';
 export { deployHearthCredit, deployHearthEscrow, DEFAULT_WITHDRAWAL_DELAY_SECONDS } from './deploy';
 export type { JobPayments, JobPaymentReservation } from './job-payments';
 export { redemptionToJson } from './redemption-json';

@@ -75,7 +75,12 @@ export async function walletStatus(payments: ChainPayments): Promise<WalletStatu
       amount: tokens(withdrawal.amount),
       readyAt: withdrawal.amount > 0n ? new Date(Number(withdrawal.readyAt) * 1000).toISOString() : null,
     },
-    held: held.map((pair) => ({ requester: pair.requester, cumulative: tokens(pair.cumulative), paid: tokens(pair.paid), unredeemed: tokens(pair.unredeemed) })),
+    held: held.map((pair) => ({
+      requester: pair.requester,
+      cumulative: tokens(pair.cumulative),
+      paid: tokens(pair.paid),
+      unredeemed: tokens(pair.unredeemed),
+    })),
     unredeemedTotal: tokens(held.reduce((sum, pair) => sum + pair.unredeemed, 0n)),
     signed: signed.map((cheque) => ({ provider: cheque.provider, cumulative: tokens(cheque.cumulative) })),
   };

@@ -86,15 +86,23 @@ describe('HearthEscrow', () => {
 
   it('a cheque signed by someone other than the requester is refused', async () => {
     const f = await funded();
-    const forged = await signCheque(stranger, f.escrow.domain, { requester: stranger.address, provider: providerA.address, cumulative: 10n * TOKEN });
-    await expect(f.escrow.redeem(providerA, { ...forged, requester: requester.address })).rejects.toThrow(/InvalidSignature/);
+    const forged = await signCheque(stranger, f.escrow.domain, {
+      requester: stranger.address,
+      provider: providerA.address,
+      cumulative: 10n * TOKEN,
+    });
+    await expect(f.escrow.redeem(providerA, { ...forged, requester: requester.address })).rejects.toThrow(
+      /InvalidSignature/,
+    );
     expect(await f.tokenBalance(providerA.address)).toBe(0n);
   });
 
   it('a cheque for one provider cannot be redeemed for another', async () => {
     const f = await funded();
     const forA = await cheque(f, providerA.address);
-    await expect(f.escrow.redeem(providerB, { ...forA, provider: providerB.address })).rejects.toThrow(/InvalidSignature/);
+    await expect(f.escrow.redeem(providerB, { ...forA, provider: providerB.address })).rejects.toThrow(
+      /InvalidSignature/,
+    );
     expect(await f.tokenBalance(providerB.address)).toBe(0n);
   });
 
@@ -179,7 +187,9 @@ describe('HearthEscrow', () => {
     const f = await funded(100n * TOKEN);
     const a = await cheque(f, providerA.address, 3n * TOKEN);
     const b = await cheque(f, providerB.address, 4n * TOKEN);
-    await expect(f.escrow.redeemBatch(providerA, [a, { ...b, cumulative: 40n * TOKEN }])).rejects.toThrow(/InvalidSignature/);
+    await expect(f.escrow.redeemBatch(providerA, [a, { ...b, cumulative: 40n * TOKEN }])).rejects.toThrow(
+      /InvalidSignature/,
+    );
     expect(await f.tokenBalance(providerA.address)).toBe(0n);
     expect(await f.escrow.depositOf(requester.address)).toBe(100n * TOKEN);
   });
@@ -195,7 +205,9 @@ describe('HearthEscrow', () => {
     await writeAs(f, requester, token, abi, 'setFailing', [false]);
     await f.escrow.deposit(requester, 10n * TOKEN);
     await writeAs(f, requester, token, abi, 'setFailing', [true]);
-    await expect(f.escrow.redeem(providerA, await cheque(f, providerA.address, 4n * TOKEN))).rejects.toThrow(/SafeERC20FailedOperation/);
+    await expect(f.escrow.redeem(providerA, await cheque(f, providerA.address, 4n * TOKEN))).rejects.toThrow(
+      /SafeERC20FailedOperation/,
+    );
     expect(await f.escrow.paid(requester.address, providerA.address)).toBe(0n);
     expect(await f.escrow.depositOf(requester.address)).toBe(10n * TOKEN);
   });
@@ -207,10 +219,15 @@ describe('HearthEscrow', () => {
     await writeAs(f, requester, token, erc20Abi, 'approve', [f.escrow.address, 1000n * TOKEN]);
     await f.escrow.deposit(requester, 50n * TOKEN);
     const c = await cheque(f, providerA.address, 10n * TOKEN);
-    const again = encodeFunctionData({ abi: hearthEscrowAbi, functionName: 'redeem', args: [c.requester, c.provider, c.cumulative, c.signature] });
+    const again = encodeFunctionData({
+      abi: hearthEscrowAbi,
+      functionName: 'redeem',
+      args: [c.requester, c.provider, c.cumulative, c.signature],
+    });
     await writeAs(f, requester, token, abi, 'arm', [f.escrow.address, again]);
     await f.escrow.redeem(providerA, c);
-    const read = (functionName: string) => f.client.public.readContract({ address: token, abi, functionName } as never) as Promise<unknown>;
+    const read = (functionName: string) =>
+      f.client.public.readContract({ address: token, abi, functionName } as never) as Promise<unknown>;
     expect(await read('attempted')).toBe(true);
     expect(await read('callbackSucceeded')).toBe(false);
     // The callback was refused by the guard itself (ReentrancyGuardReentrantCall's selector), not by a later check.
@@ -222,7 +239,11 @@ describe('HearthEscrow', () => {
   it('the typed cheque signer refuses to sign for a requester it is not', async () => {
     const f = await deployEscrow(anvil);
     await expect(
-      signCheque(privateKeyToAccount(`0x${'11'.repeat(32)}`), f.escrow.domain, { requester: requester.address, provider: providerA.address, cumulative: 1n }),
+      signCheque(privateKeyToAccount(`0x${'11'.repeat(32)}`), f.escrow.domain, {
+        requester: requester.address,
+        provider: providerA.address,
+        cumulative: 1n,
+      }),
     ).rejects.toThrow(/cannot sign/);
   });
 });

@@ -16,7 +16,9 @@ export interface ContractArtifactJson {
 
 /** A compiled contract from contracts/artifacts (mocks included). */
 export function artifact(name: string): ContractArtifactJson {
-  return JSON.parse(readFileSync(join(import.meta.dirname, '../../../contracts/artifacts', `${name}.json`), 'utf8')) as ContractArtifactJson;
+  return JSON.parse(
+    readFileSync(join(import.meta.dirname, '../../../contracts/artifacts', `${name}.json`), 'utf8'),
+  ) as ContractArtifactJson;
 }
 
 export const [deployerKey, providerAKey, providerBKey, strangerKey] = ANVIL_KEYS;
@@ -35,8 +37,16 @@ export interface EscrowFixture {
 }
 
 /** Deploys `token` (a HearthCredit unless given) and a HearthEscrow with `delay` on the anvil. */
-export async function deployEscrow(anvil: Anvil, options: { delay?: bigint; token?: Address; record?: (body: string) => void } = {}): Promise<EscrowFixture> {
-  const placeholder = { rpcUrl: anvil.url, chainId: anvil.chainId, escrow: requester.address, token: requester.address };
+export async function deployEscrow(
+  anvil: Anvil,
+  options: { delay?: bigint; token?: Address; record?: (body: string) => void } = {},
+): Promise<EscrowFixture> {
+  const placeholder = {
+    rpcUrl: anvil.url,
+    chainId: anvil.chainId,
+    escrow: requester.address,
+    token: requester.address,
+  };
   const bootstrap = new ChainClient(placeholder);
   const target = { rpcUrl: anvil.url, chain: bootstrap.chain, deployer: requester };
   const token = options.token ?? (await deployHearthCredit(target, 1_000_000n * TOKEN));
@@ -50,7 +60,8 @@ export async function deployEscrow(anvil: Anvil, options: { delay?: bigint; toke
     client,
     escrow: new Escrow(client),
     token,
-    tokenBalance: (owner) => client.public.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] }),
+    tokenBalance: (owner) =>
+      client.public.readContract({ address: token, abi: erc20Abi, functionName: 'balanceOf', args: [owner] }),
     advance: async (seconds) => {
       await testClient.increaseTime({ seconds });
       await testClient.mine({ blocks: 1 });
@@ -60,14 +71,26 @@ export async function deployEscrow(anvil: Anvil, options: { delay?: bigint; toke
 
 /** Deploys a test-only mock token from contracts/artifacts, minting to the deployer. */
 export async function deployMock(anvil: Anvil, name: string, supply: bigint): Promise<Address> {
-  const client = new ChainClient({ rpcUrl: anvil.url, chainId: anvil.chainId, escrow: requester.address, token: requester.address });
+  const client = new ChainClient({
+    rpcUrl: anvil.url,
+    chainId: anvil.chainId,
+    escrow: requester.address,
+    token: requester.address,
+  });
   const { abi, bytecode } = artifact(name);
   const hash = await client.wallet(requester).deployContract({ abi, bytecode, args: [supply] } as never);
   const receipt = await client.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
   return receipt.contractAddress!;
 }
 
-export async function writeAs(fixture: EscrowFixture, account: LocalAccount, address: Address, abi: readonly unknown[], functionName: string, args: readonly unknown[]): Promise<void> {
+export async function writeAs(
+  fixture: EscrowFixture,
+  account: LocalAccount,
+  address: Address,
+  abi: readonly unknown[],
+  functionName: string,
+  args: readonly unknown[],
+): Promise<void> {
   const hash = await fixture.client.wallet(account).writeContract({ address, abi, functionName, args } as never);
   const receipt = await fixture.client.public.waitForTransactionReceipt({ hash, pollingInterval: 50 });
   if (receipt.status !== 'success') throw new Error(`${functionName} reverted`);

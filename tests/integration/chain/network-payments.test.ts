@@ -35,7 +35,14 @@ async function chainNode(kind: ProviderKind | 'honest-fixture' | null, bootstrap
   const test = createTestClient({ mode: 'anvil', chain: f.client.chain, transport: http(anvil.url) });
   await test.setBalance({ address: wallet.address, value: parseEther('10') });
   const payments = new ChainPayments(wallet, f.client, dir.path, 18);
-  const node = await startRewardedNode({ dataDir: dir.path, ...(kind ? { provider: kind } : {}), price: PRICE, payments, bootstrap, ranking: 'plain' });
+  const node = await startRewardedNode({
+    dataDir: dir.path,
+    ...(kind ? { provider: kind } : {}),
+    price: PRICE,
+    payments,
+    bootstrap,
+    ranking: 'plain',
+  });
   nodes.push(node);
   return { node, payments, wallet };
 }
@@ -56,8 +63,14 @@ describe('paid in tokens over loopback', () => {
     const honestB = await chainNode('honest-fixture');
     const cheater = await chainNode('random-tokens');
     const providers = [honestA, honestB, cheater];
-    const requester = await chainNode(null, providers.map((p) => `${p.node.address}/p2p/${p.node.peerId}`));
-    await vi.waitFor(() => expect(requester.node.network.directory.all()).toHaveLength(3), { timeout: 30_000, interval: 250 });
+    const requester = await chainNode(
+      null,
+      providers.map((p) => `${p.node.address}/p2p/${p.node.peerId}`),
+    );
+    await vi.waitFor(() => expect(requester.node.network.directory.all()).toHaveLength(3), {
+      timeout: 30_000,
+      interval: 250,
+    });
 
     // The requester funds its escrow deposit: 5 tokens cover 100 jobs of at most 0.048 credits.
     const deposit = 5n * TOKEN;
@@ -65,7 +78,12 @@ describe('paid in tokens over loopback', () => {
     await requester.payments.escrow.deposit(requester.wallet, deposit);
 
     const balance = (p: { wallet: { address: `0x${string}` } }) => f.tokenBalance(p.wallet.address);
-    const before = { a: await balance(honestA), b: await balance(honestB), cheater: await balance(cheater), deposit: await f.escrow.depositOf(requester.wallet.address) };
+    const before = {
+      a: await balance(honestA),
+      b: await balance(honestB),
+      cheater: await balance(cheater),
+      deposit: await f.escrow.depositOf(requester.wallet.address),
+    };
     const earned = new Map<string, bigint>();
     let n = 0;
     for (let round = 0; round < JOBS_PER_PROVIDER; round++) {
@@ -88,15 +106,24 @@ describe('paid in tokens over loopback', () => {
     const earnedB = earned.get(honestB.wallet.address)!;
     expect(earnedA).toBeGreaterThan(0n);
     // The providers hold the cheques once the receipts arrived.
-    await expect.poll(async () => (await honestA.payments.held.pairs())[0]?.cumulative, { timeout: 10_000 }).toBe(earnedA);
-    await expect.poll(async () => (await honestB.payments.held.pairs())[0]?.cumulative, { timeout: 10_000 }).toBe(earnedB);
+    await expect
+      .poll(async () => (await honestA.payments.held.pairs())[0]?.cumulative, { timeout: 10_000 })
+      .toBe(earnedA);
+    await expect
+      .poll(async () => (await honestB.payments.held.pairs())[0]?.cumulative, { timeout: 10_000 })
+      .toBe(earnedB);
 
     const redeemA = redemptionToJson(await honestA.payments.held.redeem({ all: true }), 18);
     const redeemB = redemptionToJson(await honestB.payments.held.redeem({ all: true }), 18);
     const redeemCheater = redemptionToJson(await cheater.payments.held.redeem({ all: true }), 18);
     console.log('hearth network redeem --json (provider A):', JSON.stringify(redeemA));
     console.log('hearth network redeem --json (cheater):', JSON.stringify(redeemCheater));
-    const after = { a: await balance(honestA), b: await balance(honestB), cheater: await balance(cheater), deposit: await f.escrow.depositOf(requester.wallet.address) };
+    const after = {
+      a: await balance(honestA),
+      b: await balance(honestB),
+      cheater: await balance(cheater),
+      deposit: await f.escrow.depositOf(requester.wallet.address),
+    };
     console.log('balances before', before, 'after', after, 'earned', { a: earnedA, b: earnedB });
     expect(after.a - before.a).toBe(earnedA);
     expect(after.b - before.b).toBe(earnedB);
@@ -110,7 +137,10 @@ describe('paid in tokens over loopback', () => {
     const oneJob = requester.payments.tokenUnits(jobPrice(PRICE, MAX_TOKENS));
     await requester.payments.escrow.requestWithdrawal(requester.wallet, after.deposit - oneJob + 1n);
     const refused = await requester.node.network.requester
-      .generate({ model: STORIES.sha256, prompt: 'Once upon a time', maxTokens: MAX_TOKENS }, { onlyProviders: [honestA.node.peerId], maxAttempts: 1, discoveryMs: 5_000 })
+      .generate(
+        { model: STORIES.sha256, prompt: 'Once upon a time', maxTokens: MAX_TOKENS },
+        { onlyProviders: [honestA.node.peerId], maxAttempts: 1, discoveryMs: 5_000 },
+      )
       .catch((error: unknown) => error as Error);
     console.log('deposit runs out:', (refused as Error).message);
     expect(refused).toMatchObject({ name: 'DepositExhaustedError' });
@@ -118,11 +148,21 @@ describe('paid in tokens over loopback', () => {
     // A requester with no chain at all is refused by a provider that is paid on chain.
     const dir = await tempDir();
     dirs.push(dir);
-    const unpaid = await startRewardedNode({ dataDir: dir.path, bootstrap: [`${honestA.node.address}/p2p/${honestA.node.peerId}`], ranking: 'plain' });
+    const unpaid = await startRewardedNode({
+      dataDir: dir.path,
+      bootstrap: [`${honestA.node.address}/p2p/${honestA.node.peerId}`],
+      ranking: 'plain',
+    });
     nodes.push(unpaid);
-    await vi.waitFor(() => expect(unpaid.network.directory.all().length).toBeGreaterThan(0), { timeout: 30_000, interval: 250 });
+    await vi.waitFor(() => expect(unpaid.network.directory.all().length).toBeGreaterThan(0), {
+      timeout: 30_000,
+      interval: 250,
+    });
     const noCredit = await unpaid.network.requester
-      .generate({ model: STORIES.sha256, prompt: 'Once upon a time', maxTokens: MAX_TOKENS }, { onlyProviders: [honestA.node.peerId], maxAttempts: 1, discoveryMs: 5_000 })
+      .generate(
+        { model: STORIES.sha256, prompt: 'Once upon a time', maxTokens: MAX_TOKENS },
+        { onlyProviders: [honestA.node.peerId], maxAttempts: 1, discoveryMs: 5_000 },
+      )
       .catch((error: unknown) => error as Error);
     console.log('provider refuses a requester without a deposit:', (noCredit as Error).message);
     expect((noCredit as Error).message).toMatch(/refused \(no-credit\).*escrow/);

@@ -63,7 +63,13 @@ describe('chain payments', () => {
       b: await f.tokenBalance(providerB.address),
       cheater: await f.tokenBalance(stranger.address),
     };
-    console.log('chain payments e2e balances', { before, after, earned, gasA: redeemedA.transaction?.gasUsed, gasB: redeemedB.transaction?.gasUsed });
+    console.log('chain payments e2e balances', {
+      before,
+      after,
+      earned,
+      gasA: redeemedA.transaction?.gasUsed,
+      gasB: redeemedB.transaction?.gasUsed,
+    });
     expect(earned.a).toBeGreaterThan(0n);
     expect(after.a - before.a).toBe(earned.a);
     expect(after.b - before.b).toBe(earned.b);
@@ -112,8 +118,14 @@ describe('chain payments', () => {
     const asker = node(f, requester, 'requester-4');
     const provider = node(f, providerA, 'a-4');
     await asker.escrow.deposit(requester, 5n * TOKEN);
-    await provider.held.accept(await (await asker.book.reserve(4n * TOKEN)).pay(providerA.address, 4n * TOKEN), 4n * TOKEN);
-    expect(await provider.creditCheck.check(requester.address, 2n * TOKEN)).toMatchObject({ ok: false, available: TOKEN });
+    await provider.held.accept(
+      await (await asker.book.reserve(4n * TOKEN)).pay(providerA.address, 4n * TOKEN),
+      4n * TOKEN,
+    );
+    expect(await provider.creditCheck.check(requester.address, 2n * TOKEN)).toMatchObject({
+      ok: false,
+      available: TOKEN,
+    });
     const first = await asker.book.reserve(TOKEN);
     await expect(asker.book.reserve(1n)).rejects.toThrow(DepositExhaustedError);
     first.release();

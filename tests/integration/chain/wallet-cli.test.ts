@@ -54,19 +54,36 @@ describe('hearth wallet and hearth network redeem', () => {
     await mkdir(home.path, { recursive: true });
     await writeFile(
       join(home.path, 'settings.json'),
-      JSON.stringify({ version: 1, chain: { rpcUrl: anvil.url, chainId: anvil.chainId, escrowAddress: f.escrow.address, tokenAddress: f.token } }),
+      JSON.stringify({
+        version: 1,
+        chain: { rpcUrl: anvil.url, chainId: anvil.chainId, escrowAddress: f.escrow.address, tokenAddress: f.token },
+      }),
     );
     const wallet = await loadOrCreateWallet(createSecretStore({ dir: join(home.path, 'secrets') }));
-    await createTestClient({ mode: 'anvil', chain: f.client.chain, transport: http(anvil.url) }).setBalance({ address: wallet.address, value: parseEther('1') });
+    await createTestClient({ mode: 'anvil', chain: f.client.chain, transport: http(anvil.url) }).setBalance({
+      address: wallet.address,
+      value: parseEther('1'),
+    });
     await writeAs(f, other, f.token, hearthCreditAbi, 'mint', [wallet.address, 10n * TOKEN]);
 
-    const deposit = JSON.parse(await hearth('wallet', 'deposit', '3', '--json')) as { transactions: { gasUsed: string }[] };
+    const deposit = JSON.parse(await hearth('wallet', 'deposit', '3', '--json')) as {
+      transactions: { gasUsed: string }[];
+    };
     expect(deposit.transactions).toHaveLength(2); // approve, then deposit
     const status = JSON.parse(await hearth('wallet', 'status', '--json')) as Record<string, unknown>;
-    expect(status).toMatchObject({ address: wallet.address, tokenBalance: '7', deposit: '3', spendable: '3', withdrawal: { amount: '0', readyAt: null } });
+    expect(status).toMatchObject({
+      address: wallet.address,
+      tokenBalance: '7',
+      deposit: '3',
+      spendable: '3',
+      withdrawal: { amount: '0', readyAt: null },
+    });
 
     await hearth('wallet', 'withdraw', '1');
-    expect(JSON.parse(await hearth('wallet', 'status', '--json'))).toMatchObject({ spendable: '2', withdrawal: { amount: '1' } });
+    expect(JSON.parse(await hearth('wallet', 'status', '--json'))).toMatchObject({
+      spendable: '2',
+      withdrawal: { amount: '1' },
+    });
     await expect(hearth('wallet', 'withdraw', '--complete')).rejects.toThrow(/WithdrawalNotReady/);
 
     // Another requester pays this node with a cheque, which it redeems.
@@ -75,10 +92,19 @@ describe('hearth wallet and hearth network redeem', () => {
     const self = new ChainPayments(wallet, f.client, home.path, 18);
     await self.held.accept(await (await payer.book.reserve(2n * TOKEN)).pay(wallet.address, 2n * TOKEN), 2n * TOKEN);
     expect(JSON.parse(await hearth('wallet', 'status', '--json'))).toMatchObject({ unredeemedTotal: '2' });
-    const redeemed = JSON.parse(await hearth('network', 'redeem', '--all', '--json')) as { totalTokens: string; pairs: unknown[] };
+    const redeemed = JSON.parse(await hearth('network', 'redeem', '--all', '--json')) as {
+      totalTokens: string;
+      pairs: unknown[];
+    };
     console.log('hearth network redeem --all --json:', JSON.stringify(redeemed));
-    expect(redeemed).toMatchObject({ totalTokens: '2', pairs: [{ requester: other.address, paid: (2n * TOKEN).toString(), unredeemed: '0' }] });
-    expect(JSON.parse(await hearth('wallet', 'status', '--json'))).toMatchObject({ tokenBalance: '9', unredeemedTotal: '0' });
+    expect(redeemed).toMatchObject({
+      totalTokens: '2',
+      pairs: [{ requester: other.address, paid: (2n * TOKEN).toString(), unredeemed: '0' }],
+    });
+    expect(JSON.parse(await hearth('wallet', 'status', '--json'))).toMatchObject({
+      tokenBalance: '9',
+      unredeemedTotal: '0',
+    });
     expect(await hearth('network', 'redeem', '--all')).toMatch(/Nothing to redeem/);
   });
 });

@@ -17,7 +17,9 @@ describe('chain settings', () => {
 
   it('with no chain, no payments component exists and not even the wallet is loaded', async () => {
     const wallet = vi.fn();
-    await expect(createChainPayments({ settings: DEFAULT_SETTINGS.chain, wallet, dataDir: '/nonexistent' })).resolves.toBeUndefined();
+    await expect(
+      createChainPayments({ settings: DEFAULT_SETTINGS.chain, wallet, dataDir: '/nonexistent' }),
+    ).resolves.toBeUndefined();
     expect(wallet).not.toHaveBeenCalled();
   });
 
