@@ -92,6 +92,14 @@ export const ChainSettingsSchema = v.object({
   escrowAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/))]),
   /** The ERC-20 token the escrow pays in. */
   tokenAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/))]),
+  /** A provider redeems its cheques by itself (by the two rules below); off by default. */
+  autoRedeem: v.boolean(),
+  /** Redeem once the unredeemed value is worth this many times the gas it costs. */
+  autoRedeemGasMultiple: v.pipe(v.number(), v.minValue(1), v.maxValue(1e6)),
+  /** Tokens one unit of the chain's native coin is worth, for the rule above; null turns it off. */
+  tokensPerNativeCoin: v.nullable(v.pipe(v.number(), v.minValue(0))),
+  /** Redeem whatever is held at least this often (hours); null: no timer. */
+  autoRedeemEveryHours: v.nullable(v.pipe(v.number(), v.minValue(0.1), v.maxValue(24 * 365))),
 });
 
 export const SettingsSchema = v.object({
@@ -152,5 +160,14 @@ export const DEFAULT_SETTINGS: Settings = {
     maxVramGB: null,
   },
   api: { enabled: false, port: 11_435 },
-  chain: { rpcUrl: '', chainId: null, escrowAddress: '', tokenAddress: '' },
+  chain: {
+    rpcUrl: '',
+    chainId: null,
+    escrowAddress: '',
+    tokenAddress: '',
+    autoRedeem: false,
+    autoRedeemGasMultiple: 20,
+    tokensPerNativeCoin: null,
+    autoRedeemEveryHours: null,
+  },
 };

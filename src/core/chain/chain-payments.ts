@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Address, LocalAccount } from 'viem';
 import type { Settings } from '../../shared/settings';
 import type { Logger } from '../log';
+import { AutoRedeemer, type AutoRedeemPolicy } from './auto-redeem';
 import { ChainClient } from './chain-client';
 import { chainConfigFrom } from './chain-config';
 import { chainRequestRecorder } from './chain-request-log';
@@ -37,6 +38,7 @@ export class ChainPayments implements JobPayments {
   readonly book: ChequeBook;
   readonly held: HeldCheques;
   readonly creditCheck: CreditCheck;
+  private _autoRedeemer: AutoRedeemer | undefined;
 
   constructor(
     readonly wallet: LocalAccount,
@@ -50,6 +52,16 @@ export class ChainPayments implements JobPayments {
     this.book = new ChequeBook({ escrow: this.escrow, wallet, file: join(dir, 'cheques-signed.json'), decimals });
     this.held = new HeldCheques({ escrow: this.escrow, wallet, file: join(dir, 'cheques-held.json') });
     this.creditCheck = new CreditCheck({ escrow: this.escrow, held: this.held, decimals });
+  }
+
+  /** Starts redeeming by the policy in settings (nothing runs while it is off). */
+  startAutoRedeem(policy: () => AutoRedeemPolicy, log?: Pick<Logger, 'info' | 'warn'>): void {
+    this._autoRedeemer ??= new AutoRedeemer(this.held, this.client, policy, this.decimals, log);
+    this._autoRedeemer.start();
+  }
+
+  dispose(): void {
+    this._autoRedeemer?.stop();
   }
 
   get payer(): Address {

@@ -69,6 +69,7 @@ type StartOptions = v.InferOutput<typeof NetworkStartSchema>;
 export class NetworkService {
   private _network: HearthNetwork | null = null;
   private _rewards: NodeRewards | null = null;
+  private _payments: ChainPayments | null = null;
   private _starting: Promise<HearthNetwork> | null = null;
   private _offered: OfferedModel[] = [];
   private _power: PowerState | null = null;
@@ -151,6 +152,8 @@ export class NetworkService {
     const rewards = this._rewards;
     this._rewards = null;
     await rewards?.dispose();
+    this._payments?.dispose();
+    this._payments = null;
     this._emitStatus();
   }
 
@@ -427,13 +430,25 @@ export class NetworkService {
   }
 
   /** On-chain escrow payments when the chain section of settings is filled in; else undefined and no chain request. */
-  private _chainPayments(): Promise<ChainPayments | undefined> {
-    return createChainPayments({
+  private async _chainPayments(): Promise<ChainPayments | undefined> {
+    const payments = await createChainPayments({
       settings: this._init.settings.get().chain,
       wallet: () => loadOrCreateWallet(this._init.secrets),
       dataDir: this._init.dataDir,
       log: this._init.log,
     });
+    this._payments?.dispose();
+    this._payments = payments ?? null;
+    payments?.startAutoRedeem(() => {
+      const chain = this._init.settings.get().chain;
+      return {
+        enabled: chain.autoRedeem,
+        gasMultiple: chain.autoRedeemGasMultiple,
+        tokensPerNativeCoin: chain.tokensPerNativeCoin,
+        everyHours: chain.autoRedeemEveryHours,
+      };
+    }, this._init.log);
+    return payments;
   }
 
   /** Status events at most every 250 ms: token counters change with every job. */

@@ -132,6 +132,35 @@ describe('chain payments', () => {
     await expect(asker.book.reserve(TOKEN)).resolves.toMatchObject({ amount: TOKEN });
   });
 
+  it('automatic redemption redeems by its policy, and not at all while off', async () => {
+    const f = await deployEscrow(anvil);
+    const asker = node(f, requester, 'requester-5');
+    const provider = node(f, providerA, 'a-5');
+    await asker.escrow.deposit(requester, 5n * TOKEN);
+    await provider.held.accept(await (await asker.book.reserve(TOKEN)).pay(providerA.address, TOKEN), TOKEN);
+    const { AutoRedeemer } = await import('../../../src/core/chain/auto-redeem');
+    const off = new AutoRedeemer(
+      provider.held,
+      f.client,
+      () => ({ enabled: false, gasMultiple: 10, tokensPerNativeCoin: 1000, everyHours: null }),
+      18,
+    );
+    expect(await off.tick()).toBeNull();
+    // An exchange rate that makes the gas of redeeming one pair (~85k) worth about 0.1 tokens now.
+    const gasPrice = Number(await f.client.public.getGasPrice());
+    const rate = 0.1 / ((85_000 * gasPrice) / 1e18);
+    const policy = (gasMultiple: number) => () => ({
+      enabled: true,
+      gasMultiple,
+      tokensPerNativeCoin: rate,
+      everyHours: null,
+    });
+    expect(await new AutoRedeemer(provider.held, f.client, policy(100), 18).tick()).toBeNull(); // 1 token < 100 × 0.1
+    expect(await f.tokenBalance(providerA.address)).toBe(0n);
+    expect(await new AutoRedeemer(provider.held, f.client, policy(1), 18).tick()).toMatch(/≥ 1 × gas/); // 1 token ≥ 0.1
+    expect(await f.tokenBalance(providerA.address)).toBe(TOKEN);
+  });
+
   it('every chain request is appended to the connection log', async () => {
     const log = join(dir.path, 'sent.bin');
     const previous = process.env.HEARTH_NETWORK_RECORD_SENT;

@@ -4,6 +4,7 @@ import { chainConfigFrom } from '../../../src/core/chain/chain-config';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 
 const filled = {
+  ...DEFAULT_SETTINGS.chain,
   rpcUrl: 'http://127.0.0.1:8545',
   chainId: 31337,
   escrowAddress: '0x5fbdb2315678afecb367f032d93f642f64180aa3',
