@@ -12,6 +12,8 @@ import { startAnvil, type Anvil } from '../../helpers/anvil';
 import { tempDir } from '../../helpers/temp-dir';
 import { deployEscrow, requester as other, TOKEN, writeAs, type EscrowFixture } from './escrow-fixture';
 
+const CLI = { door: 'cli' } as const;
+
 /** `hearth wallet …` and `hearth network redeem` against anvil, in a data folder of their own. */
 let anvil: Anvil;
 let f: EscrowFixture;
@@ -106,5 +108,45 @@ describe('hearth wallet and hearth network redeem', () => {
       unredeemedTotal: '0',
     });
     expect(await hearth('network', 'redeem', '--all')).toMatch(/Nothing to redeem/);
+
+    // The app's wallet service reads the same data folder: another cheque, estimated, then redeemed.
+    const { createWalletService } = await import('../../../src/core/chain/wallet-service');
+    const { SettingsStore } = await import('../../../src/core/settings');
+    const settings = await SettingsStore.open({ file: join(home.path, 'settings.json') });
+    try {
+      const service = createWalletService({
+        dataDir: home.path,
+        settings,
+        secrets: createSecretStore({ dir: join(home.path, 'secrets') }),
+      });
+      await self.held.accept(await (await payer.book.reserve(TOKEN)).pay(wallet.address, TOKEN), TOKEN);
+      expect(await service.status({}, CLI)).toMatchObject({ unredeemedTotal: '1', tokenBalance: '9' });
+      const estimate = await service.estimateRedeem({}, CLI);
+      expect(estimate).toMatchObject({ pairs: 1, unredeemedTotal: '1', gas: '85000' });
+      expect(Number(estimate.costNative)).toBeGreaterThan(0);
+      expect(await service.redeem({}, CLI)).toMatchObject({ totalTokens: '1' });
+      expect(await service.status({}, CLI)).toMatchObject({ unredeemedTotal: '0', tokenBalance: '10' });
+    } finally {
+      await settings.dispose();
+    }
+  });
+
+  it('the app wallet service reports no chain, and asks none, without chain settings', async () => {
+    const empty = await tempDir();
+    try {
+      const { createWalletService } = await import('../../../src/core/chain/wallet-service');
+      const { DEFAULT_SETTINGS } = await import('../../../src/shared/settings');
+      const secrets = { get: vi.fn(), set: vi.fn(), delete: vi.fn() };
+      const service = createWalletService({
+        dataDir: empty.path,
+        settings: { get: () => DEFAULT_SETTINGS },
+        secrets: secrets as never,
+      });
+      expect(await service.status({}, CLI)).toBeNull();
+      await expect(service.redeem({}, CLI)).rejects.toThrow(/No chain is configured/);
+      expect(secrets.get).not.toHaveBeenCalled();
+    } finally {
+      await empty.cleanup();
+    }
   });
 });
