@@ -38,6 +38,7 @@ export interface Redemption {
  */
 export class HeldCheques {
   private readonly _cheques = new Map<Address, SignedCheque>();
+  private readonly _expected = new Map<Address, bigint>();
   private _loaded = false;
   private _queue: Promise<unknown> = Promise.resolve();
 
@@ -63,19 +64,30 @@ export class HeldCheques {
       }
       const requester = getAddress(cheque.requester);
       const previous = this._cheques.get(requester)?.cumulative ?? 0n;
-      if (cheque.cumulative < previous + owed) {
+      // What this requester's receipts add up to since the node started (from the newest cheque
+      // before that). Receipts of concurrent jobs may arrive out of order, so a cheque counts
+      // against the total, not against the one before it.
+      const expected = (this._expected.get(requester) ?? previous) + owed;
+      this._expected.set(requester, expected);
+      const best = cheque.cumulative > previous ? cheque.cumulative : previous;
+      if (cheque.cumulative > previous) await this._keep(requester, cheque);
+      if (best < expected) {
         throw new ChequeRefusedError(
-          `The cheque from ${requester} adds ${cheque.cumulative - previous} but the job earned ${owed}.`,
+          `The cheques from ${requester} promise ${best} in total, but the jobs it receipted add up to ${expected}.`,
         );
       }
-      this._cheques.set(requester, { ...cheque, requester, provider: wallet.address });
-      await mkdir(dirname(this._options.file), { recursive: true });
-      await writeFileAtomic(
-        this._options.file,
-        `${JSON.stringify([...this._cheques.values()].map(chequeToJson), null, 2)}\n`,
-        { fsync: true },
-      );
     });
+  }
+
+  /** Keeps the newest cheque from `requester` (on disk before anything relies on it). */
+  private async _keep(requester: Address, cheque: SignedCheque): Promise<void> {
+    this._cheques.set(requester, { ...cheque, requester, provider: this._options.wallet.address });
+    await mkdir(dirname(this._options.file), { recursive: true });
+    await writeFileAtomic(
+      this._options.file,
+      `${JSON.stringify([...this._cheques.values()].map(chequeToJson), null, 2)}\n`,
+      { fsync: true },
+    );
   }
 
   /** What the latest cheque from `requester` promises beyond what the chain has paid. */

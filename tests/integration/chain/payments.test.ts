@@ -108,9 +108,31 @@ describe('chain payments', () => {
     const provider = node(f, providerA, 'a-3');
     await asker.escrow.deposit(requester, 10n * TOKEN);
     const short = await (await asker.book.reserve(2n * TOKEN)).pay(providerA.address, TOKEN);
-    await expect(provider.held.accept(short, 2n * TOKEN)).rejects.toThrow(/adds .* but the job earned/);
+    await expect(provider.held.accept(short, 2n * TOKEN)).rejects.toThrow(
+      /promise .* in total, but the jobs it receipted add up to/,
+    );
     const elsewhere = await (await asker.book.reserve(TOKEN)).pay(providerB.address, TOKEN);
     await expect(provider.held.accept(elsewhere, TOKEN)).rejects.toThrow(/not this provider's wallet/);
+  });
+
+  it('cheques of concurrent jobs may arrive out of order without a false alarm', async () => {
+    const f = await deployEscrow(anvil);
+    const asker = node(f, requester, 'requester-6');
+    const provider = node(f, providerA, 'a-6');
+    await asker.escrow.deposit(requester, 10n * TOKEN);
+    const first = await asker.book.reserve(TOKEN);
+    const second = await asker.book.reserve(2n * TOKEN);
+    const a = await first.pay(providerA.address, TOKEN);
+    const b = await second.pay(providerA.address, 2n * TOKEN);
+    await provider.held.accept(b, 2n * TOKEN);
+    await provider.held.accept(a, TOKEN);
+    expect(await provider.held.unredeemedFrom(requester.address)).toBe(3n * TOKEN);
+    // A later cheque that skips a job's pay is caught even though it is the newest.
+    const third = await (await asker.book.reserve(TOKEN)).pay(providerA.address, TOKEN);
+    await expect(provider.held.accept(third, 2n * TOKEN)).rejects.toThrow(
+      /promise 4000000000000000000 in total, but .* add up to 5000000000000000000/,
+    );
+    expect(await provider.held.unredeemedFrom(requester.address)).toBe(4n * TOKEN);
   });
 
   it('the provider counts what it holds unredeemed against the deposit, and a reservation blocks a second spend', async () => {
