@@ -149,6 +149,48 @@ export class Escrow {
     } as never) as Promise<T>;
   }
 
+  /**
+   * Gas to deposit `amount` (an approval first when the allowance is short: that one is estimated,
+   * the deposit after it is taken as 80k, since it cannot be simulated before the approval).
+   */
+  async estimateDeposit(wallet: LocalAccount, amount: bigint): Promise<bigint> {
+    const token = this._client.config.token;
+    const allowance = await this._client.public.readContract({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'allowance',
+      args: [wallet.address, this.address],
+    });
+    if (allowance >= amount) return this._estimate(wallet, 'deposit', [amount]);
+    const approve = await this._client.public.estimateContractGas({
+      address: token,
+      abi: erc20Abi,
+      functionName: 'approve',
+      args: [this.address, amount],
+      account: wallet,
+    });
+    return approve + 80_000n;
+  }
+
+  estimateRequestWithdrawal(wallet: LocalAccount, amount: bigint): Promise<bigint> {
+    return this._estimate(wallet, 'requestWithdrawal', [amount]);
+  }
+
+  /** Fails with the contract's reason (WithdrawalNotReady, NoWithdrawalRequested) when it would revert. */
+  estimateWithdraw(wallet: LocalAccount): Promise<bigint> {
+    return this._estimate(wallet, 'withdraw', []);
+  }
+
+  private _estimate(wallet: LocalAccount, functionName: string, args: readonly unknown[]): Promise<bigint> {
+    return this._client.public.estimateContractGas({
+      address: this.address,
+      abi: hearthEscrowAbi,
+      functionName,
+      args,
+      account: wallet,
+    } as never);
+  }
+
   /** Simulates first so a revert fails here with the contract's reason, then sends and waits. */
   private async _send(
     wallet: LocalAccount,

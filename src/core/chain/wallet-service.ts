@@ -1,4 +1,4 @@
-import { formatUnits } from 'viem';
+import { BaseError, ContractFunctionRevertedError, formatUnits, parseUnits } from 'viem';
 import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { Settings } from '../../shared/settings';
@@ -6,6 +6,7 @@ import type { Logger } from '../log';
 import { loadOrCreateWallet } from '../network/receipts/wallet';
 import type { SecretStore } from '../secrets';
 import { createChainPayments, type ChainPayments } from './chain-payments';
+import type { SentTransaction } from './escrow';
 import { redemptionToJson } from './redemption-json';
 import { walletStatus } from './wallet-report';
 
@@ -65,9 +66,64 @@ export function createWalletService({
         costNative: formatUnits(gas * gasPrice, 18),
       };
     },
+    async estimate({ action, amount }) {
+      const opened = await required();
+      const units = amount === undefined ? 0n : parseUnits(amount, opened.decimals);
+      if (action !== 'withdraw' && units === 0n) throw new Error('Enter an amount of tokens greater than zero.');
+      const gas = await explain(
+        action === 'deposit'
+          ? opened.escrow.estimateDeposit(opened.wallet, units)
+          : action === 'requestWithdrawal'
+            ? opened.escrow.estimateRequestWithdrawal(opened.wallet, units)
+            : opened.escrow.estimateWithdraw(opened.wallet),
+      );
+      const gasPrice = await opened.client.public.getGasPrice();
+      return { gas: gas.toString(), costNative: formatUnits(gas * gasPrice, 18) };
+    },
+    async deposit({ amount }) {
+      const opened = await required();
+      return sent(await explain(opened.escrow.deposit(opened.wallet, parseUnits(amount, opened.decimals))));
+    },
+    async requestWithdrawal({ amount }) {
+      const opened = await required();
+      return sent([await explain(opened.escrow.requestWithdrawal(opened.wallet, parseUnits(amount, opened.decimals)))]);
+    },
+    async withdraw() {
+      const opened = await required();
+      return sent([await explain(opened.escrow.withdraw(opened.wallet))]);
+    },
     async redeem() {
       const opened = await required();
       return redemptionToJson(await opened.held.redeem({ all: true }), opened.decimals);
     },
   };
 }
+
+function sent(transactions: SentTransaction[]) {
+  return { transactions: transactions.map((tx) => ({ hash: tx.hash, gasUsed: tx.gasUsed.toString() })) };
+}
+
+/** viem's errors carry pages of detail; the user sees one line: the contract's reason when it reverted. */
+async function explain<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (!(error instanceof BaseError)) throw error;
+    const reverted = error.walk(
+      (e) => e instanceof ContractFunctionRevertedError,
+    ) as ContractFunctionRevertedError | null;
+    const reason = reverted?.data
+      ? `${reverted.data.errorName}(${(reverted.data.args ?? []).map(String).join(', ')})`
+      : error.shortMessage;
+    throw new Error(`The chain refused: ${reason}. ${HINTS[reverted?.data?.errorName ?? ''] ?? ''}`.trim(), {
+      cause: error,
+    });
+  }
+}
+
+const HINTS: Record<string, string> = {
+  WithdrawalNotReady: 'The withdrawal delay has not passed yet; try again after the time shown under Withdrawal.',
+  NoWithdrawalRequested: 'Request a withdrawal first.',
+  InsufficientDeposit: 'Request at most what the deposit holds.',
+  ERC20InsufficientBalance: 'This wallet holds fewer tokens than that.',
+};

@@ -31,6 +31,17 @@ export const RedeemEstimateSchema = v.object({
 });
 export type RedeemEstimate = v.InferOutput<typeof RedeemEstimateSchema>;
 
+const Sent = v.object({ transactions: v.array(v.object({ hash: v.string(), gasUsed: v.string() })) });
+
+export const GasEstimateSchema = v.object({
+  gas: v.string(),
+  /** The gas at the current gas price, in the chain's native coin. */
+  costNative: Tokens,
+});
+export type GasEstimate = v.InferOutput<typeof GasEstimateSchema>;
+
+const Amount = v.strictObject({ amount: Tokens });
+
 export const RedemptionSchema = v.object({
   total: v.string(),
   totalTokens: Tokens,
@@ -54,4 +65,12 @@ export const walletContract = namespace({
     'What redeeming every held cheque would pay and cost in gas.',
   ),
   redeem: call(v.strictObject({}), RedemptionSchema, 'Redeem every held cheque in one transaction.'),
+  estimate: call(
+    v.strictObject({ action: v.picklist(['deposit', 'requestWithdrawal', 'withdraw']), amount: v.optional(Tokens) }),
+    GasEstimateSchema,
+    'The gas a deposit, withdrawal request or withdrawal would use; fails with the reason if it would revert.',
+  ),
+  deposit: call(Amount, Sent, 'Deposit tokens into the escrow (approving it first if needed).'),
+  requestWithdrawal: call(Amount, Sent, 'Start the withdrawal delay for an amount of the deposit.'),
+  withdraw: call(v.strictObject({}), Sent, 'Take a requested withdrawal once its delay has passed.'),
 });
