@@ -18,3 +18,4 @@ export { deployHearthCredit, deployHearthEscrow, DEFAULT_WITHDRAWAL_DELAY_SECOND
 export type { JobPayments, JobPaymentReservation } from './job-payments';
 export { redemptionToJson } from './redemption-json';
 export { openChainWallet, walletStatus, type WalletStatus } from './wallet-report';
+export { explainChainError } from './chain-error';

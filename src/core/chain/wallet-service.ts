@@ -1,4 +1,5 @@
-import { BaseError, ContractFunctionRevertedError, formatUnits, parseUnits } from 'viem';
+import { formatUnits, parseUnits } from 'viem';
+import { explainChainError as explain } from './chain-error';
 import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { Settings } from '../../shared/settings';
@@ -102,28 +103,3 @@ export function createWalletService({
 function sent(transactions: SentTransaction[]) {
   return { transactions: transactions.map((tx) => ({ hash: tx.hash, gasUsed: tx.gasUsed.toString() })) };
 }
-
-/** viem's errors carry pages of detail; the user sees one line: the contract's reason when it reverted. */
-async function explain<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (error) {
-    if (!(error instanceof BaseError)) throw error;
-    const reverted = error.walk(
-      (e) => e instanceof ContractFunctionRevertedError,
-    ) as ContractFunctionRevertedError | null;
-    const reason = reverted?.data
-      ? `${reverted.data.errorName}(${(reverted.data.args ?? []).map(String).join(', ')})`
-      : error.shortMessage;
-    throw new Error(`The chain refused: ${reason}. ${HINTS[reverted?.data?.errorName ?? ''] ?? ''}`.trim(), {
-      cause: error,
-    });
-  }
-}
-
-const HINTS: Record<string, string> = {
-  WithdrawalNotReady: 'The withdrawal delay has not passed yet; try again after the time shown under Withdrawal.',
-  NoWithdrawalRequested: 'Request a withdrawal first.',
-  InsufficientDeposit: 'Request at most what the deposit holds.',
-  ERC20InsufficientBalance: 'This wallet holds fewer tokens than that.',
-};

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { getAddress, parseUnits } from 'viem';
 import {
+  explainChainError,
   openChainWallet,
   redemptionToJson,
   walletStatus,
@@ -33,7 +34,9 @@ export function registerWallet(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (amount: string, options: { json?: boolean }) => {
       const payments = await openChainWallet(defaultDataDir());
-      const sent = await payments.escrow.deposit(payments.wallet, parseAmount(amount, payments.decimals));
+      const sent = await explainChainError(
+        payments.escrow.deposit(payments.wallet, parseAmount(amount, payments.decimals)),
+      );
       report(options.json, `Deposited ${amount} tokens.`, sent);
     });
   wallet
@@ -44,14 +47,16 @@ export function registerWallet(program: Command): void {
     .action(async (amount: string | undefined, options: { complete?: boolean; json?: boolean }) => {
       const payments = await openChainWallet(defaultDataDir());
       if (options.complete) {
-        report(options.json, 'Withdrawal taken.', [await payments.escrow.withdraw(payments.wallet)]);
+        report(options.json, 'Withdrawal taken.', [await explainChainError(payments.escrow.withdraw(payments.wallet))]);
         return;
       }
       if (!amount)
         throw new Error(
           'Say how many tokens to withdraw (`hearth wallet withdraw 5`), or take a ready withdrawal with `--complete`.',
         );
-      const sent = await payments.escrow.requestWithdrawal(payments.wallet, parseAmount(amount, payments.decimals));
+      const sent = await explainChainError(
+        payments.escrow.requestWithdrawal(payments.wallet, parseAmount(amount, payments.decimals)),
+      );
       const { readyAt } = await payments.escrow.withdrawalOf(payments.wallet.address);
       report(
         options.json,
@@ -73,10 +78,12 @@ export function registerWallet(program: Command): void {
       if (!options.all && !options.requester)
         throw new Error('Say what to redeem: `--all`, or `--requester <address>`.');
       const payments = await openChainWallet(defaultDataDir());
-      const redemption = await payments.held.redeem({
-        all: options.all,
-        ...(options.requester ? { requester: getAddress(options.requester) } : {}),
-      });
+      const redemption = await explainChainError(
+        payments.held.redeem({
+          all: options.all,
+          ...(options.requester ? { requester: getAddress(options.requester) } : {}),
+        }),
+      );
       const json = redemptionToJson(redemption, payments.decimals);
       if (options.json) print(printableJson(json, 2));
       else if (json.pairs.length === 0) print('Nothing to redeem: every cheque held is already paid.');

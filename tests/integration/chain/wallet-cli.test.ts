@@ -86,7 +86,9 @@ describe('hearth wallet and hearth network redeem', () => {
       spendable: '2',
       withdrawal: { amount: '1' },
     });
-    await expect(hearth('wallet', 'withdraw', '--complete')).rejects.toThrow(/WithdrawalNotReady/);
+    await expect(hearth('wallet', 'withdraw', '--complete')).rejects.toThrow(
+      /^The chain refused: WithdrawalNotReady\(\d+\)\. The withdrawal delay has not passed yet/,
+    );
 
     // Another requester pays this node with a cheque, which it redeems.
     await f.escrow.deposit(other, 5n * TOKEN);
