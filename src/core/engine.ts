@@ -13,6 +13,7 @@ import { createLogger, type Logger } from './log';
 import { NetworkService } from './network';
 import type { WorkerLauncher } from './workers/worker-launcher';
 import { createRewardsService } from './network/ledger';
+import { createWalletService } from './chain/wallet-service';
 import { createSecretStore, type SecretCipher, type SecretStore } from './secrets';
 import { createSettingsService, SettingsStore } from './settings';
 import { damageMessage, makeDataDirPrivate, type StateDamage } from './state';
@@ -134,6 +135,7 @@ export class Engine implements Disposable {
       chat: ai.chat.api(),
       network: network.api(),
       rewards: createRewardsService({ dataDir, secrets, liveLedger: () => network.rewards?.ledger ?? null }),
+      wallet: createWalletService({ dataDir, settings, secrets, log }),
       library: library.service,
       updates: updates.api(),
       ask: createEngineAsk({

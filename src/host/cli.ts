@@ -3,6 +3,7 @@ import { HEARTH_VERSION } from '../core';
 import { registerNetwork } from './commands/network-command';
 import { registerEarnings } from './commands/earnings-command';
 import { registerLedger } from './commands/ledger-command';
+import { registerWallet } from './commands/wallet-command';
 import { registerServe } from './commands/serve';
 import { registerAsk } from './commands/ask-command';
 import { registerModels } from './commands/models-command';
@@ -28,6 +29,7 @@ export function createProgram(): Command {
   registerNetwork(program);
   registerEarnings(program);
   registerLedger(program);
+  registerWallet(program);
   return program;
 }
 

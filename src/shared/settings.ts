@@ -85,6 +85,28 @@ export const ApiSettingsSchema = v.object({
   port: v.pipe(v.number(), v.integer(), v.minValue(1024), v.maxValue(65_535)),
 });
 
+/**
+ * The EVM chain that settles network payments (docs/NETWORK.md, "Paid in tokens"). All empty by
+ * default: with no chain configured Hearth makes no chain request at all.
+ */
+export const ChainSettingsSchema = v.object({
+  /** JSON-RPC endpoint of the chain, e.g. http://127.0.0.1:8545; empty: no chain. */
+  rpcUrl: v.union([v.literal(''), v.pipe(v.string(), v.url(), v.maxLength(500))]),
+  chainId: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** HearthEscrow contract address (0x…, 40 hex digits). */
+  escrowAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/))]),
+  /** The ERC-20 token the escrow pays in. */
+  tokenAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/))]),
+  /** A provider redeems its cheques by itself (by the two rules below); off by default. */
+  autoRedeem: v.boolean(),
+  /** Redeem once the unredeemed value is worth this many times the gas it costs. */
+  autoRedeemGasMultiple: v.pipe(v.number(), v.minValue(1), v.maxValue(1e6)),
+  /** Tokens one unit of the chain's native coin is worth, for the rule above; null turns it off. */
+  tokensPerNativeCoin: v.nullable(v.pipe(v.number(), v.minValue(0))),
+  /** Redeem whatever is held at least this often (hours); null: no timer. */
+  autoRedeemEveryHours: v.nullable(v.pipe(v.number(), v.minValue(0.1), v.maxValue(24 * 365))),
+});
+
 export const SettingsSchema = v.object({
   version: v.literal(SETTINGS_VERSION),
   appearance: AppearanceSettingsSchema,
@@ -94,6 +116,7 @@ export const SettingsSchema = v.object({
   library: LibrarySettingsSchema,
   network: NetworkSettingsSchema,
   api: ApiSettingsSchema,
+  chain: ChainSettingsSchema,
 });
 export type Settings = v.InferOutput<typeof SettingsSchema>;
 
@@ -106,6 +129,7 @@ export const SettingsPatchSchema = v.strictObject({
   library: v.optional(v.partial(v.strictObject(LibrarySettingsSchema.entries))),
   network: v.optional(v.partial(v.strictObject(NetworkSettingsSchema.entries))),
   api: v.optional(v.partial(v.strictObject(ApiSettingsSchema.entries))),
+  chain: v.optional(v.partial(v.strictObject(ChainSettingsSchema.entries))),
 });
 export type SettingsPatch = v.InferOutput<typeof SettingsPatchSchema>;
 
@@ -142,4 +166,14 @@ export const DEFAULT_SETTINGS: Settings = {
     maxVramGB: null,
   },
   api: { enabled: false, port: 11_435 },
+  chain: {
+    rpcUrl: '',
+    chainId: null,
+    escrowAddress: '',
+    tokenAddress: '',
+    autoRedeem: false,
+    autoRedeemGasMultiple: 20,
+    tokensPerNativeCoin: null,
+    autoRedeemEveryHours: null,
+  },
 };

@@ -3,6 +3,8 @@ import { launchChromium } from '../helpers/chromium';
 import { isLoopback, traceHearth, type TracedRun } from '../helpers/traced-hearth';
 import { tempDir } from '../helpers/temp-dir';
 import type { ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /**
  * Privacy is the product: with contribution and downloads off (the defaults), Hearth makes no
@@ -19,7 +21,10 @@ describe('privacy: no traffic by default', () => {
   beforeAll(async () => {
     home = await tempDir();
     logs = await tempDir();
+    // The connection log: network sent bytes and every chain request (src/core/chain) land here.
+    process.env.HEARTH_NETWORK_RECORD_SENT = join(logs.path, 'sent.bin');
     ({ run, child, stop } = traceHearth(['serve'], home.path, logs.path));
+    delete process.env.HEARTH_NETWORK_RECORD_SENT;
     url = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout!.on('data', (d: Buffer) => {
@@ -54,5 +59,8 @@ describe('privacy: no traffic by default', () => {
     // The trace must have seen the host bind its loopback port, or it proves nothing.
     expect(sockets.some((s) => s.syscall === 'bind' && isLoopback(s))).toBe(true);
     expect(sockets.filter((s) => !isLoopback(s))).toEqual([]);
+    // No chain is configured by default, so not one chain request was made (not even to loopback).
+    const sent = await readFile(join(logs.path, 'sent.bin'), 'latin1').catch(() => '');
+    expect(sent.includes('"jsonrpc"'), 'Hearth made a chain request').toBe(false);
   });
 });

@@ -11,6 +11,7 @@ import { InferenceProvider, type InferenceProviderInit, type ProviderStats } fro
 import { modelCid, ProviderDirectory } from './requester/provider-directory';
 import type { ProviderRanker } from './requester/provider-ranker';
 import { Requester, type RequesterTimeouts } from './requester/requester';
+import type { JobPayments } from '../chain/job-payments';
 import type { JobSettler } from './rewards/job-settler';
 import type { ReceiptCollector } from './rewards/receipt-collector';
 
@@ -20,13 +21,15 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
    * Present when this node offers models; absent for a pure requester, relay or bootstrap. The
    * network supplies the rest (log, strikes, change reports, receipts); `price` is also announced.
    */
-  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts'>;
+  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts' | 'payments'>;
   ranker?: ProviderRanker;
   /**
    * Audits and receipts. `settler`: this node audits and pays for the jobs it sends;
    * `receipts`: this node asks to be paid for the jobs it serves. Absent: neither.
    */
   rewards?: { settler?: JobSettler; receipts?: ReceiptCollector };
+  /** Escrow payments on chain (src/core/chain); absent when no chain is configured. */
+  payments?: JobPayments;
   requesterTimeouts?: Partial<RequesterTimeouts>;
   /** Providers and bootstrap nodes reached before, sought at start and kept up to date. */
   knownPeers?: KnownPeers;
@@ -75,11 +78,19 @@ export class HearthNetwork {
   ) {
     this.directory = new ProviderDirectory(node);
     this._redialer = new PeerRedialer(node, { ..._init.redial, keep: keepWorthRedialing(node, _init.bootstrap) });
-    this.requester = new Requester(node, this.directory, _init.ranker, _init.requesterTimeouts, _init.rewards?.settler);
+    this.requester = new Requester(
+      node,
+      this.directory,
+      _init.ranker,
+      _init.requesterTimeouts,
+      _init.rewards?.settler,
+      _init.payments,
+    );
     this.provider = _init.provider
       ? new InferenceProvider(node, {
           ..._init.provider,
           receipts: _init.rewards?.receipts,
+          payments: _init.payments,
           log: _init.log,
           onStrike: (peer) => this._strike(peer),
           onChange: () => _init.onChange(),

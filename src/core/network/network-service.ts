@@ -12,6 +12,8 @@ import type { Logger } from '../log';
 import { modelsDir } from '../paths';
 import type { DamagedSecretError, SecretStore } from '../secrets';
 import type { OnStateDamage } from '../state';
+import { createChainPayments, type ChainPayments } from '../chain/chain-payments';
+import { loadOrCreateWallet } from './receipts/wallet';
 import { HearthNetwork } from './hearth-network';
 import { LedgerCorruptError } from './ledger';
 import { sessionIdentity, type loadOrCreateIdentity } from './node/identity';
@@ -69,6 +71,7 @@ type StartOptions = v.InferOutput<typeof NetworkStartSchema>;
 export class NetworkService {
   private _network: HearthNetwork | null = null;
   private _rewards: NodeRewards | null = null;
+  private _payments: ChainPayments | null = null;
   private _starting: Promise<HearthNetwork> | null = null;
   private _offered: OfferedModel[] = [];
   /** The start options and offered file names of the running node, to restart it with a new offer. */
@@ -162,6 +165,8 @@ export class NetworkService {
     const rewards = this._rewards;
     this._rewards = null;
     await rewards?.dispose();
+    this._payments?.dispose();
+    this._payments = null;
     this._emitStatus();
   }
 
@@ -414,7 +419,7 @@ export class NetworkService {
       onDamage: this._init.onDamage,
     });
     this._rewards = rewards;
-    return this._startNode(privateKey, rewards, options, listen, bootstrap).catch(async (error: unknown) => {
+    return this._startNode(privateKey, rewards, options, listen, bootstrap, await this._chainPayments()).catch(async (error: unknown) => {
       this._rewards = null;
       await rewards.dispose();
       throw error;
@@ -427,6 +432,7 @@ export class NetworkService {
     options: StartOptions,
     listen: string[],
     bootstrap: string[],
+    payments: ChainPayments | undefined,
   ): Promise<HearthNetwork> {
     const settings = this._init.settings.get().network;
     return HearthNetwork.start({
@@ -453,6 +459,7 @@ export class NetworkService {
       knownPeers: await KnownPeers.load(join(this._init.dataDir, 'network', 'known-peers.json'), this._init.onDamage),
       ranker: this._init.ranker ?? reputationRanker(rewards.reputation),
       rewards: { settler: rewards.settler, receipts: rewards.receipts },
+      payments,
       recordSent: sentBytesRecorder(),
       log: this._init.log,
       onChange: () => this._emitStatus(),
@@ -481,6 +488,28 @@ export class NetworkService {
     if (verdict.state !== 'ready') this._network?.provider?.pauseRunning(verdict.reason || 'Contribution paused.');
     this._network?.announce();
     this._emitStatus();
+  }
+
+  /** On-chain escrow payments when the chain section of settings is filled in; else undefined and no chain request. */
+  private async _chainPayments(): Promise<ChainPayments | undefined> {
+    const payments = await createChainPayments({
+      settings: this._init.settings.get().chain,
+      wallet: () => loadOrCreateWallet(this._init.secrets),
+      dataDir: this._init.dataDir,
+      log: this._init.log,
+    });
+    this._payments?.dispose();
+    this._payments = payments ?? null;
+    payments?.startAutoRedeem(() => {
+      const chain = this._init.settings.get().chain;
+      return {
+        enabled: chain.autoRedeem,
+        gasMultiple: chain.autoRedeemGasMultiple,
+        tokensPerNativeCoin: chain.tokensPerNativeCoin,
+        everyHours: chain.autoRedeemEveryHours,
+      };
+    }, this._init.log);
+    return payments;
   }
 
   /** Status events at most every 250 ms: token counters change with every job. */

@@ -8,6 +8,7 @@ import { networkContract } from './network';
 import { rewardsContract } from './rewards';
 import { settingsContract } from './settings';
 import { updatesContract } from './updates';
+import { walletContract } from './wallet';
 
 /**
  * Every call and event between the UI and the engine. Both doors (Electron IPC and the local
@@ -24,6 +25,7 @@ export const contract = {
   rewards: rewardsContract,
   ask: askContract,
   updates: updatesContract,
+  wallet: walletContract,
 } as const satisfies ContractSpec;
 
 export type Contract = typeof contract;

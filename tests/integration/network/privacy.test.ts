@@ -62,4 +62,7 @@ it('a contributing node never sends the owner’s library, chats or file paths',
   for (const secret of [marker, docs, docFile, home, 'diary-', 'chat-1.json']) {
     expect(text.includes(secret), `the node sent "${secret}"`).toBe(false);
   }
+  // No chain is configured (the default), so no chain request is in the connection log
+  // (src/core/chain appends every JSON-RPC body it sends to this same recording).
+  expect(text.includes('"jsonrpc"'), 'the node made a chain request').toBe(false);
 }, 240_000);

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { pino } from 'pino';
+import type { JobPayments } from '../../../src/core/chain/job-payments';
 import { HearthNetwork } from '../../../src/core/network';
 import type { LedgerEntry } from '../../../src/core/network/ledger';
 import { NodeRewards } from '../../../src/core/network/rewards/node-rewards';
@@ -42,6 +43,10 @@ export interface RewardedNodeOptions {
    * sending to them, so a bench can measure the catch rate over many jobs.
    */
   ranking?: 'reputation' | 'plain';
+  /** A provider's price in credits per 1000 tokens. Default 0. */
+  price?: number;
+  /** On-chain escrow payments (tests/integration/chain). Default: none, as without a chain. */
+  payments?: JobPayments;
 }
 
 export async function startRewardedNode(options: RewardedNodeOptions): Promise<RewardedNode> {
@@ -79,12 +84,14 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
           threads: 1,
           maxConcurrentJobs: 1,
           verdict: () => ({ state: 'ready', reason: '' }),
+          price: () => options.price ?? 0,
           workerEntry: fixture ? CHEATING_WORKER : undefined,
           workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,
         }
       : undefined,
     ranker: options.ranking === 'plain' ? undefined : reputationRanker(rewards.reputation),
     rewards: { settler: rewards.settler, receipts: rewards.receipts },
+    payments: options.payments,
     log,
     onChange: () => undefined,
   });

@@ -27,6 +27,7 @@ export const RefuseReasonSchema = v.picklist([
   'unknown-model',
   'price-too-low',
   'invalid-request',
+  'no-credit', // the requester's escrow deposit does not cover the job (only with a chain configured)
 ]);
 export type RefuseReason = v.InferOutput<typeof RefuseReasonSchema>;
 
@@ -44,6 +45,8 @@ export const JobRequestSchema = v.strictObject({
   price: v.pipe(v.number(), v.minValue(0), v.maxValue(1e9)),
   /** The requester's peer id; must match the connection's remote peer. */
   requester: v.pipe(v.string(), v.maxLength(128)),
+  /** The wallet whose escrow deposit pays (src/core/chain); absent without a chain. */
+  payer: v.optional(HexBytes(20, 20)),
 });
 export type JobRequest = v.InferOutput<typeof JobRequestSchema>;
 
@@ -88,6 +91,15 @@ export const ReceiptMessageSchema = v.strictObject({
   signature: HexBytes(65, 65),
   /** Binds the receipt's requester wallet to the peer on this connection. */
   binding: WalletBindingSchema,
+  /** The cumulative escrow cheque that pays this receipt (src/core/chain); absent without a chain. */
+  cheque: v.optional(
+    v.strictObject({
+      requester: HexBytes(20, 20),
+      provider: HexBytes(20, 20),
+      cumulative: v.pipe(v.string(), v.regex(/^[0-9]{1,78}$/)),
+      signature: HexBytes(65, 65),
+    }),
+  ),
 });
 export type ReceiptMessage = v.InferOutput<typeof ReceiptMessageSchema>;
 

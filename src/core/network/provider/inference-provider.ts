@@ -1,9 +1,13 @@
 import type { Connection, Stream } from '@libp2p/interface';
+import type { Address } from 'viem';
+import type { SignedChequeJson } from '../../chain/cheque';
+import type { JobPayments } from '../../chain/job-payments';
 import type { Logger } from '../../log';
 import type { HearthLibp2p } from '../node/create-node';
 import { INFER_PROTOCOL } from '../protocol/ids';
 import { MessageStream } from '../protocol/message-stream';
 import { ProtocolError, RequesterMessageSchema, type JobRequest, type RefuseReason } from '../protocol/messages';
+import { jobPrice } from '../rewards/price';
 import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/receipt-collector';
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
@@ -50,6 +54,8 @@ export interface InferenceProviderInit {
   workerLauncher?: WorkerLauncher;
   /** Takes receipts for served jobs; absent: the provider serves without asking to be paid. */
   receipts?: ReceiptCollector;
+  /** Credit check and escrow cheques (src/core/chain); absent: no chain is configured. */
+  payments?: JobPayments;
   timeouts?: Partial<ProviderTimeouts>;
 }
 
@@ -178,6 +184,15 @@ export class InferenceProvider {
       );
     }
     if (this.freeSlots === 0) return refuse('at-capacity', 'This provider is busy with other jobs.');
+    const payments = this._init.payments;
+    if (payments && request.price > 0) {
+      if (!request.payer) return refuse('no-credit', 'This provider is paid through an escrow on chain: the requester needs the chain section of its settings filled in and a deposit (`hearth wallet deposit`).');
+      const credit = await payments.credit(request.payer as Address, jobPrice(request.price, request.maxTokens)).catch((error: unknown) => ({
+        ok: false as const,
+        reason: `This provider could not check the requester's deposit on chain: ${(error as Error).message}`.slice(0, 500),
+      }));
+      if (!credit.ok) return refuse('no-credit', credit.reason.slice(0, 500));
+    }
     await this._run(messages, request, model, peer);
   }
 
@@ -291,7 +306,13 @@ export class InferenceProvider {
     const timer = setTimeout(() => listening.abort(), this._timeouts.receiptMs);
     try {
       await receipts.served(served);
-      await receipts.settle(served, await settlement);
+      const message = await settlement;
+      const earned = await receipts.settle(served, message);
+      if (earned && message?.t === 'receipt' && message.cheque && this._init.payments) {
+        await this._init.payments
+          .acceptCheque(message.cheque as SignedChequeJson, BigInt(message.receipt.price))
+          .catch((error: unknown) => this._init.log.warn({ event: 'network-cheque-refused', requester: served.requester, reason: (error as Error).message }));
+      }
     } finally {
       clearTimeout(timer);
       listening.abort();

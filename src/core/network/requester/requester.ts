@@ -7,7 +7,9 @@ import { MessageStream } from '../protocol/message-stream';
 import { ProviderMessageSchema, type JobRequest, type JobSummary, type RefuseReason } from '../protocol/messages';
 import { receiptToJson, type WalletBinding } from '../receipts';
 import type { CanaryReference } from '../audit';
+import type { JobPaymentReservation, JobPayments } from '../../chain/job-payments';
 import type { JobSettler } from '../rewards/job-settler';
+import { jobPrice } from '../rewards/price';
 import { UNSETTLED, type Settlement } from '../rewards/settlement';
 import type { ProviderDirectory } from './provider-directory';
 import { defaultProviderRanker, type ProviderCandidate, type ProviderRanker } from './provider-ranker';
@@ -106,6 +108,8 @@ export class Requester {
     timeouts: Partial<RequesterTimeouts> = {},
     /** Audits, receipts and reputation; absent: jobs are neither audited nor paid. */
     private readonly _settler?: JobSettler,
+    /** Escrow cheques with each receipt (src/core/chain); absent: no chain is configured. */
+    private readonly _payments?: JobPayments,
   ) {
     this._timeouts = { dialMs: 10_000, answerMs: 15_000, idleMs: 30_000, settleMs: 120_000, ...timeouts };
   }
@@ -143,6 +147,8 @@ export class Requester {
         return { text, summary, settlement, peerId: candidate.peerId, attempts: attempt, totalMs };
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason;
+        // No provider can be paid past the deposit: trying the next one would not help.
+        if ((error as Error).name === 'DepositExhaustedError') throw error;
         reasons.push(`${candidate.peerId.slice(-8)}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
@@ -178,6 +184,25 @@ export class Requester {
       }
     });
     if (addrs.length > 0) await this._node.peerStore.merge(peerId, { multiaddrs: addrs });
+    // With a chain, the most this job can cost is set aside from the deposit before it is sent.
+    const reservation = candidate.price > 0 ? await this._payments?.reserve(jobPrice(candidate.price, job.maxTokens)) : undefined;
+    try {
+      return await this._exchange(peerId, candidate, job, options, canary, reservation);
+    } catch (error) {
+      reservation?.release();
+      throw error;
+    }
+  }
+
+  /** One job on one stream: request, answer, tokens, then settlement in the background. */
+  private async _exchange(
+    peerId: ReturnType<typeof peerIdFromString>,
+    candidate: ProviderCandidate,
+    job: NetworkJob,
+    options: GenerateOptions,
+    canary: CanaryReference | undefined,
+    reservation: JobPaymentReservation | undefined,
+  ) {
     const stream = await this._node.dialProtocol(peerId, INFER_PROTOCOL, { signal: AbortSignal.timeout(this._timeouts.dialMs) });
     const messages = new MessageStream(stream, ProviderMessageSchema);
     const request: JobRequest = {
@@ -192,6 +217,7 @@ export class Requester {
       // The provider's announced price, which the caller's maxPrice already accepted.
       price: candidate.price,
       requester: this._node.peerId.toString(),
+      ...(reservation && this._payments ? { payer: this._payments.payer } : {}),
     };
     const onAbort = () => void messages.write({ t: 'cancel' }, 2_000).catch(() => messages.abort('cancelled'));
     options.signal?.addEventListener('abort', onAbort, { once: true });
@@ -214,7 +240,7 @@ export class Requester {
           options.onToken?.(message.text);
         } else if (message.t === 'done') {
           const { t: _t, ...summary } = message;
-          const settlement = this._settle(messages, { provider: candidate.peerId, providerBinding: binding, request, text, summary, canary });
+          const settlement = this._settle(messages, { provider: candidate.peerId, providerBinding: binding, request, text, summary, canary }, reservation);
           return { text, summary, settlement };
         } else if (message.t === 'error') throw new AttemptFailed(message.message);
         else throw new AttemptFailed('the provider broke the protocol');
@@ -232,26 +258,32 @@ export class Requester {
   private async _settle(
     messages: MessageStream<typeof ProviderMessageSchema>,
     job: Parameters<JobSettler['settle']>[0],
+    reservation?: JobPaymentReservation,
   ): Promise<Settlement> {
     const settler = this._settler;
     if (!settler) {
+      reservation?.release();
       await messages.close();
       return UNSETTLED;
     }
     try {
       const settlement = await settler.settle(job, { signal: AbortSignal.timeout(this._timeouts.settleMs) });
+      // The cheque goes with the receipt and only then: a failed audit means no cheque.
+      const cheque = settlement.receipt && reservation ? await reservation.cheque(settlement.receipt.receipt.provider, settlement.receipt.receipt.price) : undefined;
       const message = settlement.receipt
         ? {
             t: 'receipt' as const,
             receipt: receiptToJson(settlement.receipt.receipt),
             signature: settlement.receipt.signature,
             binding: settler.binding,
+            ...(cheque ? { cheque } : {}),
           }
         : { t: 'withheld' as const, jobId: job.request.jobId, reason: (settlement.withheld ?? '').slice(0, 500), audited: settlement.audit === 'failed' };
       // The provider may already be gone; the receipt stays valid in our ledger either way.
       await messages.write(message, this._timeouts.dialMs).catch(() => undefined);
       return settlement;
     } finally {
+      reservation?.release();
       await messages.close();
     }
   }
