@@ -249,4 +249,40 @@ describe('the first hour', () => {
     await expect.poll(async () => (await settingsFile()).network.contribute).toBe(!before);
     await page.close();
   });
+
+  it('saves payments on chain only as a whole, says what is missing, and turns them off again', async () => {
+    const page = await open('settings', SIZES[1]);
+    const section = page.getByRole('region', { name: 'Payments on chain' });
+    await section.getByLabel('RPC address').fill('http://127.0.0.1:8545');
+    await section.getByRole('button', { name: 'Save chain' }).click();
+    await expect(page.locator('#chain-token-problem').textContent()).resolves.toBe(
+      'Fill in all four fields, or clear them all to turn payments on chain off.',
+    );
+    // Nothing saved: no settings file yet (this test alone), or one without a chain.
+    expect((await settingsFile().catch(() => null))?.chain.rpcUrl ?? '').toBe('');
+    await section.getByLabel('Chain id').fill('31337');
+    await section.getByLabel('Escrow contract').fill(`0x${'a'.repeat(40)}`);
+    await section.getByLabel('Token').fill('0x1234');
+    await section.getByRole('button', { name: 'Save chain' }).click();
+    await expect(page.locator('#chain-token-problem').textContent()).resolves.toBe(
+      'Each address is 0x followed by 40 hexadecimal digits.',
+    );
+    await section.getByLabel('Token').fill(`0x${'b'.repeat(40)}`);
+    await section.getByRole('button', { name: 'Save chain' }).click();
+    await expect
+      .poll(async () => (await settingsFile()).chain)
+      .toMatchObject({
+        rpcUrl: 'http://127.0.0.1:8545',
+        chainId: 31337,
+        escrowAddress: `0x${'a'.repeat(40)}`,
+        tokenAddress: `0x${'b'.repeat(40)}`,
+      });
+    await expect(page.locator('#chain-token-problem').count()).resolves.toBe(0);
+    await section.getByLabel('Redeem automatically').waitFor();
+    await section.screenshot({ path: `${SHOTS}/settings-chain-760x520.png` });
+    await section.getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(async () => (await settingsFile()).chain.rpcUrl).toBe('');
+    expect((await settingsFile()).chain.chainId).toBeNull();
+    await page.close();
+  });
 });

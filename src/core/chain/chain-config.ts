@@ -23,7 +23,7 @@ export function chainConfigFrom(settings: ChainSettings): ChainConfig | undefine
   if (filled === 0) return undefined;
   if (filled < 4 || settings.chainId === null) {
     throw new Error(
-      'The chain settings are incomplete: fill in the RPC URL, chain id, escrow address and token address under Settings › Network › Chain, or clear all four to turn the chain off.',
+      'The chain settings are incomplete: fill in the RPC URL, chain id, escrow address and token address under Settings → Payments on chain, or clear all four to turn the chain off.',
     );
   }
   for (const [what, value] of [
@@ -32,7 +32,7 @@ export function chainConfigFrom(settings: ChainSettings): ChainConfig | undefine
   ] as const) {
     if (!isAddress(value))
       throw new Error(
-        `The ${what} address in the chain settings (${value}) is not an address: fix it under Settings › Network › Chain.`,
+        `The ${what} address in the chain settings (${value}) is not an address: fix it under Settings → Payments on chain.`,
       );
   }
   return {
