@@ -154,6 +154,7 @@ export class Embedder implements Disposable {
     if (texts.length === 0) return Promise.resolve([]);
     return this._queue.run(() => {
       options.signal?.throwIfAborted();
+      if (this._disposed) throw new DisposedError('The embedding model');
       return new Promise<number[][]>((resolve, reject) => {
         const id = this._nextId++;
         this._pending.set(id, { resolve, reject });
@@ -169,7 +170,9 @@ export class Embedder implements Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this._queue.idle();
+    // Not after the batch in flight (64 chunks can take a minute on a busy machine): the worker
+    // closes its context between two texts, and what was still waiting is refused.
+    this._failAll(new DisposedError('The embedding model'));
     const closed = new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, 2000);
       this._worker.on('message', (m: { type: string }) => {
