@@ -23,7 +23,6 @@ import type { PageKind } from './extract/types';
 import {
   documentKey,
   LibraryStore,
-  sql,
   type ChunkFilter,
   type ChunkRow,
   type DocumentRow,
@@ -380,8 +379,7 @@ export class Library implements Disposable {
   }
 
   private async _describe(c: StoredCollection): Promise<Collection> {
-    const where = `collection = ${sql(c.id)}`;
-    const docs = await this._store.documents(where);
+    const docs = await this._store.documents({ collection: c.id });
     const pending = this._queue.count((item) => item.collection === c.id) > 0;
     const paused = this._paused || this._runs.get(c.id)?.phase === 'paused';
     return {
@@ -429,7 +427,7 @@ export class Library implements Disposable {
     this._queue.drop((item) => item.collection === c.id);
     await this._queue.save();
     await this._saveCollections();
-    for (const store of this._stores()) await store.remove(`collection = ${sql(c.id)}`);
+    for (const store of this._stores()) await store.remove({ collection: c.id });
     this._watcher?.unwatch((w) => w.collection === c.id);
     this._runs.delete(c.id);
     this._options.onChanged?.(c.id);
@@ -469,9 +467,7 @@ export class Library implements Disposable {
     await this._queue.save();
     // A file may also be reached through another source of the collection; a rescan restores it.
     for (const store of this._stores()) {
-      await store.remove(
-        `collection = ${sql(c.id)} AND (path = ${sql(absolute)} OR starts_with(path, ${sql(absolute + sep)}))`,
-      );
+      await store.remove({ collection: c.id, folder: absolute });
     }
     if (c.sources.length > 0) this._enqueue([{ op: 'scan', collection: c.id, force: false }]);
     this._options.onChanged?.(c.id);
@@ -513,9 +509,7 @@ export class Library implements Disposable {
   async files(ref: string, problemsOnly = false): Promise<FileStatus[]> {
     this._check();
     const c = this._find(ref);
-    const docs = await this._store.documents(
-      `collection = ${sql(c.id)}${problemsOnly ? " AND state != 'indexed'" : ''}`,
-    );
+    const docs = await this._store.documents({ collection: c.id, problems: problemsOnly });
     return docs
       .map((d) => ({ path: d.path, state: d.state, message: d.message || null, chunks: d.chunks, bytes: d.bytes }))
       .sort((a, b) => a.path.localeCompare(b.path));
@@ -524,7 +518,7 @@ export class Library implements Disposable {
   async status(): Promise<LibraryStatus> {
     this._check();
     const model = this._meta.model;
-    const problems = (await this._store.documents("state != 'indexed'"))
+    const problems = (await this._store.documents({ problems: true }))
       .sort((a, b) => b.indexed_at - a.indexed_at)
       .slice(0, 200)
       .map((d) => ({
@@ -739,7 +733,7 @@ export class Library implements Disposable {
       for (const p of found.problems)
         problems.push({ op: 'problem', collection: c.id, path: p.path, state: p.state, message: p.message });
     }
-    const known = new Map((await target.documents(`collection = ${sql(c.id)}`)).map((d) => [d.path, d]));
+    const known = new Map((await target.documents({ collection: c.id })).map((d) => [d.path, d]));
     const work: WorkItem[] = [...problems];
     for (const [path, file] of seen) {
       const doc = known.get(path);
@@ -775,7 +769,7 @@ export class Library implements Disposable {
     const fileItems = items.filter((i): i is Extract<WorkItem, { op: 'index' }> => i.op === 'index');
     const keys = fileItems.map((i) => documentKey(i.collection, i.path));
     const known = new Map(
-      keys.length > 0 ? (await target.documents(`key IN (${keys.map(sql).join(', ')})`)).map((d) => [d.key, d]) : [],
+      keys.length > 0 ? (await target.documents({ keys })).map((d) => [d.key, d]) : [],
     );
     const results = new Map<WorkItem, IndexedFile>();
     let next = 0;
@@ -848,9 +842,7 @@ export class Library implements Disposable {
     // Deleted folders take their files with them.
     for (const item of items) {
       if (item.op === 'delete') {
-        await target.remove(
-          `collection = ${sql(item.collection)} AND (path = ${sql(item.path)} OR starts_with(path, ${sql(item.path + sep)}))`,
-        );
+        await target.remove({ collection: item.collection, folder: item.path });
       }
     }
     const mayExist = this._replaying
@@ -959,10 +951,12 @@ export class Library implements Disposable {
     this._abort.abort();
     this._resume?.();
     await this._watcher?.close();
+    // Readers and the embedding model stop mid-file and mid-batch, so the run ends at once;
+    // what it had not stored stays queued for the next start.
     await this._reader.dispose();
+    await this._model?.dispose();
     await this._running;
     await this._queue.save();
-    await this._model?.dispose();
     await this._buildStore?.dispose();
     await this._store.dispose();
     for (const resolve of this._idleWaiters.splice(0)) resolve();
