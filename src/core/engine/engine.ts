@@ -154,9 +154,7 @@ async function build(options: EngineOptions, stack: DisposeStack): Promise<Engin
   );
   const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
   const workerLauncher = options.workerLauncher;
-  const library = stack.use(
-    openEngineLibrary({ dataDir, settings, events, log, notices, onDamage, workerLauncher }),
-  );
+  const library = stack.use(openEngineLibrary({ dataDir, settings, events, log, notices, onDamage, workerLauncher }));
   const network = stack.use(
     new NetworkService({
       dataDir,

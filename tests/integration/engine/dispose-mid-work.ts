@@ -16,7 +16,11 @@ if (!mode || !dataDir || !model) throw new Error('usage: dispose-mid-work.ts <an
 const cli = { door: 'cli' as const };
 
 /** Resolves with the first event of `name` whose payload passes `test`. */
-function first<T>(engine: { events: { on(name: never, f: (p: T) => void): () => void } }, name: string, test: (p: T) => boolean) {
+function first<T>(
+  engine: { events: { on(name: never, f: (p: T) => void): () => void } },
+  name: string,
+  test: (p: T) => boolean,
+) {
   return new Promise<T>((resolve) => {
     const off = engine.events.on(name as never, (payload: T) => {
       if (!test(payload)) return;
@@ -32,7 +36,10 @@ const engine = await createEngine({ dataDir });
 await engine.dispatch('settings.update', { models: { threads: 1 }, chat: { maxTokens: 4096 } }, cli);
 
 if (mode === 'answer') {
-  await writeFile(join(docs, 'tale.md'), '# The tale\n\nOnce upon a time a little dog found a red ball in the garden.\n');
+  await writeFile(
+    join(docs, 'tale.md'),
+    '# The tale\n\nOnce upon a time a little dog found a red ball in the garden.\n',
+  );
   const chat = (await engine.dispatch('models.import', { path: model, role: 'chat' }, cli)) as { file: string };
   await engine.dispatch('settings.update', { models: { chatModel: chat.file } }, cli);
   await engine.dispatch('library.addSource', { collection: 'tales', path: docs }, cli);

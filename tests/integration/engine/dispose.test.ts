@@ -33,7 +33,11 @@ function runUntilExit(mode: string, dataDir: string): Promise<Exit> {
       timer ??= stdout.includes('disposing')
         ? setTimeout(() => {
             child.kill('SIGKILL');
-            reject(new Error(`the engine left a handle open: no exit within ${EXIT_WITHIN_MS} ms of dispose.\n${stdout}\n${stderr}`));
+            reject(
+              new Error(
+                `the engine left a handle open: no exit within ${EXIT_WITHIN_MS} ms of dispose.\n${stdout}\n${stderr}`,
+              ),
+            );
           }, EXIT_WITHIN_MS)
         : undefined;
     });
@@ -56,15 +60,23 @@ describe('disposing the engine mid-work leaves no handle open (the process exits
   beforeEach(async () => (home = await tempDir('hearth-dispose-')));
   afterEach(() => home.cleanup());
 
-  it('mid-answer: the running answer is cancelled and the chat model closed', async () => {
-    const exit = await runUntilExit('answer', join(home.path, 'data'));
-    expect(report(exit)).toEqual({ disposed: true, outcome: 'cancelled' });
-  }, TEST_TIMEOUT_MS);
+  it(
+    'mid-answer: the running answer is cancelled and the chat model closed',
+    async () => {
+      const exit = await runUntilExit('answer', join(home.path, 'data'));
+      expect(report(exit)).toEqual({ disposed: true, outcome: 'cancelled' });
+    },
+    TEST_TIMEOUT_MS,
+  );
 
-  it('mid-index: embedding stops, the readers and LanceDB close, the rest stays queued', async () => {
-    const exit = await runUntilExit('index', join(home.path, 'data'));
-    const { disposed, pending } = report(exit);
-    expect(disposed).toBe(true);
-    expect(pending).toBeGreaterThan(0);
-  }, TEST_TIMEOUT_MS);
+  it(
+    'mid-index: embedding stops, the readers and LanceDB close, the rest stays queued',
+    async () => {
+      const exit = await runUntilExit('index', join(home.path, 'data'));
+      const { disposed, pending } = report(exit);
+      expect(disposed).toBe(true);
+      expect(pending).toBeGreaterThan(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
