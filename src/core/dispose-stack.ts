@@ -1,7 +1,7 @@
 import { DisposedError, type Disposable } from './disposable';
 
 /** Something a DisposeStack can close: an owner with `dispose()`, or a plain cleanup function. */
-export type DisposeTarget = Pick<Disposable, 'dispose'> | { dispose(): void } | (() => void | Promise<void>);
+export type DisposeTarget = Pick<Disposable, 'dispose'> | { dispose(): void } | (() => unknown);
 
 /**
  * Everything an owner created, closed in exact reverse order of creation (after TC39's
@@ -23,7 +23,7 @@ export class DisposeStack implements Disposable {
   }
 
   /** Registers a cleanup step (clear a timer, stop a listener, abort a controller). */
-  defer(cleanup: () => void | Promise<void>): void {
+  defer(cleanup: () => unknown): void {
     this.use(cleanup);
   }
 

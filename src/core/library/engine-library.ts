@@ -3,6 +3,8 @@ import { cpus } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
+import { DisposedError, type Disposable } from '../disposable';
+import { DisposeStack } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { modelsDir } from '../paths';
@@ -15,7 +17,8 @@ import { Library } from './library';
 import type { WorkerLauncher } from '../workers/worker-launcher';
 import { createLibraryService } from './library-service';
 
-const HOLDER = Symbol('hearth.library');
+/** The EngineLibrary behind each library service, for engineLibraryOf (the CLI's older path). */
+const HOLDERS = new WeakMap<object, EngineLibrary>();
 
 export interface EngineLibraryOptions {
   dataDir: string;
@@ -47,25 +50,32 @@ function embedThreads(setting: number): number {
  * The engine's library: opened on first use (or shortly after start when there is work to
  * resume), configured from settings, its events sent through the engine's bus.
  */
-export class EngineLibrary {
+export class EngineLibrary implements Disposable {
   private _library: Promise<Library> | null = null;
   private _overrides: LibraryOverrides = {};
   private _timer: NodeJS.Timeout | null = null;
   private readonly _chat: ChatActivity;
+  private readonly _stack = new DisposeStack('The library');
   readonly service: ServiceOf<Contract['library']>;
 
   constructor(private readonly _options: EngineLibraryOptions) {
-    this._chat = new ChatActivity(_options.events);
-    this.service = Object.assign(
-      createLibraryService(() => this.get()),
-      { [HOLDER]: this },
-    );
+    // Closed last: the library, once nothing can open it any more.
+    this._stack.defer(async () => {
+      const library = await this._library?.catch(() => null);
+      await library?.dispose();
+    });
+    this._chat = this._stack.use(new ChatActivity(_options.events));
+    this.service = createLibraryService(() => this.get());
+    HOLDERS.set(this.service, this);
     // Resume an interrupted run (or start watching) soon after start, unless a command configures it first.
     const dir = join(_options.dataDir, 'library');
     if (existsSync(join(dir, 'collections.json'))) {
       this._timer = setTimeout(() => void this.get().catch(() => undefined), 1500);
       this._timer.unref();
     }
+    this._stack.defer(() => {
+      if (this._timer) clearTimeout(this._timer);
+    });
   }
 
   /** Sets options for the library before it opens (the CLI's --embed-model). */
@@ -95,6 +105,7 @@ export class EngineLibrary {
   }
 
   get(): Promise<Library> {
+    if (this._stack.disposed) return Promise.reject(new DisposedError('The library'));
     if (this._timer) clearTimeout(this._timer);
     this._library ??= (async () => {
       const { settings, events, log, dataDir } = this._options;
@@ -128,17 +139,25 @@ export class EngineLibrary {
     return this._library;
   }
 
-  async dispose(): Promise<void> {
-    if (this._timer) clearTimeout(this._timer);
-    this._chat.dispose();
-    const library = await this._library?.catch(() => null);
-    await library?.dispose();
+  get disposed(): boolean {
+    return this._stack.disposed;
+  }
+
+  dispose(): Promise<void> {
+    return this._stack.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
   }
 }
 
-/** The EngineLibrary behind an engine's `library` service (for the CLI commands). */
+/**
+ * The EngineLibrary behind an engine's `library` service.
+ * @deprecated Use `engine.library`, which is typed; this stays while the CLI moves to it.
+ */
 export function engineLibraryOf(service: unknown): EngineLibrary {
-  const holder = (service as Record<symbol, EngineLibrary> | undefined)?.[HOLDER];
+  const holder = typeof service === 'object' && service !== null ? HOLDERS.get(service) : undefined;
   if (!holder) throw new LibraryError('This engine has no library.');
   return holder;
 }

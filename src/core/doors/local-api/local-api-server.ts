@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import type { Settings } from '../../../shared/settings';
 import type { Disposable } from '../../disposable';
+import { DisposeStack } from '../../dispose-stack';
 import type { EventBus } from '../../events';
 import type { Logger } from '../../log';
 import type { ChatService } from '../../chat/chat-service';
@@ -47,11 +48,15 @@ export class LocalApiServer implements Disposable {
   private _key: string | null = null;
   private _embedding: { model: LlamaModel; context: LlamaEmbeddingContext } | null = null;
   private _sync: Promise<void> = Promise.resolve();
-  private _disposed = false;
-  private readonly _unsubscribe: () => void;
+  private readonly _stack = new DisposeStack('The local API');
 
   constructor(private readonly _o: LocalApiServerOptions) {
-    this._unsubscribe = _o.events.on('settings.changed', () => void this.sync());
+    const stack = this._stack;
+    // Newest first: stop following settings, close the server (sync sees the stack disposed),
+    // then the embedding context the server's requests used.
+    stack.defer(() => this._embedding?.context.dispose());
+    stack.defer(() => this.sync());
+    stack.defer(_o.events.on('settings.changed', () => void this.sync()));
     void this.sync();
   }
 
@@ -59,7 +64,7 @@ export class LocalApiServer implements Disposable {
   sync(): Promise<void> {
     const run = this._sync.then(async () => {
       // Once disposed the settings may already be closed: do not read them.
-      const api = this._disposed ? null : this._o.settings.get().api;
+      const api = this._stack.disposed ? null : this._o.settings.get().api;
       const want = api?.enabled ? api.port : null;
       if (want === this._port) return;
       await this._close();
@@ -324,15 +329,11 @@ export class LocalApiServer implements Disposable {
   }
 
   get disposed(): boolean {
-    return this._disposed;
+    return this._stack.disposed;
   }
 
-  async dispose(): Promise<void> {
-    if (this._disposed) return;
-    this._disposed = true;
-    this._unsubscribe();
-    await this.sync();
-    await this._embedding?.context.dispose();
+  dispose(): Promise<void> {
+    return this._stack.dispose();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
