@@ -5,6 +5,7 @@ import type { ChatMessage, Conversation, NetworkBinding } from '../../shared/con
 import type { ServiceOf } from '../../shared/contract/define';
 import type { Settings } from '../../shared/settings';
 import { DisposedError, type Disposable } from '../disposable';
+import { DisposeStack } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { NoModelChosenError, type ModelSlots, type ModelStore } from '../models';
@@ -61,10 +62,19 @@ export class ChatService implements Disposable {
   private _generator: ChatGenerator | null = null;
   private _generatorLoading: Promise<ChatGenerator> | null = null;
   private readonly _active = new Map<string, ActiveAnswer>();
-  private _disposed = false;
+  private readonly _stack = new DisposeStack('The chat service');
 
   constructor(private readonly _o: ChatServiceOptions) {
     this.store = new ConversationStore(_o.dir, _o.onDamage);
+    // Newest first: answers in progress stop (and save what they wrote), then the model's context closes.
+    this._stack.defer(async () => {
+      const generator = await this._generatorLoading?.catch(() => null);
+      await generator?.dispose();
+    });
+    this._stack.defer(async () => {
+      for (const a of this._active.values()) a.controller.abort();
+      await Promise.allSettled([...this._active.values()].map((a) => a.done));
+    });
   }
 
   /**
@@ -72,7 +82,7 @@ export class ChatService implements Disposable {
    * installed file), loaded on first use and reused while the model stays the same.
    */
   async generator(model?: string): Promise<ChatGenerator> {
-    if (this._disposed) throw new DisposedError('The chat service');
+    if (this._stack.disposed) throw new DisposedError('The chat service');
     const file = model ?? this._o.settings.get().models.chatModel;
     if (!file) throw new NoModelChosenError('chat');
     const previous = this._generatorLoading;
@@ -349,16 +359,11 @@ export class ChatService implements Disposable {
   }
 
   get disposed(): boolean {
-    return this._disposed;
+    return this._stack.disposed;
   }
 
   async dispose(): Promise<void> {
-    if (this._disposed) return;
-    this._disposed = true;
-    for (const a of this._active.values()) a.controller.abort();
-    await Promise.allSettled([...this._active.values()].map((a) => a.done));
-    const generator = await this._generatorLoading?.catch(() => null);
-    await generator?.dispose();
+    await this._stack.dispose();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

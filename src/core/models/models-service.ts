@@ -5,6 +5,7 @@ import type { ServiceOf } from '../../shared/contract/define';
 import type { CatalogEntry, CatalogItem, DownloadProgress, InstalledModel } from '../../shared/contract/models';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import { DisposedError, type Disposable } from '../disposable';
+import { DisposeStack } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { loadCatalog } from './catalog';
@@ -52,12 +53,17 @@ async function reachable(url: string): Promise<boolean> {
 export class ModelsService implements Disposable {
   private readonly _catalog: CatalogEntry[];
   private readonly _downloads = new Map<string, RunningDownload>();
-  private _disposed = false;
+  private readonly _stack = new DisposeStack('The models service');
   /** Known only after setUp has checked; null until then. */
   private _online: boolean | null = null;
 
   constructor(private readonly _o: ModelsServiceOptions) {
     this._catalog = _o.catalog ?? loadCatalog();
+    // Downloads in progress stop and keep their .part file for a resume.
+    this._stack.defer(async () => {
+      for (const d of this._downloads.values()) d.controller.abort();
+      await Promise.allSettled([...this._downloads.values()].map((d) => d.done));
+    });
   }
 
   async installed(): Promise<InstalledModel[]> {
@@ -142,7 +148,7 @@ export class ModelsService implements Disposable {
 
   /** Starts downloading a catalog entry; a second call for one already running returns it. */
   download(catalogId: string, options: { chooseWhenDone?: boolean } = {}): { id: string; done: Promise<void> } {
-    if (this._disposed) throw new DisposedError('The models service');
+    if (this._stack.disposed) throw new DisposedError('The models service');
     const entry = this._catalog.find((e) => e.id === catalogId);
     if (!entry) throw new UnknownCatalogModelError(catalogId);
     for (const [id, d] of this._downloads) {
@@ -246,14 +252,11 @@ export class ModelsService implements Disposable {
   }
 
   get disposed(): boolean {
-    return this._disposed;
+    return this._stack.disposed;
   }
 
   async dispose(): Promise<void> {
-    if (this._disposed) return;
-    this._disposed = true;
-    for (const d of this._downloads.values()) d.controller.abort();
-    await Promise.allSettled([...this._downloads.values()].map((d) => d.done));
+    await this._stack.dispose();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
