@@ -52,3 +52,28 @@ export class DisposeStack implements Disposable {
     if (errors.length > 0) throw errors[0];
   }
 }
+
+/**
+ * An owner whose resources all live on one DisposeStack: `disposed`, `dispose()` and
+ * `[Symbol.asyncDispose]` come from the stack, so each owner only registers what it creates.
+ */
+export abstract class StackOwner implements Disposable {
+  protected readonly _stack: DisposeStack;
+
+  /** `what` names the owner in the DisposedError thrown when it is used after closing. */
+  constructor(stack: DisposeStack | string) {
+    this._stack = typeof stack === 'string' ? new DisposeStack(stack) : stack;
+  }
+
+  get disposed(): boolean {
+    return this._stack.disposed;
+  }
+
+  dispose(): Promise<void> {
+    return this._stack.dispose();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.dispose();
+  }
+}

@@ -4,8 +4,8 @@ import type { Contract } from '../../shared/contract';
 import type { ChatMessage, Conversation, NetworkBinding } from '../../shared/contract/chat';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { Settings } from '../../shared/settings';
-import { DisposedError, type Disposable } from '../disposable';
-import { DisposeStack } from '../dispose-stack';
+import { DisposedError } from '../disposable';
+import { StackOwner } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { NoModelChosenError, type ModelSlots, type ModelStore } from '../models';
@@ -57,14 +57,14 @@ interface ActiveAnswer {
  * The `chat` namespace and the engine's one path to the chat model. Conversations are saved
  * whenever a message is complete; answers stream as `chat.token` events.
  */
-export class ChatService implements Disposable {
+export class ChatService extends StackOwner {
   readonly store: ConversationStore;
   private _generator: ChatGenerator | null = null;
   private _generatorLoading: Promise<ChatGenerator> | null = null;
   private readonly _active = new Map<string, ActiveAnswer>();
-  private readonly _stack = new DisposeStack('The chat service');
 
   constructor(private readonly _o: ChatServiceOptions) {
+    super('The chat service');
     this.store = new ConversationStore(_o.dir, _o.onDamage);
     // Newest first: answers in progress stop (and save what they wrote), then the model's context closes.
     this._stack.defer(async () => {
@@ -356,17 +356,5 @@ export class ChatService implements Disposable {
       search: async ({ query }) => searchConversations(await this.store.all(), query),
       exportMarkdown: async ({ id }) => conversationToMarkdown(await this.store.get(id)),
     };
-  }
-
-  get disposed(): boolean {
-    return this._stack.disposed;
-  }
-
-  async dispose(): Promise<void> {
-    await this._stack.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }

@@ -5,8 +5,8 @@ import { createAppService, NoticeBoard, type DesktopShell } from '../app';
 import { createEngineAsk } from '../ask';
 import { createNetworkGenerator } from '../chat';
 import { openDataDirectory } from '../data-version';
-import { DisposedError, type Disposable } from '../disposable';
-import { DisposeStack } from '../dispose-stack';
+import { DisposedError } from '../disposable';
+import { DisposeStack, StackOwner } from '../dispose-stack';
 import { createDispatch, type Dispatch, type EngineServices } from '../doors/dispatch';
 import { EventBus } from '../events';
 import { openEngineLibrary, type EngineLibrary } from '../library';
@@ -55,7 +55,7 @@ interface EngineParts {
  * and forwards `events` to its clients. Everything it creates is registered on one stack as it
  * is created, so disposal runs in exact reverse order and a failed start closes what it opened.
  */
-export class Engine implements Disposable {
+export class Engine extends StackOwner {
   readonly dataDir: string;
   readonly log: Logger;
   readonly events: EventBus;
@@ -69,10 +69,8 @@ export class Engine implements Disposable {
   readonly services: EngineServices;
   private readonly _dispatch: Dispatch;
 
-  private constructor(
-    parts: EngineParts,
-    private readonly _stack: DisposeStack,
-  ) {
+  private constructor(parts: EngineParts, stack: DisposeStack) {
+    super(stack);
     this.dataDir = parts.dataDir;
     this.log = parts.log;
     this.events = parts.events;
@@ -102,17 +100,9 @@ export class Engine implements Disposable {
     }
   }
 
-  get disposed(): boolean {
-    return this._stack.disposed;
-  }
-
   /** Aborts running work (answers, index runs, downloads, jobs) and closes every service, newest first. */
-  dispose(): Promise<void> {
-    return this._stack.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
+  override dispose(): Promise<void> {
+    return super.dispose();
   }
 }
 

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import type { Settings, SettingsPatch } from '../../shared/settings';
 import { ChatService, type NetworkGenerator } from '../chat';
-import type { Disposable } from '../disposable';
-import { DisposeStack } from '../dispose-stack';
+import { StackOwner } from '../dispose-stack';
 import { LocalApiServer } from '../doors/local-api';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
@@ -31,16 +30,16 @@ export interface LocalAiOptions {
  * OpenAI-compatible local API (a door onto chat and models, which starts only when
  * settings.api.enabled). Part of the engine's composition root, not of any one capability.
  */
-export class LocalAi implements Disposable {
+export class LocalAi extends StackOwner {
   readonly runtime: LlamaRuntime;
   readonly store: ModelStore;
   readonly slots: ModelSlots;
   readonly models: ModelsService;
   readonly chat: ChatService;
   readonly api: LocalApiServer;
-  private readonly _stack = new DisposeStack('Local AI');
 
   constructor(options: LocalAiOptions) {
+    super('Local AI');
     const { settings, events, log } = options;
     const stack = this._stack;
     this.runtime = stack.use(
@@ -82,17 +81,5 @@ export class LocalAi implements Disposable {
         secrets: options.secrets,
       }),
     );
-  }
-
-  get disposed(): boolean {
-    return this._stack.disposed;
-  }
-
-  dispose(): Promise<void> {
-    return this._stack.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }

@@ -3,8 +3,8 @@ import { cpus } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
-import { DisposedError, type Disposable } from '../disposable';
-import { DisposeStack } from '../dispose-stack';
+import { DisposedError } from '../disposable';
+import { StackOwner } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { modelsDir } from '../paths';
@@ -50,15 +50,15 @@ function embedThreads(setting: number): number {
  * The engine's library: opened on first use (or shortly after start when there is work to
  * resume), configured from settings, its events sent through the engine's bus.
  */
-export class EngineLibrary implements Disposable {
+export class EngineLibrary extends StackOwner {
   private _library: Promise<Library> | null = null;
   private _overrides: LibraryOverrides = {};
   private _timer: NodeJS.Timeout | null = null;
   private readonly _chat: ChatActivity;
-  private readonly _stack = new DisposeStack('The library');
   readonly service: ServiceOf<Contract['library']>;
 
   constructor(private readonly _options: EngineLibraryOptions) {
+    super('The library');
     // Closed last: the library, once nothing can open it any more.
     this._stack.defer(async () => {
       const library = await this._library?.catch(() => null);
@@ -137,18 +137,6 @@ export class EngineLibrary implements Disposable {
       return library;
     })();
     return this._library;
-  }
-
-  get disposed(): boolean {
-    return this._stack.disposed;
-  }
-
-  dispose(): Promise<void> {
-    return this._stack.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }
 

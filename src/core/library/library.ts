@@ -2,8 +2,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import type { Collection, FileStatus, LibraryProgress, LibraryStatus } from '../../shared/contract/library';
 import type { Settings } from '../../shared/settings';
-import { DisposedError, type Disposable } from '../disposable';
-import { DisposeStack } from '../dispose-stack';
+import { DisposedError } from '../disposable';
+import { StackOwner } from '../dispose-stack';
 import type { OnStateDamage } from '../state';
 import { CollectionBook, type StoredCollection } from './collections';
 import { LibraryError } from './errors';
@@ -68,8 +68,7 @@ export interface LibraryOptions {
  * The rungs below it: IndexGeneration (store and embedding model per generation, build and
  * swap), IndexRun (the queue loop: batches, yielding, progress), passages.ts (search shaping).
  */
-export class Library implements Disposable {
-  private readonly _stack = new DisposeStack('The library');
+export class Library extends StackOwner {
   private _collections!: CollectionBook;
   private _generation!: IndexGeneration;
   private _queue!: WorkQueue;
@@ -78,6 +77,7 @@ export class Library implements Disposable {
   private readonly _progress: IndexProgress;
 
   private constructor(private readonly _options: LibraryOptions) {
+    super('The library');
     this._progress = new IndexProgress(_options.onProgress);
   }
 
@@ -368,17 +368,5 @@ export class Library implements Disposable {
 
   private _passage(row: ChunkRow): LibraryPassage {
     return toPassage(row, this._collections.nameOf(row.collection));
-  }
-
-  get disposed(): boolean {
-    return this._stack.disposed;
-  }
-
-  dispose(): Promise<void> {
-    return this._stack.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }

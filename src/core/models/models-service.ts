@@ -4,8 +4,8 @@ import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { CatalogEntry, CatalogItem, DownloadProgress, InstalledModel } from '../../shared/contract/models';
 import type { Settings, SettingsPatch } from '../../shared/settings';
-import { DisposedError, type Disposable } from '../disposable';
-import { DisposeStack } from '../dispose-stack';
+import { DisposedError } from '../disposable';
+import { StackOwner } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { loadCatalog } from './catalog';
@@ -50,14 +50,14 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 /** The `models` namespace: catalog with fit, downloads, installed files, first-run setup. */
-export class ModelsService implements Disposable {
+export class ModelsService extends StackOwner {
   private readonly _catalog: CatalogEntry[];
   private readonly _downloads = new Map<string, RunningDownload>();
-  private readonly _stack = new DisposeStack('The models service');
   /** Known only after setUp has checked; null until then. */
   private _online: boolean | null = null;
 
   constructor(private readonly _o: ModelsServiceOptions) {
+    super('The models service');
     this._catalog = _o.catalog ?? loadCatalog();
     // Downloads in progress stop and keep their .part file for a resume.
     this._stack.defer(async () => {
@@ -249,17 +249,5 @@ export class ModelsService implements Disposable {
         return this._o.apiInfo();
       },
     };
-  }
-
-  get disposed(): boolean {
-    return this._stack.disposed;
-  }
-
-  async dispose(): Promise<void> {
-    await this._stack.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }

@@ -1,7 +1,6 @@
 import type { Contract, UpdateStatus } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
-import type { Disposable } from '../disposable';
-import { DisposeStack } from '../dispose-stack';
+import { StackOwner } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { SettingsStore } from '../settings';
@@ -29,13 +28,13 @@ export interface UpdateServiceOptions {
  * user to choose the restart. The policy is consulted before every request, so turning checks
  * off stops them at once.
  */
-export class UpdateService implements Disposable {
+export class UpdateService extends StackOwner {
   private _status: UpdateStatus;
   private _timer: NodeJS.Timeout | undefined;
   private _running: Promise<UpdateStatus> | undefined;
-  private readonly _stack = new DisposeStack('Updates');
 
   constructor(private readonly _options: UpdateServiceOptions) {
+    super('Updates');
     this._status = {
       state: 'off',
       currentVersion: _options.currentVersion,
@@ -81,18 +80,6 @@ export class UpdateService implements Disposable {
         return null;
       },
     };
-  }
-
-  get disposed(): boolean {
-    return this._stack.disposed;
-  }
-
-  dispose(): Promise<void> {
-    return this._stack.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 
   private _allowed(): boolean {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DisposeStack } from '../../../src/core/dispose-stack';
+import { DisposeStack, StackOwner } from '../../../src/core/dispose-stack';
 
 describe('DisposeStack', () => {
   it('closes what was registered in exact reverse order, awaiting each', async () => {
@@ -40,5 +40,21 @@ describe('DisposeStack', () => {
     expect(calls).toBe(1);
     expect(stack.disposed).toBe(true);
     expect(() => stack.defer(() => undefined)).toThrow(/The library has been closed/);
+  });
+
+  it('gives a StackOwner its disposed, dispose and asyncDispose from its stack', async () => {
+    const closed: string[] = [];
+    class Service extends StackOwner {
+      constructor() {
+        super('The service');
+        this._stack.defer(() => void closed.push('context'));
+        this._stack.defer(() => void closed.push('answers'));
+      }
+    }
+    {
+      await using service = new Service();
+      expect(service.disposed).toBe(false);
+    }
+    expect(closed).toEqual(['answers', 'context']);
   });
 });

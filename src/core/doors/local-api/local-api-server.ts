@@ -3,8 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
 import type { Settings } from '../../../shared/settings';
-import type { Disposable } from '../../disposable';
-import { DisposeStack } from '../../dispose-stack';
+import { StackOwner } from '../../dispose-stack';
 import type { EventBus } from '../../events';
 import type { Logger } from '../../log';
 import type { ChatService } from '../../chat/chat-service';
@@ -42,15 +41,15 @@ const TEMPLATE_TOKENS_PER_MESSAGE = 8;
  * and `/v1/embeddings`, on 127.0.0.1 only, every request needing the API key. Off until
  * settings.api.enabled; follows settings changes (start, stop, port).
  */
-export class LocalApiServer implements Disposable {
+export class LocalApiServer extends StackOwner {
   private _server: Server | null = null;
   private _port: number | null = null;
   private _key: string | null = null;
   private _embedding: { model: LlamaModel; context: LlamaEmbeddingContext } | null = null;
   private _sync: Promise<void> = Promise.resolve();
-  private readonly _stack = new DisposeStack('The local API');
 
   constructor(private readonly _o: LocalApiServerOptions) {
+    super('The local API');
     const stack = this._stack;
     // Newest first: stop following settings, close the server (sync sees the stack disposed),
     // then the embedding context the server's requests used.
@@ -326,18 +325,6 @@ export class LocalApiServer implements Disposable {
       data.push({ object: 'embedding', index, embedding });
     }
     return { object: 'list', data, model: file, usage: { prompt_tokens: tokens, total_tokens: tokens } };
-  }
-
-  get disposed(): boolean {
-    return this._stack.disposed;
-  }
-
-  dispose(): Promise<void> {
-    return this._stack.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }
 
