@@ -2,7 +2,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core';
-import { engineLibraryOf } from '../../src/core/library';
 import { makePdf } from '../fixtures/library/generate';
 import { EVAL_MODELS_HINT, evalModels } from '../helpers/eval-models';
 import { tempDir } from '../helpers/temp-dir';
@@ -63,9 +62,9 @@ describe.skipIf(missing)('asking real files with real models in the UI over `hea
         { models: { chatModel: chatModel.file, embeddingModel: embedModel.file, threads: 1 }, chat: { maxTokens: 64 } },
         cli,
       );
-      engineLibraryOf(engine.services.library).configure({ watch: false });
+      engine.library.configure({ watch: false });
       await engine.dispatch('library.addSource', { collection: 'work', path: docs }, cli);
-      await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+      await (await engine.library.get()).whenIdle();
     } finally {
       await engine.dispose();
     }

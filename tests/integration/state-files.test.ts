@@ -3,7 +3,6 @@ import { join, relative, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../src/core';
 import { newConversation } from '../../src/core/chat/conversation-store';
-import { engineLibraryOf } from '../../src/core/library';
 import { tempDir } from '../helpers/temp-dir';
 
 const STORIES = resolve('../shared/models/stories260K.gguf');
@@ -43,7 +42,7 @@ describe('state files never silently empty', () => {
     {
       await using engine = await createEngine({ dataDir: dir.path });
       await engine.settings.update({ models: { embeddingModel: 'stories260K.gguf' } });
-      const library = await engineLibraryOf(engine.services.library).get();
+      const library = await engine.library.get();
       await library.addSource('docs', join(dir.path, 'docs.txt'));
       await library.whenIdle();
       before = (await library.allChunks()).map((c) => `${c.id}:${(c.vector as ArrayLike<number>).length}`);
@@ -54,7 +53,7 @@ describe('state files never silently empty', () => {
 
     await using engine = await createEngine({ dataDir: dir.path });
     expect(engine.settings.get().models.embeddingModel).toBeNull();
-    const library = await engineLibraryOf(engine.services.library).get();
+    const library = await engine.library.get();
     await library.whenIdle();
     expect(library.pendingWork).toBe(0);
     expect((await library.allChunks()).map((c) => `${c.id}:${(c.vector as ArrayLike<number>).length}`)).toEqual(before);
@@ -77,7 +76,7 @@ describe('state files never silently empty', () => {
     {
       // hearth index --embed-model <path>: the settings name no model.
       await using engine = await createEngine({ dataDir: dir.path });
-      const holder = engineLibraryOf(engine.services.library);
+      const holder = engine.library;
       holder.configure({ embedModel: STORIES, watch: false });
       const library = await holder.get();
       await library.addSource('docs', join(dir.path, 'docs.txt'));
@@ -86,10 +85,10 @@ describe('state files never silently empty', () => {
     const meta = await readFile(join(dir.path, 'library', 'index.json'), 'utf8');
     // hearth search: no override, no model in settings.
     await using engine = await createEngine({ dataDir: dir.path });
-    engineLibraryOf(engine.services.library).configure({ watch: false });
+    engine.library.configure({ watch: false });
     const hits = (await engine.dispatch('library.search', { query: 'moon', top: 5 }, { door: 'cli' })) as unknown[];
     expect(hits).toHaveLength(1);
-    const library = await engineLibraryOf(engine.services.library).get();
+    const library = await engine.library.get();
     expect(library.pendingWork).toBe(0);
     expect(await engine.dispatch('library.status', {}, { door: 'cli' })).toMatchObject({ mode: 'hybrid' });
     expect(await readFile(join(dir.path, 'library', 'index.json'), 'utf8')).toBe(meta);
@@ -197,7 +196,7 @@ describe.skipIf(process.platform === 'win32')('the data folder is private', () =
     {
       await using engine = await createEngine({ dataDir: data });
       await engine.settings.update({ appearance: { theme: 'dark' } });
-      const library = await engineLibraryOf(engine.services.library).get();
+      const library = await engine.library.get();
       await library.addSource('notes', docs);
       await library.whenIdle();
       expect((await library.search('garden')).length).toBe(1);

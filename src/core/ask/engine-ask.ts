@@ -1,10 +1,11 @@
+import { join } from 'node:path';
 import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { ChatService } from '../chat';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { ModelSlots, ModelStore } from '../models';
-import { join } from 'node:path';
+import { DisposeStack } from '../dispose-stack';
 import type { OnStateDamage } from '../state';
 import { AskHistory } from './ask-history';
 import { createAskService } from './ask-service';
@@ -36,15 +37,25 @@ export interface EngineAskOptions {
 export function createEngineAsk(options: EngineAskOptions): ServiceOf<Contract['ask']> & { dispose(): Promise<void> } {
   let retriever: LibraryRetriever | null = null;
   let reranker: { file: string; reranker: LlamaReranker } | null = null;
+  let disposed = false;
 
   async function installedReranker(): Promise<Reranker | null> {
     const file = (await options.models.store.list()).find((m) => m.role === 'reranker')?.file;
-    if (!file) return null;
+    if (!file || disposed) return null;
     if (reranker?.file === file && !reranker.reranker.disposed) return reranker.reranker;
     try {
       const loaded = await options.models.slots.load('reranker', file);
-      reranker = { file, reranker: await LlamaReranker.create(loaded.model, { threads: loaded.threads }) };
-      return reranker.reranker;
+      const created = await LlamaReranker.create(loaded.model, { threads: loaded.threads });
+      // A reranker made while the engine closed, or replaced by another file, is closed here:
+      // nothing else holds its ranking context.
+      if (disposed) {
+        await created.dispose();
+        return null;
+      }
+      const replaced = reranker;
+      reranker = { file, reranker: created };
+      await replaced?.reranker.dispose();
+      return created;
     } catch (error) {
       // A broken or unsuitable reranker must not stop answers; they are written without it.
       options.log.warn({ event: 'ask-reranker-unavailable', file, error: String(error) });
@@ -60,11 +71,14 @@ export function createEngineAsk(options: EngineAskOptions): ServiceOf<Contract['
     openFile: options.openFile,
     history: options.dataDir ? new AskHistory(join(options.dataDir, 'asks'), options.onDamage) : undefined,
   });
-  return {
-    ...service,
-    dispose: async () => {
-      await service.dispose();
-      await reranker?.reranker.dispose();
-    },
-  };
+  const stack = new DisposeStack('Ask');
+  stack.defer(async () => {
+    disposed = true;
+    await reranker?.reranker.dispose();
+    reranker = null;
+    retriever = null;
+  });
+  // Running answers are aborted and awaited before the reranker they may be using closes.
+  stack.use(service);
+  return { ...service, dispose: () => stack.dispose() };
 }

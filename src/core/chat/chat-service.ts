@@ -4,7 +4,8 @@ import type { Contract } from '../../shared/contract';
 import type { ChatMessage, Conversation, NetworkBinding } from '../../shared/contract/chat';
 import type { ServiceOf } from '../../shared/contract/define';
 import type { Settings } from '../../shared/settings';
-import { DisposedError, type Disposable } from '../disposable';
+import { DisposedError } from '../disposable';
+import { StackOwner } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { NoModelChosenError, type ModelSlots, type ModelStore } from '../models';
@@ -56,15 +57,24 @@ interface ActiveAnswer {
  * The `chat` namespace and the engine's one path to the chat model. Conversations are saved
  * whenever a message is complete; answers stream as `chat.token` events.
  */
-export class ChatService implements Disposable {
+export class ChatService extends StackOwner {
   readonly store: ConversationStore;
   private _generator: ChatGenerator | null = null;
   private _generatorLoading: Promise<ChatGenerator> | null = null;
   private readonly _active = new Map<string, ActiveAnswer>();
-  private _disposed = false;
 
   constructor(private readonly _o: ChatServiceOptions) {
+    super('The chat service');
     this.store = new ConversationStore(_o.dir, _o.onDamage);
+    // Newest first: answers in progress stop (and save what they wrote), then the model's context closes.
+    this._stack.defer(async () => {
+      const generator = await this._generatorLoading?.catch(() => null);
+      await generator?.dispose();
+    });
+    this._stack.defer(async () => {
+      for (const a of this._active.values()) a.controller.abort();
+      await Promise.allSettled([...this._active.values()].map((a) => a.done));
+    });
   }
 
   /**
@@ -72,7 +82,7 @@ export class ChatService implements Disposable {
    * installed file), loaded on first use and reused while the model stays the same.
    */
   async generator(model?: string): Promise<ChatGenerator> {
-    if (this._disposed) throw new DisposedError('The chat service');
+    if (this._stack.disposed) throw new DisposedError('The chat service');
     const file = model ?? this._o.settings.get().models.chatModel;
     if (!file) throw new NoModelChosenError('chat');
     const previous = this._generatorLoading;
@@ -346,22 +356,5 @@ export class ChatService implements Disposable {
       search: async ({ query }) => searchConversations(await this.store.all(), query),
       exportMarkdown: async ({ id }) => conversationToMarkdown(await this.store.get(id)),
     };
-  }
-
-  get disposed(): boolean {
-    return this._disposed;
-  }
-
-  async dispose(): Promise<void> {
-    if (this._disposed) return;
-    this._disposed = true;
-    for (const a of this._active.values()) a.controller.abort();
-    await Promise.allSettled([...this._active.values()].map((a) => a.done));
-    const generator = await this._generatorLoading?.catch(() => null);
-    await generator?.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }

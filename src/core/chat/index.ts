@@ -2,7 +2,6 @@
  * Chat: conversations saved atomically, streamed answers, and `ChatService.generate()`, the
  * one path other capabilities use to run the chat model with their own prompt.
  */
-export { LocalAi, type LocalAiOptions } from './local-ai';
 export { ChatService, type ChatServiceOptions } from './chat-service';
 export { ChatGenerator, type GenerateMessage, type GenerateRequest, type GenerateResult } from './chat-generator';
 export { ConversationStore, type StoredConversation } from './conversation-store';

@@ -4,8 +4,11 @@ import type { CallContext, CallSpec, EventSpec, ServiceOf } from '../../shared/c
 import { DoorErrorName, type WireError } from '../../shared/errors';
 import { describeIssues } from '../../shared/issues';
 
-/** The engine's implementation of the contract; a namespace or call may not exist yet. */
+/** What the binder can serve: any part of the contract (tests bind a namespace or two). */
 export type Services = { [N in keyof Contract]?: Partial<ServiceOf<Contract[N]>> };
+
+/** The engine's implementation of the whole contract: a missing namespace or call is a compile error. */
+export type EngineServices = { [N in keyof Contract]: ServiceOf<Contract[N]> };
 
 /** A call that was refused or failed, with a name the UI can match and a readable message. */
 export class CallError extends Error {

@@ -54,24 +54,34 @@ const { parentPort, workerData } = require('node:worker_threads');
   const max = Math.max(8, workerData.contextSize - 8);
   const probe = await context.getEmbeddingFor('dimension');
   parentPort.postMessage({ type: 'ready', dimension: probe.vector.length });
-  parentPort.on('message', async (message) => {
+  // One message at a time: closing never frees the context under an embedding in progress
+  // (that crashes the process); a batch stops at the next text once a close is asked for.
+  let busy = Promise.resolve();
+  let closing = false;
+  parentPort.on('message', (message) => {
     if (message.type === 'close') {
-      await context.dispose(); await model.dispose(); await llama.dispose();
-      parentPort.postMessage({ type: 'closed' });
+      closing = true;
+      busy = busy.then(async () => {
+        await context.dispose(); await model.dispose(); await llama.dispose();
+        parentPort.postMessage({ type: 'closed' });
+      });
       return;
     }
-    try {
-      const dim = probe.vector.length;
-      const out = new Float32Array(message.texts.length * dim);
-      for (let i = 0; i < message.texts.length; i++) {
-        const tokens = model.tokenize(message.texts[i]).slice(0, max);
-        const embedding = tokens.length ? await context.getEmbeddingFor(tokens) : { vector: new Array(dim).fill(0) };
-        out.set(embedding.vector, i * dim);
+    busy = busy.then(async () => {
+      try {
+        const dim = probe.vector.length;
+        const out = new Float32Array(message.texts.length * dim);
+        for (let i = 0; i < message.texts.length; i++) {
+          if (closing) throw new Error('The embedding model is closing.');
+          const tokens = model.tokenize(message.texts[i]).slice(0, max);
+          const embedding = tokens.length ? await context.getEmbeddingFor(tokens) : { vector: new Array(dim).fill(0) };
+          out.set(embedding.vector, i * dim);
+        }
+        parentPort.postMessage({ type: 'vectors', id: message.id, data: out }, [out.buffer]);
+      } catch (error) {
+        parentPort.postMessage({ type: 'error', id: message.id, message: String(error && error.message || error) });
       }
-      parentPort.postMessage({ type: 'vectors', id: message.id, data: out }, [out.buffer]);
-    } catch (error) {
-      parentPort.postMessage({ type: 'error', id: message.id, message: String(error && error.message || error) });
-    }
+    });
   });
 })().catch((error) => parentPort.postMessage({ type: 'failed', message: String(error && error.message || error) }));
 `;
@@ -154,6 +164,7 @@ export class Embedder implements Disposable {
     if (texts.length === 0) return Promise.resolve([]);
     return this._queue.run(() => {
       options.signal?.throwIfAborted();
+      if (this._disposed) throw new DisposedError('The embedding model');
       return new Promise<number[][]>((resolve, reject) => {
         const id = this._nextId++;
         this._pending.set(id, { resolve, reject });
@@ -169,9 +180,12 @@ export class Embedder implements Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
-    await this._queue.idle();
+    // Not after the batch in flight (64 chunks can take a minute on a busy machine): the worker
+    // stops it at the next text and then closes its context; what was waiting is refused.
+    this._failAll(new DisposedError('The embedding model'));
     const closed = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2000);
+      // Terminating a worker inside native code can crash the process: give it time to close.
+      const timer = setTimeout(resolve, 10_000);
       this._worker.on('message', (m: { type: string }) => {
         if (m.type === 'closed') {
           clearTimeout(timer);

@@ -3,6 +3,8 @@ import { cpus } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import type { Contract } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
+import { DisposedError } from '../disposable';
+import { StackOwner } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { modelsDir } from '../paths';
@@ -15,7 +17,8 @@ import { Library } from './library';
 import type { WorkerLauncher } from '../workers/worker-launcher';
 import { createLibraryService } from './library-service';
 
-const HOLDER = Symbol('hearth.library');
+/** The EngineLibrary behind each library service, for engineLibraryOf (the CLI's older path). */
+const HOLDERS = new WeakMap<object, EngineLibrary>();
 
 export interface EngineLibraryOptions {
   dataDir: string;
@@ -47,12 +50,11 @@ function embedThreads(setting: number): number {
  * The engine's library: opened on first use (or shortly after start when there is work to
  * resume), configured from settings, its events sent through the engine's bus.
  */
-export class EngineLibrary {
+export class EngineLibrary extends StackOwner {
   private _library: Promise<Library> | null = null;
   private _overrides: LibraryOverrides = {};
   private _timer: NodeJS.Timeout | null = null;
   private readonly _chat: ChatActivity;
-  private readonly _offSettings: () => void;
   /** The embedding model the open library was opened with, to notice the user choosing another. */
   private _openedWith: string | null = null;
   private _switching: Promise<void> = Promise.resolve();
@@ -60,23 +62,35 @@ export class EngineLibrary {
   readonly service: ServiceOf<Contract['library']>;
 
   constructor(private readonly _options: EngineLibraryOptions) {
-    this._chat = new ChatActivity(_options.events);
-    this._offSettings = _options.events.on('settings.changed', (next) => {
+    super('The library');
+    // Closed last: the library (and one being closed for a model switch), once nothing can open it any more.
+    this._stack.defer(async () => {
+      await this._closing;
+      const library = await this._library?.catch(() => null);
+      await library?.dispose();
+    });
+    this._chat = this._stack.use(new ChatActivity(_options.events));
+    const offSettings = _options.events.on('settings.changed', (next) => {
       const chosen = next.models.embeddingModel;
       if (this._library && this._overrides.embedModel === undefined && chosen !== this._openedWith) {
         this._switching = this._switching.then(() => this._reopen(chosen));
       }
     });
-    this.service = Object.assign(
-      createLibraryService(() => this.get()),
-      { [HOLDER]: this },
-    );
+    this._stack.defer(async () => {
+      offSettings();
+      await this._switching;
+    });
+    this.service = createLibraryService(() => this.get());
+    HOLDERS.set(this.service, this);
     // Resume an interrupted run (or start watching) soon after start, unless a command configures it first.
     const dir = join(_options.dataDir, 'library');
     if (existsSync(join(dir, 'collections.json'))) {
       this._timer = setTimeout(() => void this.get().catch(() => undefined), 1500);
       this._timer.unref();
     }
+    this._stack.defer(() => {
+      if (this._timer) clearTimeout(this._timer);
+    });
   }
 
   /** Sets options for the library before it opens (the CLI's --embed-model). */
@@ -106,6 +120,7 @@ export class EngineLibrary {
   }
 
   get(): Promise<Library> {
+    if (this._stack.disposed) return Promise.reject(new DisposedError('The library'));
     if (this._timer) clearTimeout(this._timer);
     this._library ??= (async () => {
       await this._closing;
@@ -149,7 +164,7 @@ export class EngineLibrary {
    */
   private async _reopen(chosen: string | null): Promise<void> {
     const old = this._library;
-    if (!old || chosen === this._openedWith) return;
+    if (!old || chosen === this._openedWith || this._stack.disposed) return;
     this._options.log.info({ event: 'library-model-changed', model: chosen });
     // Calls that arrive meanwhile wait for the old library to close before the new one opens.
     this._closing = old
@@ -168,20 +183,14 @@ export class EngineLibrary {
       );
     }
   }
-
-  async dispose(): Promise<void> {
-    this._offSettings();
-    await this._switching;
-    if (this._timer) clearTimeout(this._timer);
-    this._chat.dispose();
-    const library = await this._library?.catch(() => null);
-    await library?.dispose();
-  }
 }
 
-/** The EngineLibrary behind an engine's `library` service (for the CLI commands). */
+/**
+ * The EngineLibrary behind an engine's `library` service.
+ * @deprecated Use `engine.library`, which is typed; this stays while the CLI moves to it.
+ */
 export function engineLibraryOf(service: unknown): EngineLibrary {
-  const holder = (service as Record<symbol, EngineLibrary> | undefined)?.[HOLDER];
+  const holder = typeof service === 'object' && service !== null ? HOLDERS.get(service) : undefined;
   if (!holder) throw new LibraryError('This engine has no library.');
   return holder;
 }

@@ -1,28 +1,5 @@
-/** Why a file could not be indexed; `reason` groups them for the UI and tests. */
-export type FileProblem =
-  | 'encrypted'
-  | 'corrupt'
-  | 'too-large'
-  | 'unsupported'
-  | 'binary'
-  | 'unreadable'
-  | 'vanished'
-  | 'symlink-loop'
-  | 'zip-bomb'
-  | 'too-complex'
-  | 'empty';
-
-/** A file the library could not read; the message tells the user what to do about it. */
-export class LibraryFileError extends Error {
-  override readonly name = 'LibraryFileError';
-  constructor(
-    readonly path: string,
-    readonly reason: FileProblem,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+// A file's read failure belongs to the readers (extract/), which the library sits above.
+export { LibraryFileError, type FileProblem } from './extract/file-error';
 
 /** A library call that cannot be done as asked (unknown collection, bad path...). */
 export class LibraryError extends Error {

@@ -1,8 +1,10 @@
 import './lance-threads';
-import { sep } from 'node:path';
 import type * as lancedb from '@lancedb/lancedb';
 import { DisposedError, type Disposable } from '../disposable';
 import { LibraryError } from './errors';
+import { chunkWhere, documentWhere, sql, type ChunkFilter, type DocumentFilter } from './store-filter';
+
+export { chunkWhere, type ChunkFilter, type DocumentFilter } from './store-filter';
 
 type Lance = typeof lancedb;
 let lance: Promise<Lance> | null = null;
@@ -71,22 +73,6 @@ export interface StoreBatch {
   mayExist?: ReadonlySet<string>;
   /** Documents (and their chunks) to drop. */
   removeKeys: string[];
-}
-
-/**
- * Which chunks a read may see. Each field narrows the one before; the lists of `within` are a
- * union (a scope of collections, folders and files). Values are escaped here, so callers never
- * write a LanceDB filter string.
- */
-export interface ChunkFilter {
-  /** Only this collection (by id). */
-  collection?: string;
-  /** Only this file, or this folder and everything below it (absolute). */
-  folder?: string;
-  /** Only chunks in any of these collections (ids), folders (absolute) or files (absolute); empty lists: anywhere. */
-  within?: { collections?: readonly string[]; folders?: readonly string[]; files?: readonly string[] };
-  /** Only these file types: extensions without the dot, lower case. */
-  types?: readonly string[];
 }
 
 export interface StoreSearchOptions {
@@ -185,40 +171,6 @@ export function documentKey(collection: string, path: string): string {
   return `${collection}:${path}`;
 }
 
-export function sql(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** A folder without its trailing separators ("/" stays "/"). */
-function folderPath(folder: string): string {
-  const trimmed = folder.replace(/[\\/]+$/, '');
-  return trimmed === '' ? folder.slice(0, 1) : trimmed;
-}
-
-/** A file, or a folder and everything below it: "/a/b" takes /a/b/c.md but not /a/bc.md. */
-function inFolder(folder: string): string {
-  const path = folderPath(folder);
-  const below = path.endsWith(sep) ? path : path + sep;
-  return `path = ${sql(path)} OR starts_with(path, ${sql(below)})`;
-}
-
-/** The LanceDB filter for a ChunkFilter, or null for every chunk. */
-export function chunkWhere(filter: ChunkFilter | undefined): string | null {
-  if (!filter) return null;
-  const clauses: string[] = [];
-  if (filter.collection !== undefined) clauses.push(`collection = ${sql(filter.collection)}`);
-  if (filter.folder !== undefined) clauses.push(inFolder(filter.folder));
-  const within = filter.within ?? {};
-  const places: string[] = [];
-  if (within.collections?.length) places.push(`collection IN (${within.collections.map(sql).join(', ')})`);
-  if (within.files?.length) places.push(`path IN (${within.files.map(sql).join(', ')})`);
-  for (const folder of within.folders ?? []) places.push(inFolder(folder));
-  if (places.length > 0) clauses.push(places.length === 1 ? places[0]! : places.map((p) => `(${p})`).join(' OR '));
-  if (filter.types?.length) clauses.push(`type IN (${filter.types.map(sql).join(', ')})`);
-  if (clauses.length === 0) return null;
-  return clauses.length === 1 ? clauses[0]! : clauses.map((c) => `(${c})`).join(' AND ');
-}
-
 /** Words only: LanceDB's full-text parser rejects many punctuation characters. */
 export function ftsQuery(query: string): string {
   return query
@@ -305,25 +257,27 @@ export class LibraryStore implements Disposable {
     if (this._disposed) throw new DisposedError('The library index');
   }
 
-  async documents(filter: string | null = null): Promise<DocumentRow[]> {
+  async documents(filter?: DocumentFilter): Promise<DocumentRow[]> {
     this._check();
     if (!this._docs) return [];
     let q = this._docs.query();
-    if (filter) q = q.where(filter);
+    const where = documentWhere(filter);
+    if (where) q = q.where(where);
     return (await q.toArray()) as DocumentRow[];
   }
 
-  async chunkCount(filter?: string): Promise<number> {
+  async chunkCount(filter?: ChunkFilter): Promise<number> {
     this._check();
-    return this._chunks ? this._chunks.countRows(filter) : 0;
+    return this._chunks ? this._chunks.countRows(chunkWhere(filter) ?? undefined) : 0;
   }
 
   /** Every chunk of the filter (tests and re-embedding), in no particular order. */
-  async chunks(filter: string | null = null): Promise<ChunkRow[]> {
+  async chunks(filter?: ChunkFilter): Promise<ChunkRow[]> {
     this._check();
     if (!this._chunks) return [];
     let q = this._chunks.query();
-    if (filter) q = q.where(filter);
+    const where = chunkWhere(filter);
+    if (where) q = q.where(where);
     return (await q.toArray()) as ChunkRow[];
   }
 
@@ -388,11 +342,13 @@ export class LibraryStore implements Disposable {
     return next;
   }
 
-  /** Drops documents and chunks matching a filter (a removed source or collection). */
-  async remove(filter: string): Promise<void> {
+  /** Drops documents and chunks of a collection, or of a folder or file in it (a removed source or collection). */
+  async remove(filter: Pick<DocumentFilter, 'collection' | 'folder'>): Promise<void> {
     this._check();
-    if (this._chunks) await this._chunks.delete(filter);
-    if (this._docs) await this._docs.delete(filter);
+    const where = documentWhere(filter);
+    if (!where) throw new LibraryError('Removing needs a collection or a folder; nothing was removed.');
+    if (this._chunks) await this._chunks.delete(where);
+    if (this._docs) await this._docs.delete(where);
     this._ftsStale = true;
   }
 

@@ -11,7 +11,8 @@ import type {
   ModelRole,
 } from '../../shared/contract/models';
 import type { Settings, SettingsPatch } from '../../shared/settings';
-import { DisposedError, type Disposable } from '../disposable';
+import { DisposedError } from '../disposable';
+import { StackOwner } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import { loadCatalog } from './catalog';
@@ -58,15 +59,20 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 /** The `models` namespace: catalog with fit, downloads, installed files, first-run setup. */
-export class ModelsService implements Disposable {
+export class ModelsService extends StackOwner {
   private readonly _catalog: CatalogEntry[];
   private readonly _downloads = new Map<string, RunningDownload>();
-  private _disposed = false;
   /** Known only after setUp has checked; null until then. */
   private _online: boolean | null = null;
 
   constructor(private readonly _o: ModelsServiceOptions) {
+    super('The models service');
     this._catalog = _o.catalog ?? loadCatalog();
+    // Downloads in progress stop and keep their .part file for a resume.
+    this._stack.defer(async () => {
+      for (const d of this._downloads.values()) d.controller.abort();
+      await Promise.allSettled([...this._downloads.values()].map((d) => d.done));
+    });
   }
 
   async installed(): Promise<InstalledModel[]> {
@@ -139,7 +145,7 @@ export class ModelsService implements Disposable {
 
   /** Starts downloading a catalog entry; a second call for one already running returns it. */
   download(catalogId: string, options: { chooseWhenDone?: boolean } = {}): { id: string; done: Promise<void> } {
-    if (this._disposed) throw new DisposedError('The models service');
+    if (this._stack.disposed) throw new DisposedError('The models service');
     const entry = this._catalog.find((e) => e.id === catalogId);
     if (!entry) throw new UnknownCatalogModelError(catalogId);
     for (const [id, d] of this._downloads) {
@@ -258,20 +264,5 @@ export class ModelsService implements Disposable {
         return this._o.apiInfo();
       },
     };
-  }
-
-  get disposed(): boolean {
-    return this._disposed;
-  }
-
-  async dispose(): Promise<void> {
-    if (this._disposed) return;
-    this._disposed = true;
-    for (const d of this._downloads.values()) d.controller.abort();
-    await Promise.allSettled([...this._downloads.values()].map((d) => d.done));
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }

@@ -1,6 +1,6 @@
 import type { Contract, UpdateStatus } from '../../shared/contract';
 import type { ServiceOf } from '../../shared/contract/define';
-import type { Disposable } from '../disposable';
+import { StackOwner } from '../dispose-stack';
 import type { EventBus } from '../events';
 import type { Logger } from '../log';
 import type { SettingsStore } from '../settings';
@@ -28,14 +28,13 @@ export interface UpdateServiceOptions {
  * user to choose the restart. The policy is consulted before every request, so turning checks
  * off stops them at once.
  */
-export class UpdateService implements Disposable {
+export class UpdateService extends StackOwner {
   private _status: UpdateStatus;
   private _timer: NodeJS.Timeout | undefined;
   private _running: Promise<UpdateStatus> | undefined;
-  private _disposed = false;
-  private readonly _stopListening: () => void;
 
   constructor(private readonly _options: UpdateServiceOptions) {
+    super('Updates');
     this._status = {
       state: 'off',
       currentVersion: _options.currentVersion,
@@ -45,7 +44,10 @@ export class UpdateService implements Disposable {
       message: null,
       checkedAt: null,
     };
-    this._stopListening = _options.events.on('settings.changed', () => this._reconsider());
+    // A check in flight finishes (or fails) before the service is gone; no timer or listener outlives it.
+    this._stack.defer(() => this._running?.catch(() => undefined));
+    this._stack.defer(() => clearTimeout(this._timer));
+    this._stack.defer(_options.events.on('settings.changed', () => this._reconsider()));
     this._reconsider();
   }
 
@@ -80,24 +82,8 @@ export class UpdateService implements Disposable {
     };
   }
 
-  get disposed(): boolean {
-    return this._disposed;
-  }
-
-  async dispose(): Promise<void> {
-    if (this._disposed) return;
-    this._disposed = true;
-    this._stopListening();
-    clearTimeout(this._timer);
-    await this._running?.catch(() => undefined);
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
-  }
-
   private _allowed(): boolean {
-    return !this._disposed && mayCheckForUpdates(this._options.settings.get().privacy);
+    return !this.disposed && mayCheckForUpdates(this._options.settings.get().privacy);
   }
 
   private async _run(feed: UpdateFeed): Promise<UpdateStatus> {
@@ -123,7 +109,7 @@ export class UpdateService implements Disposable {
 
   /** Follows the user's choice: stop at once when checks are turned off, schedule when on. */
   private _reconsider(): void {
-    if (this._disposed) return;
+    if (this.disposed) return;
     if (!this._allowed()) {
       clearTimeout(this._timer);
       this._timer = undefined;
@@ -146,7 +132,8 @@ export class UpdateService implements Disposable {
       void this.check()
         .catch(() => undefined)
         .finally(() => {
-          if (this._allowed() && this._timer === undefined) this._schedule(this._options.intervalMs ?? 6 * 60 * 60 * 1000);
+          if (this._allowed() && this._timer === undefined)
+            this._schedule(this._options.intervalMs ?? 6 * 60 * 60 * 1000);
         });
     }, delay);
     this._timer.unref();

@@ -38,8 +38,7 @@ describe('ask through the engine (real library, real chat model)', () => {
       cli,
     );
     await engine.dispatch('library.addSource', { collection: 'research', path: docs }, cli);
-    const { engineLibraryOf } = await import('../../../src/core/library');
-    await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+    await (await engine.library.get()).whenIdle();
   }, 120_000);
   afterAll(async () => {
     await engine?.dispose();

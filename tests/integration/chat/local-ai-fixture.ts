@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { LocalAi } from '../../../src/core/chat';
+import { LocalAi } from '../../../src/core/engine';
 import { EventBus } from '../../../src/core/events';
 import { createLogger } from '../../../src/core/log';
 import { createSecretStore } from '../../../src/core/secrets';

@@ -1,6 +1,6 @@
 import { sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chunkWhere } from '../../../src/core/library/store';
+import { chunkWhere, documentWhere } from '../../../src/core/library/store-filter';
 
 describe('chunkWhere: a ChunkFilter as one LanceDB filter', () => {
   it('is null for no filter or an empty scope (every chunk)', () => {
@@ -31,5 +31,18 @@ describe('chunkWhere: a ChunkFilter as one LanceDB filter', () => {
   it("escapes quotes in every value, so a name like o'neil's cannot end the string", () => {
     const where = chunkWhere({ collection: "x' OR '1'='1", within: { files: ["/d/o'neil's.md"] } })!;
     expect(where).toBe("(collection = 'x'' OR ''1''=''1') AND (path IN ('/d/o''neil''s.md'))");
+  });
+});
+
+describe('documentWhere: a DocumentFilter as one LanceDB filter', () => {
+  it('escapes keys and folders and ands the fields, so callers never write filter strings', () => {
+    expect(documentWhere(undefined)).toBeNull();
+    expect(documentWhere({ collection: "o'brien", problems: true })).toBe(
+      "(collection = 'o''brien') AND (state != 'indexed')",
+    );
+    expect(documentWhere({ keys: ['c1:/a.md', 'c1:/b.md'] })).toBe("key IN ('c1:/a.md', 'c1:/b.md')");
+    expect(documentWhere({ collection: 'c1', folder: '/data/notes/' })).toBe(
+      `(collection = 'c1') AND (path = '/data/notes' OR starts_with(path, '/data/notes${sep}'))`,
+    );
   });
 });

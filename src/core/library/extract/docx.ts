@@ -1,6 +1,6 @@
 import { zipSync } from 'fflate';
 import mammoth from 'mammoth';
-import { LibraryFileError } from '../errors';
+import { LibraryFileError } from './file-error';
 import { htmlBlocks } from './html';
 import type { ExtractedDocument, ExtractLimits } from './types';
 import { unzipGuarded } from './zip';

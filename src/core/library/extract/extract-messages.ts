@@ -1,4 +1,4 @@
-import type { FileProblem } from '../errors';
+import type { FileProblem } from './file-error';
 import type { Block, ExtractedDocument, ExtractLimits, PageKind } from './types';
 
 /** One file for a reading process, which reads it itself. */

@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { forkWorker, type WorkerChannel, type WorkerLauncher } from '../../workers/worker-launcher';
 import { workerEnvironment } from '../../workers/worker-environment';
-import { LibraryFileError } from '../errors';
+import { LibraryFileError } from './file-error';
 import type { ExtractPart, ExtractReply, ExtractRequest, ReaderRequest } from './extract-messages';
 import type { Block, ExtractedDocument, ExtractLimits } from './types';
 

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { parentChannel } from '../../workers/parent-channel';
-import { LibraryFileError } from '../errors';
+import { LibraryFileError } from './file-error';
 import { extractDocument } from './index';
 import type { ExtractReply, ExtractRequest, ReaderRequest } from './extract-messages';
 

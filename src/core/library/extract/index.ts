@@ -1,5 +1,5 @@
 import { extname } from 'node:path';
-import { LibraryFileError } from '../errors';
+import { LibraryFileError } from './file-error';
 import { extractDocx } from './docx';
 import { htmlBlocks } from './html';
 import { extractEpub, extractOdf, extractPptx, extractXlsx } from './office';

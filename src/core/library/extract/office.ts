@@ -1,4 +1,4 @@
-import { LibraryFileError } from '../errors';
+import { LibraryFileError } from './file-error';
 import { htmlBlocks } from './html';
 import type { Block, ExtractedDocument, ExtractLimits } from './types';
 import { walkXml, elementTexts } from './xml';

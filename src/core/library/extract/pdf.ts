@@ -1,5 +1,5 @@
 import { getDocumentProxy } from 'unpdf';
-import { LibraryFileError } from '../errors';
+import { LibraryFileError } from './file-error';
 import { textBlocks } from './text';
 import type { Block, ExtractedDocument, ExtractLimits } from './types';
 

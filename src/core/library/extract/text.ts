@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import chardet from 'chardet';
 import iconv from 'iconv-lite';
-import { LibraryFileError } from '../errors';
+import { LibraryFileError } from './file-error';
 import type { Block } from './types';
 
 /**

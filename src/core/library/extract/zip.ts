@@ -1,5 +1,5 @@
 import { Unzip, UnzipInflate } from 'fflate';
-import { LibraryFileError } from '../errors';
+import { LibraryFileError } from './file-error';
 import type { ExtractLimits } from './types';
 
 /**

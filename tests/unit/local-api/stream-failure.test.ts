@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalApiServer } from '../../../src/core/api-server';
+import { LocalApiServer } from '../../../src/core/doors/local-api';
 import type { ChatService } from '../../../src/core/chat/chat-service';
 import { EventBus } from '../../../src/core/events';
 import type { Logger } from '../../../src/core/log';

@@ -1,8 +1,8 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/core';
-import { tempDir } from '../helpers/temp-dir';
+import { createEngine } from '../../../src/core';
+import { tempDir } from '../../helpers/temp-dir';
 
 describe('createEngine', () => {
   let dir: { path: string; cleanup: () => Promise<void> };

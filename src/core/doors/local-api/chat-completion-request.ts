@@ -1,4 +1,4 @@
-import type { GenerateMessage } from '../chat/chat-generator';
+import type { GenerateMessage } from '../../chat/chat-generator';
 import { ApiError } from './api-error';
 
 /** A `POST /v1/chat/completions` body that passed every check below. */

@@ -2,14 +2,14 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LlamaEmbeddingContext, LlamaModel } from 'node-llama-cpp';
-import type { Settings } from '../../shared/settings';
-import type { Disposable } from '../disposable';
-import type { EventBus } from '../events';
-import type { Logger } from '../log';
-import type { ChatService } from '../chat/chat-service';
-import { decodePath, isLoopbackHost, requestPath } from '../http';
-import { NoModelChosenError, type ModelSlots, type ModelStore } from '../models';
-import type { SecretStore } from '../secrets';
+import type { Settings } from '../../../shared/settings';
+import { StackOwner } from '../../dispose-stack';
+import type { EventBus } from '../../events';
+import type { Logger } from '../../log';
+import type { ChatService } from '../../chat/chat-service';
+import { decodePath, isLoopbackHost, requestPath } from '../../http';
+import { NoModelChosenError, type ModelSlots, type ModelStore } from '../../models';
+import type { SecretStore } from '../../secrets';
 import { ApiError } from './api-error';
 import { parseChatCompletionRequest, requireObject } from './chat-completion-request';
 
@@ -41,17 +41,21 @@ const TEMPLATE_TOKENS_PER_MESSAGE = 8;
  * and `/v1/embeddings`, on 127.0.0.1 only, every request needing the API key. Off until
  * settings.api.enabled; follows settings changes (start, stop, port).
  */
-export class LocalApiServer implements Disposable {
+export class LocalApiServer extends StackOwner {
   private _server: Server | null = null;
   private _port: number | null = null;
   private _key: string | null = null;
   private _embedding: { model: LlamaModel; context: LlamaEmbeddingContext } | null = null;
   private _sync: Promise<void> = Promise.resolve();
-  private _disposed = false;
-  private readonly _unsubscribe: () => void;
 
   constructor(private readonly _o: LocalApiServerOptions) {
-    this._unsubscribe = _o.events.on('settings.changed', () => void this.sync());
+    super('The local API');
+    const stack = this._stack;
+    // Newest first: stop following settings, close the server (sync sees the stack disposed),
+    // then the embedding context the server's requests used.
+    stack.defer(() => this._embedding?.context.dispose());
+    stack.defer(() => this.sync());
+    stack.defer(_o.events.on('settings.changed', () => void this.sync()));
     void this.sync();
   }
 
@@ -59,7 +63,7 @@ export class LocalApiServer implements Disposable {
   sync(): Promise<void> {
     const run = this._sync.then(async () => {
       // Once disposed the settings may already be closed: do not read them.
-      const api = this._disposed ? null : this._o.settings.get().api;
+      const api = this._stack.disposed ? null : this._o.settings.get().api;
       const want = api?.enabled ? api.port : null;
       if (want === this._port) return;
       await this._close();
@@ -321,22 +325,6 @@ export class LocalApiServer implements Disposable {
       data.push({ object: 'embedding', index, embedding });
     }
     return { object: 'list', data, model: file, usage: { prompt_tokens: tokens, total_tokens: tokens } };
-  }
-
-  get disposed(): boolean {
-    return this._disposed;
-  }
-
-  async dispose(): Promise<void> {
-    if (this._disposed) return;
-    this._disposed = true;
-    this._unsubscribe();
-    await this.sync();
-    await this._embedding?.context.dispose();
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.dispose();
   }
 }
 

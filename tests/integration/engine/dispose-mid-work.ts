@@ -1,0 +1,74 @@
+/**
+ * Run in a child process by dispose.test.ts: `tsx dispose-mid-work.ts <answer|index> <dataDir> <model>`.
+ * Creates an engine, starts the work, disposes the engine while the work runs, and then does
+ * nothing more: the process must exit on its own, which it can only do if the engine closed
+ * every handle it opened (model contexts, worker threads, reader processes, LanceDB, timers).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+// vitest and electron-vite define this at build time; tsx runs the sources as they are.
+(globalThis as { __HEARTH_VERSION__?: string }).__HEARTH_VERSION__ = '0.0.0-test';
+const { createEngine } = await import('../../../src/core');
+
+const [mode, dataDir, model] = process.argv.slice(2);
+if (!mode || !dataDir || !model) throw new Error('usage: dispose-mid-work.ts <answer|index> <dataDir> <model>');
+const cli = { door: 'cli' as const };
+
+/** Resolves with the first event of `name` whose payload passes `test`. */
+function first<T>(
+  engine: { events: { on(name: never, f: (p: T) => void): () => void } },
+  name: string,
+  test: (p: T) => boolean,
+) {
+  return new Promise<T>((resolve) => {
+    const off = engine.events.on(name as never, (payload: T) => {
+      if (!test(payload)) return;
+      off();
+      resolve(payload);
+    });
+  });
+}
+
+const docs = join(dataDir, '..', 'docs');
+await mkdir(docs, { recursive: true });
+const engine = await createEngine({ dataDir });
+await engine.dispatch('settings.update', { models: { threads: 1 }, chat: { maxTokens: 4096 } }, cli);
+
+if (mode === 'answer') {
+  await writeFile(
+    join(docs, 'tale.md'),
+    '# The tale\n\nOnce upon a time a little dog found a red ball in the garden.\n',
+  );
+  const chat = (await engine.dispatch('models.import', { path: model, role: 'chat' }, cli)) as { file: string };
+  await engine.dispatch('settings.update', { models: { chatModel: chat.file } }, cli);
+  await engine.dispatch('library.addSource', { collection: 'tales', path: docs }, cli);
+  await (await engine.library.get()).whenIdle();
+  const done = first<{ outcome: string }>(engine, 'ask.done', () => true);
+  const token = first<unknown>(engine, 'ask.token', () => true);
+  await engine.dispatch('ask.ask', { question: 'Tell me the tale of the little dog and the red ball.' }, cli);
+  await token;
+  console.log('disposing');
+  await engine.dispose();
+  console.log(JSON.stringify({ disposed: true, outcome: (await done).outcome }));
+} else if (mode === 'index') {
+  // A few files (few reader starts) with enough text that embedding them with one thread
+  // takes far longer than it takes to reach the embedding phase.
+  const paragraph = 'The little dog ran after the red ball across the green garden and back again.\n\n';
+  for (let i = 0; i < 4; i++) await writeFile(join(docs, `note-${i}.md`), `# Note ${i}\n\n${paragraph.repeat(150)}`);
+  const embed = (await engine.dispatch('models.import', { path: model, role: 'embedding' }, cli)) as { file: string };
+  await engine.dispatch('settings.update', { models: { embeddingModel: embed.file } }, cli);
+  const library = await engine.library.get();
+  const embedding = first<{ phase: string }>(engine, 'library.progress', (p) => p.phase === 'embedding');
+  await engine.dispatch('library.addSource', { collection: 'notes', path: docs }, cli);
+  await embedding;
+  const pending = library.pendingWork;
+  console.log('disposing');
+  await engine.dispose();
+  console.log(JSON.stringify({ disposed: true, pending }));
+} else {
+  throw new Error(`unknown mode ${mode}`);
+}
+
+// Not a handle: if something is still open after a while, say what, so a failure is readable.
+setTimeout(() => console.error('still open:', JSON.stringify(process.getActiveResourcesInfo())), 20_000).unref();
