@@ -7,7 +7,7 @@ import type { EventBus } from '../events';
 import type { AskHistory } from './ask-history';
 import { AskPipeline, type AskPipelineInit } from './ask-pipeline';
 import { DoorErrorName } from '../../shared/errors';
-import { CallError } from '../doors/dispatch';
+import { CallError } from '../call-error';
 import { AskUnavailableError } from './errors';
 import type { Generator, Reranker, Retriever } from './seams';
 import { runSelfTest } from './self-test';

@@ -3,6 +3,7 @@ import { contract, type Contract } from '../../shared/contract';
 import type { CallContext, CallSpec, EventSpec, ServiceOf } from '../../shared/contract/define';
 import { DoorErrorName, type WireError } from '../../shared/errors';
 import { describeIssues } from '../../shared/issues';
+import { CallError } from '../call-error';
 
 /** What the binder can serve: any part of the contract (tests bind a namespace or two). */
 export type Services = { [N in keyof Contract]?: Partial<ServiceOf<Contract[N]>> };
@@ -10,15 +11,7 @@ export type Services = { [N in keyof Contract]?: Partial<ServiceOf<Contract[N]>>
 /** The engine's implementation of the whole contract: a missing namespace or call is a compile error. */
 export type EngineServices = { [N in keyof Contract]: ServiceOf<Contract[N]> };
 
-/** A call that was refused or failed, with a name the UI can match and a readable message. */
-export class CallError extends Error {
-  constructor(
-    override readonly name: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { CallError };
 
 /** `settings.update` -> its spec, or undefined for names the contract does not declare. */
 function findCall(method: string) {

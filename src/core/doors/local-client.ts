@@ -1,8 +1,7 @@
 import { buildApi } from '../../shared/contract/build-api';
 import type { CallContext, HearthApi } from '../../shared/contract';
-import type { Engine } from '../engine';
-import type { EventName } from '../events';
-import { validateEvent } from './dispatch';
+import type { EventBus, EventName } from '../events';
+import { validateEvent, type Dispatch } from './dispatch';
 
 /**
  * The typed `HearthApi` over an engine in this process: every call goes through
@@ -10,7 +9,8 @@ import { validateEvent } from './dispatch';
  * every event arrives checked, so code written against it runs unchanged over the socket.
  */
 export function createLocalClient(
-  engine: Pick<Engine, 'dispatch' | 'events'>,
+  // What it needs of an Engine, named here so doors do not import the composition root above them.
+  engine: { dispatch: Dispatch; events: Pick<EventBus, 'onAny'> },
   door: CallContext['door'] = 'cli',
 ): HearthApi {
   return buildApi({
