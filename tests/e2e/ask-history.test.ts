@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core';
-import { engineLibraryOf } from '../../src/core/library';
 import { makePdf } from '../fixtures/library/generate';
 import { tempDir } from '../helpers/temp-dir';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
@@ -37,9 +36,9 @@ describe('Ask as a place to work (`hearth serve`, Chromium)', () => {
         { models: { chatModel: model.file, threads: 1 }, chat: { maxTokens: 32 } },
         cli,
       );
-      engineLibraryOf(engine.services.library).configure({ watch: false });
+      engine.library.configure({ watch: false });
       await engine.dispatch('library.addSource', { collection: 'research', path: docs }, cli);
-      await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+      await (await engine.library.get()).whenIdle();
     } finally {
       await engine.dispose();
     }

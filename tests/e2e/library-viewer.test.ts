@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core';
-import { engineLibraryOf } from '../../src/core/library';
 import { makeDocx, makePdf } from '../fixtures/library/generate';
 import { tempDir } from '../helpers/temp-dir';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
@@ -44,9 +43,9 @@ describe('Library search opens the passage in its file (`hearth serve`, Chromium
     try {
       const cli = { door: 'cli' as const };
       await engine.dispatch('settings.update', { library: { chunkTokens: 64, chunkOverlap: 16 } }, cli);
-      engineLibraryOf(engine.services.library).configure({ watch: false });
+      engine.library.configure({ watch: false });
       await engine.dispatch('library.addSource', { collection: 'research', path: docs }, cli);
-      await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+      await (await engine.library.get()).whenIdle();
     } finally {
       await engine.dispose();
     }

@@ -17,9 +17,6 @@ import { Library } from './library';
 import type { WorkerLauncher } from '../workers/worker-launcher';
 import { createLibraryService } from './library-service';
 
-/** The EngineLibrary behind each library service, for engineLibraryOf (the CLI's older path). */
-const HOLDERS = new WeakMap<object, EngineLibrary>();
-
 export interface EngineLibraryOptions {
   dataDir: string;
   settings: SettingsStore;
@@ -81,7 +78,6 @@ export class EngineLibrary extends StackOwner {
       await this._switching;
     });
     this.service = createLibraryService(() => this.get());
-    HOLDERS.set(this.service, this);
     // Resume an interrupted run (or start watching) soon after start, unless a command configures it first.
     const dir = join(_options.dataDir, 'library');
     if (existsSync(join(dir, 'collections.json'))) {
@@ -183,16 +179,6 @@ export class EngineLibrary extends StackOwner {
       );
     }
   }
-}
-
-/**
- * The EngineLibrary behind an engine's `library` service.
- * @deprecated Use `engine.library`, which is typed; this stays while the CLI moves to it.
- */
-export function engineLibraryOf(service: unknown): EngineLibrary {
-  const holder = typeof service === 'object' && service !== null ? HOLDERS.get(service) : undefined;
-  if (!holder) throw new LibraryError('This engine has no library.');
-  return holder;
 }
 
 export function openEngineLibrary(options: EngineLibraryOptions): EngineLibrary {

@@ -14,4 +14,4 @@ export { chunkBlocks, estimateTokens, type Chunk, type TokenCounter } from './ch
 export { Embedder, type EmbedModelInfo } from './embedder';
 export { LibraryStore, ftsQuery, type ChunkFilter, type SearchRanks } from './store';
 export { scanSource, ignoreMatcher } from './scanner';
-export { EngineLibrary, engineLibraryOf, openEngineLibrary, type LibraryOverrides } from './engine-library';
+export { EngineLibrary, openEngineLibrary, type LibraryOverrides } from './engine-library';

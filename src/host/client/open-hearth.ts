@@ -1,5 +1,5 @@
 import { createEngine, createLocalClient, defaultDataDir } from '../../core';
-import { engineLibraryOf, type LibraryOverrides } from '../../core/library';
+import type { LibraryOverrides } from '../../core/library';
 import {
   DataFolderInUseError,
   DataFolderLock,
@@ -68,7 +68,7 @@ export async function openHearth(options: OpenHearthOptions): Promise<HearthSess
     throw error;
   });
   // A one-shot command never watches folders; the library opens on its first call.
-  engineLibraryOf(engine.services.library).configure({ watch: false, ...options.library });
+  engine.library.configure({ watch: false, ...options.library });
   return {
     api: createLocalClient(engine),
     dataDir,

@@ -2,7 +2,6 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../../../src/core';
-import { engineLibraryOf } from '../../../src/core/library';
 import type { PassageContext, SearchHit } from '../../../src/shared/contract/library';
 import { makeDocx, makePdf } from '../../fixtures/library/generate';
 import { tempDir } from '../../helpers/temp-dir';
@@ -38,10 +37,10 @@ describe('library.context: a passage in its file, only for files in the library'
     await writeFile(join(home.path, 'secret.txt'), 'The password is swordfish.');
     await symlink(join(home.path, 'secret.txt'), join(docs, 'link.txt'));
     engine = await createEngine({ dataDir: home.path });
-    engineLibraryOf(engine.services.library).configure({ watch: false });
+    engine.library.configure({ watch: false });
     await engine.dispatch('settings.update', { library: { chunkTokens: 64, chunkOverlap: 16 } }, socket);
     await call('library.addSource', { collection: 'docs', path: docs });
-    await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+    await (await engine.library.get()).whenIdle();
   }, 60_000);
   afterAll(async () => {
     await engine?.dispose();
@@ -99,7 +98,7 @@ describe('library.context: a passage in its file, only for files in the library'
     const single = join(home.path, 'memo.md');
     await writeFile(single, '# Memo\n\nThe boiler service is due in March.\n');
     await call('library.addSource', { collection: 'memos', path: single });
-    await (await engineLibraryOf(engine.services.library).get()).whenIdle();
+    await (await engine.library.get()).whenIdle();
     const context = (await call('library.context', { path: single, terms: ['boiler'] })) as PassageContext;
     expect(context.text).toContain('The boiler service is due in March.');
     expect(context.matches).toHaveLength(1);
