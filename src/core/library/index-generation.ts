@@ -158,7 +158,7 @@ export class IndexGeneration {
     this._hold(
       model.name === UNKNOWN_MODEL
         ? `The library's index record was damaged, so Hearth cannot tell which embedding model made its ${model.dimension}-dimension vectors. ` +
-            'It keeps them and searches by full text; new or changed files wait. Restart Hearth with the embedding model you want chosen on the Models page: that re-indexes the library.'
+            'It keeps them and searches by full text; new or changed files wait. Choose the embedding model you want on the Models page (or with `hearth models use FILE`): that re-indexes the library.'
         : `${chosenProblem ? `${chosenProblem}. ` : ''}The library's vectors were made with ${model.name}, which ${missing}. ` +
             `It keeps them and searches by full text; new or changed files wait until ${model.name} is back in ${where}. ` +
             'Choosing another embedding model on the Models page re-indexes the library instead.',
