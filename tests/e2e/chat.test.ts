@@ -154,6 +154,7 @@ describe('the Chat page', () => {
     const answers = page.getByRole('article', { name: 'Assistant' });
     await page.getByRole('button', { name: 'Regenerate' }).waitFor();
     const first = await answers.last().textContent();
+    const firstAnswer = await answers.last().locator('.markdown').textContent();
     expect(first!.trim().length).toBeGreaterThan(0);
     await page.screenshot({ path: `${SHOTS}/chat-answer.png`, fullPage: true });
 
@@ -165,6 +166,13 @@ describe('the Chat page', () => {
       .waitFor();
     await expect.poll(() => answers.count()).toBe(1);
     await page.getByRole('button', { name: 'Regenerate' }).waitFor();
+    // The replaced answer is kept: one step back shows it again.
+    const versions = page.getByRole('navigation', { name: 'Versions of this answer' });
+    await versions.getByText('Version 2 of 2').waitFor();
+    await versions.getByRole('button', { name: 'Earlier version' }).click();
+    await versions.getByText('Version 1 of 2').waitFor();
+    await expect(answers.last().locator('.markdown').textContent()).resolves.toBe(firstAnswer);
+    await versions.getByRole('button', { name: 'Later version' }).click();
 
     await page.getByLabel('Search chats').fill('little dog');
     await page

@@ -147,12 +147,13 @@ export class ChatService extends StackOwner {
   async regenerate(conversationId: string) {
     const conversation = await this.store.get(conversationId);
     this._ensureIdle(conversationId);
-    while (conversation.messages.at(-1)?.role === 'assistant') conversation.messages.pop();
+    const replaced: ChatMessage[] = [];
+    while (conversation.messages.at(-1)?.role === 'assistant') replaced.unshift(conversation.messages.pop()!);
     if (conversation.messages.length === 0) throw new ConversationNotFoundError(conversationId);
     delete conversation.messages.at(-1)!.interrupted; // asked again
     await this.store.save(conversation);
     const local = conversation.messages.findLast((m) => m.model && !m.network);
-    return this._answer(conversation, local?.model);
+    return this._answer(conversation, local?.model, undefined, undefined, keptVersions(replaced));
   }
 
   async edit(input: { conversationId: string; messageId: string; text: string }) {
@@ -221,6 +222,7 @@ export class ChatService extends StackOwner {
     model?: string,
     maxTokens?: number,
     saved: Promise<void> = Promise.resolve(),
+    earlier: EarlierAnswer[] = [],
   ): { conversationId: string; messageId: string } {
     const messageId = randomUUID();
     const controller = new AbortController();
@@ -242,6 +244,7 @@ export class ChatService extends StackOwner {
           model: outcome.model,
           ...(outcome.network ? { network: outcome.network } : {}),
           ...(outcome.stopReason === 'abort' ? { stopped: true } : {}),
+          ...(earlier.length > 0 ? { earlier } : {}),
         };
         await saved;
         conversation.messages.push(message);
@@ -250,6 +253,18 @@ export class ChatService extends StackOwner {
         this._o.events.emit('chat.done', { conversationId, message });
       } catch (error) {
         await saved.catch(() => undefined);
+        // A failed regeneration puts the answer it replaced back: nothing the user had is lost.
+        const previous = earlier.at(-1);
+        if (previous) {
+          conversation.messages.push({
+            id: randomUUID(),
+            role: 'assistant',
+            ...previous,
+            ...(earlier.length > 1 ? { earlier: earlier.slice(0, -1) } : {}),
+          });
+          await this.store.save(conversation).catch(() => undefined);
+          this._o.events.emit('chat.changed', { conversationId });
+        }
         this._active.delete(conversationId);
         const e = error as Error;
         this._o.log.warn({ event: 'chat-answer-failed', error: e.message });
@@ -357,4 +372,19 @@ export class ChatService extends StackOwner {
       exportMarkdown: async ({ id }) => conversationToMarkdown(await this.store.get(id)),
     };
   }
+}
+
+type EarlierAnswer = NonNullable<ChatMessage['earlier']>[number];
+
+/** Regenerate keeps this many earlier answers to one question; the oldest go first. */
+const KEPT_VERSIONS = 10;
+
+/** The answers Regenerate replaces, with the versions they kept themselves, oldest first. */
+function keptVersions(replaced: readonly ChatMessage[]): EarlierAnswer[] {
+  return replaced
+    .flatMap((m) => [
+      ...(m.earlier ?? []),
+      ...(m.text ? [{ text: m.text, createdAt: m.createdAt, ...(m.model ? { model: m.model } : {}) }] : []),
+    ])
+    .slice(-KEPT_VERSIONS);
 }

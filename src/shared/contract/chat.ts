@@ -17,6 +17,8 @@ export const ChatMessageSchema = v.object({
   interrupted: v.optional(v.boolean()),
   /** The model file that wrote an answer (for a network answer, the offered model's name). */
   model: v.optional(v.string()),
+  /** Earlier answers to the same question, replaced by Regenerate but kept (oldest first). */
+  earlier: v.optional(v.array(v.object({ text: v.string(), createdAt: v.number(), model: v.optional(v.string()) }))),
   /**
    * Present on answers written on the compute network: the provider's peer id (null when the
    * answer was stopped before a provider started it) and the audit's verdict (`failed`: the

@@ -101,6 +101,12 @@ describe('chat on real models', () => {
     expect(regenerated.messages).toHaveLength(2);
     expect(regenerated.messages[1]!.id).toBe(again.messageId);
     expect(regenerated.messages[1]!.id).not.toBe(before.messages[1]!.id);
+    // The answer it replaced is kept as an earlier version, and a second regeneration keeps both.
+    expect(regenerated.messages[1]!.earlier?.map((v) => v.text)).toEqual([before.messages[1]!.text]);
+    await env.ai.chat.regenerate(conversationId);
+    await env.ai.chat.settled(conversationId);
+    const third = (await env.ai.chat.get(conversationId)).messages[1]!;
+    expect(third.earlier?.map((v) => v.text)).toEqual([before.messages[1]!.text, regenerated.messages[1]!.text]);
 
     await env.ai.chat.send({ conversationId, text: 'And then?' });
     await env.ai.chat.settled(conversationId);
