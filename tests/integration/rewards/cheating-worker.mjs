@@ -25,7 +25,8 @@ function random() {
 async function loadModel(path, threads) {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: path });
-  const context = await model.createContext({ threads, contextSize: 512, sequences: 1 });
+  // The context the real worker uses, so long jobs shift the same way.
+  const context = await model.createContext({ threads, contextSize: Math.min(2048, model.trainContextSize), sequences: 1 });
   const sequence = context.getSequence();
   return { model, sequence, completion: new LlamaCompletion({ contextSequence: sequence }) };
 }

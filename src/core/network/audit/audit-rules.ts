@@ -30,6 +30,7 @@ export type AuditRule =
   | 'token-count' // claimed more output or prompt tokens than it returned
   | 'replay' // returned an answer already returned for a different prompt
   | 'text-mismatch' // streamed text other than what the returned token ids spell
+  | 'invalid-token' // returned ids outside the declared model's vocabulary
   | 'canary'; // differed from a known answer where the model is confident
 
 export interface AuditFailure {
@@ -50,10 +51,17 @@ export interface ProviderClaim {
 
 /** What the auditor measured in its teacher-forced pass. */
 export interface ScoredOutput {
-  /** Log-probability of each returned token given everything before it. */
+  /**
+   * Log-probability of each scored token given everything before it: every returned token, or
+   * for a job longer than the auditor's context the tokens of one random window (see `window`).
+   */
   logProbs: readonly number[];
-  /** Log-probability that generation ends right after the last returned token. */
+  /** Log-probability that generation ends right after the last returned token (0 when not scored). */
   endLogProb: number;
+  /** How many tokens were returned (scored or not). Default: logProbs.length. */
+  outputTokens?: number;
+  /** Set when only a window of a long answer was scored: its first output index and length. */
+  window?: { start: number; length: number };
   promptTokens: number;
   /**
    * Greedy jobs only: tokens that were not the model's first choice where that choice led by a
@@ -76,12 +84,12 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   if (claim.declaredModel.toLowerCase() !== claim.requestedModel.toLowerCase()) {
     fail('model-hash', `The provider declared model ${claim.declaredModel.slice(0, 12)}…, not the requested one.`);
   }
-  const tokens = scored.logProbs.length;
+  const tokens = scored.outputTokens ?? scored.logProbs.length;
   const below = scored.logProbs.findIndex((lp) => lp <= hardFloor);
   if (below !== -1) {
     fail(
       'token-below-floor',
-      `Token ${below + 1} has log-probability ${fmt(scored.logProbs[below])} (floor ${hardFloor}).`,
+      `Token ${below + 1 + (scored.window?.start ?? 0)} has log-probability ${fmt(scored.logProbs[below])} (floor ${hardFloor}).`,
     );
   }
   const unlikely = scored.logProbs.filter((lp) => lp <= softFloor).length;
@@ -110,6 +118,29 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
     minLogProb: finite.length ? Math.min(...finite) : 0,
     unlikelyTokens: unlikely,
   };
+}
+
+/**
+ * Checks on the returned ids that need no model run, so an audit never feeds the model input it
+ * cannot evaluate: ids outside the vocabulary and more ids than the job allowed fail the job (they
+ * are the provider's data; an auditor that threw on them would let the cheat through).
+ */
+export function checkReturnedIds(
+  tokens: readonly number[],
+  { vocabularySize, maxTokens }: { vocabularySize: number; maxTokens: number },
+): AuditFailure[] {
+  const failures: AuditFailure[] = [];
+  const invalid = tokens.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= vocabularySize);
+  if (invalid !== -1) {
+    failures.push({
+      rule: 'invalid-token',
+      detail: `Token ${invalid + 1} (id ${tokens[invalid]}) is not in the model's ${vocabularySize}-token vocabulary.`,
+    });
+  }
+  if (tokens.length > maxTokens) {
+    failures.push({ rule: 'token-count', detail: `Returned ${tokens.length} tokens; the job allowed ${maxTokens}.` });
+  }
+  return failures;
 }
 
 function fmt(logProb: number | undefined): string {

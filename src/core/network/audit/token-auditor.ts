@@ -9,7 +9,10 @@ import {
 } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../../disposable';
 import { LLAMA_OPTIONS } from '../../models/llama-options';
+import { randomInt } from 'node:crypto';
+import { AuditorLimitError } from './audit-errors';
 import {
+  checkReturnedIds,
   judgeAudit,
   type AuditThresholds,
   type AuditVerdict,
@@ -29,6 +32,8 @@ export interface TokenAuditorOptions {
   threads?: number;
   /** Longest prompt + output it can score. Default min(2048, the model's training context). */
   contextSize?: number;
+  /** Random integer in [0, n) choosing a long job's audit window. Default: crypto. */
+  randomInt?: (n: number) => number;
   /** Shares an already started llama.cpp runtime. Default: `getLlama({ gpu: false })`. */
   llama?: Llama;
 }
@@ -64,12 +69,18 @@ export class TokenAuditor implements Disposable {
   private _disposed = false;
   private readonly _queue = new SerialQueue();
 
+  /** Ids at or above this are not in the model's vocabulary. */
+  readonly vocabularySize: number;
+
   private constructor(
     readonly modelHash: string,
     private readonly _model: LlamaModel,
     private readonly _context: LlamaContext,
     private readonly _sequence: LlamaContextSequence,
-  ) {}
+    private readonly _randomInt: (n: number) => number,
+  ) {
+    this.vocabularySize = _model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+  }
 
   static async load(options: TokenAuditorOptions, { signal }: { signal?: AbortSignal } = {}): Promise<TokenAuditor> {
     const actual = await modelSha256(options.modelPath, { signal });
@@ -83,7 +94,7 @@ export class TokenAuditor implements Disposable {
       contextSize: options.contextSize ?? Math.min(2048, model.trainContextSize),
       sequences: 1,
     });
-    return new TokenAuditor(actual, model, context, context.getSequence());
+    return new TokenAuditor(actual, model, context, context.getSequence(), options.randomInt ?? ((n) => randomInt(n)));
   }
 
   /** The prompt's tokens exactly as LlamaCompletion feeds them (BOS, then the text). */
@@ -111,23 +122,24 @@ export class TokenAuditor implements Disposable {
     if (this._disposed) throw new DisposedError('The token auditor');
     signal?.throwIfAborted();
     const promptTokens = this.promptTokens(prompt);
-    const outputTokens = this.outputTokens(output);
+    const returned = this.outputTokens(output);
     if (promptTokens.length === 0) throw new Error('An audit needs at least one prompt token.');
-    if (promptTokens.length + outputTokens.length > this._context.contextSize) {
-      throw new Error(`The job is longer than the auditor's ${this._context.contextSize}-token context.`);
-    }
+    const { prefix, window } = this._window(promptTokens, returned);
+    const outputTokens = returned.slice(window.start, window.start + window.length);
+    const windowed = window.length < returned.length;
     const options = auditSampling(sampling);
-    const first = promptTokens.length - 1;
-    const input: ControlledEvaluateInputItem[] = [...promptTokens, ...outputTokens].map((token, index) =>
+    const first = prefix.length - 1;
+    const input: ControlledEvaluateInputItem[] = [...prefix, ...outputTokens].map((token, index) =>
       index >= first ? [token, { generateNext: { probabilities: true, options } }] : token,
     );
     await this._sequence.clearHistory();
     const results = await this._sequence.controlledEvaluate(input);
     const logProbAt = (index: number, token: Token) => Math.log(results[index]?.next.probabilities?.get(token) ?? 0);
     const logProbs = outputTokens.map((token, i) => logProbAt(first + i, token));
-    // Greedy output must be the model's first choice wherever that choice was clear.
+    // Greedy output must be the model's first choice wherever that choice was clear. Not judged
+    // on a window: its prefix is cut, so the first choice may differ from the provider's.
     const greedyMisses =
-      sampling.temperature > 0
+      sampling.temperature > 0 || windowed
         ? 0
         : outputTokens.filter((token, i) => {
             const [top] = results[first + i]?.next.probabilities ?? [];
@@ -135,10 +147,40 @@ export class TokenAuditor implements Disposable {
           }).length;
     const last = first + outputTokens.length;
     const ends = [this._model.tokens.eos, this._model.tokens.eot].filter((t): t is Token => t !== null);
-    const endLogProb = Math.max(...ends.map((token) => logProbAt(last, token)));
+    const reachesEnd = window.start + window.length === returned.length;
+    const endLogProb = reachesEnd ? Math.max(...ends.map((token) => logProbAt(last, token))) : 0;
     await this._sequence.clearHistory();
-    return { logProbs, endLogProb, promptTokens: promptTokens.length, greedyMisses };
+    return {
+      logProbs,
+      endLogProb,
+      promptTokens: promptTokens.length,
+      greedyMisses,
+      outputTokens: returned.length,
+      ...(windowed ? { window } : {}),
+    };
   }
+
+  /**
+   * What to score. A job that fits the context is scored whole. A longer one (the provider's
+   * own context shifted while it generated) is scored on a random window of its output, as long
+   * as half the context, after the beginning-of-text token and as much of the text right before
+   * the window as fits: the provider cannot know which window, so cheating anywhere risks it.
+   */
+  private _window(promptTokens: Token[], returned: Token[]): { prefix: Token[]; window: { start: number; length: number } } {
+    const size = this._context.contextSize;
+    if (promptTokens.length + returned.length <= size) {
+      return { prefix: promptTokens, window: { start: 0, length: returned.length } };
+    }
+    const length = Math.min(returned.length, Math.floor(size / 2));
+    const start = this._randomInt(returned.length - length + 1);
+    const before = [...promptTokens, ...returned.slice(0, start)];
+    const bos = this._model.tokens.shouldPrependBosToken ? this._model.tokens.bos : null;
+    const head = bos !== null && before[0] === bos ? [bos] : [];
+    const room = size - length - head.length;
+    if (room < 1) throw new AuditorLimitError(`The auditor's ${size}-token context is too small for this job.`);
+    return { prefix: [...head, ...before.slice(Math.max(head.length, before.length - room))], window: { start, length } };
+  }
+
 
   /**
    * The greedy answer to a canary prompt with the model's confidence at each step (top-1 minus
@@ -186,8 +228,14 @@ export class TokenAuditor implements Disposable {
     return { prompt, maxTokens, tokens, choices, ended };
   }
 
-  /** The text the model's vocabulary spells for these token ids. */
+  /**
+   * The text the model's vocabulary spells for these token ids. Ids outside the vocabulary
+   * throw here: llama.cpp would abort the whole process on them.
+   */
   detokenize(tokens: readonly number[]): string {
+    if (checkReturnedIds(tokens, { vocabularySize: this.vocabularySize, maxTokens: Infinity }).length > 0) {
+      throw new RangeError('Some token ids are not in the model vocabulary.');
+    }
     return this._model.detokenize(tokens as Token[]);
   }
 
@@ -197,7 +245,24 @@ export class TokenAuditor implements Disposable {
     options: { thresholds?: AuditThresholds; signal?: AbortSignal } = {},
   ): Promise<AuditReport> {
     const started = performance.now();
-    const scored = await this.score(job.prompt, job.output, job.sampling, options);
+    if ('tokens' in job.output) {
+      const failures = checkReturnedIds(job.output.tokens, {
+        vocabularySize: this.vocabularySize,
+        maxTokens: job.claim.maxTokens,
+      });
+      if (failures.length > 0) {
+        const scored = { logProbs: [], endLogProb: 0, promptTokens: 0, outputTokens: job.output.tokens.length };
+        return { passed: false, failures, minLogProb: 0, unlikelyTokens: 0, scored, auditMs: 0 };
+      }
+    }
+    let scored: ScoredOutput;
+    try {
+      scored = await this.score(job.prompt, job.output, job.sampling, options);
+    } catch (error) {
+      // The provider's data passed every check above, so a failure here is the auditor's own.
+      if (options.signal?.aborted || error instanceof AuditorLimitError || error instanceof DisposedError) throw error;
+      throw new AuditorLimitError(`The auditor could not score the job: ${(error as Error).message}`);
+    }
     const auditMs = performance.now() - started;
     const countSlack = options.thresholds?.countSlack ?? ('text' in job.output ? 2 : 0);
     return { ...judgeAudit(scored, job.claim, { ...options.thresholds, countSlack }), scored, auditMs };

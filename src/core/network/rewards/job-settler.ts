@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LocalAccount } from 'viem';
 import type { Logger } from '../../log';
 import {
+  AuditorLimitError,
   auditAnswer,
   checkCanary,
   type AuditSampler,
@@ -14,6 +15,7 @@ import type { Ledger, LedgerEntry } from '../ledger';
 import type { JobRequest, JobSummary } from '../protocol/messages';
 import { signReceipt, verifyWalletBinding, type Receipt, type WalletBinding } from '../receipts';
 import type { ReputationBook } from '../reputation';
+import { claimFailures, paidTokens } from './claim-checks';
 import { jobPrice } from './price';
 import type { Settlement } from './settlement';
 
@@ -80,47 +82,15 @@ export class JobSettler {
     const { provider, request, summary } = job;
     const reputation = this._init.reputation;
     reputation.recordCompleted(provider, { tokens: summary.tokens.length, ms: summary.generationMs });
-    let audit: Settlement['audit'] = 'not-sampled';
-    let failures: Settlement['failures'] = [];
-    if (job.canary) {
-      const check = checkCanary(job.canary, summary.tokens);
-      audit = check.passed ? 'passed' : 'failed';
-      if (!check.passed) failures = [{ rule: 'canary', detail: check.detail }];
-    } else if (this._init.sampler.shouldAudit(provider)) {
-      const auditor = await this._init.auditorFor(request.model).catch(() => null);
-      if (auditor) {
-        const report = await auditAnswer(
-          auditor,
-          this._init.replayGuard,
-          {
-            provider,
-            prompt: request.prompt,
-            sampling: request,
-            text: job.text,
-            tokens: summary.tokens,
-            claim: {
-              requestedModel: request.model,
-              declaredModel: summary.model,
-              stopReason: summary.stopReason,
-              maxTokens: request.maxTokens,
-              promptTokens: summary.promptTokens,
-              outputTokens: summary.completionTokens,
-            },
-          },
-          { signal },
-        );
-        audit = report.passed ? 'passed' : 'failed';
-        failures = report.failures;
-        if (report.passed && request.temperature === 0) this._learnCanary(auditor, request);
-      } else audit = 'unavailable';
-    }
+    const checked = await this._check(job, signal);
+    const { audit, failures } = checked;
     // Unaudited answers are remembered too, so a later replay of them is recognised.
     if (audit !== 'passed' && audit !== 'failed') {
       this._init.replayGuard.isReplay(provider, request.prompt, job.text, summary.tokens.length);
     }
     if (audit === 'passed' || audit === 'failed') reputation.recordAudit(provider, audit === 'passed');
     this._init.onReputation?.();
-    const base = { audit, canary: job.canary !== undefined, failures };
+    const base = { audit, canary: job.canary !== undefined, failures, ...(checked.note ? { note: checked.note } : {}) };
     if (audit === 'failed') {
       this._init.log.warn({ event: 'network-audit-failed', provider, rules: failures.map((f) => f.rule) });
       return { ...base, receipt: null, withheld: `The audit failed: ${failures.map((f) => f.detail).join(' ')}` };
@@ -135,8 +105,8 @@ export class JobSettler {
       requester: this._init.wallet.address,
       modelHash: `0x${request.model}`,
       promptTokens: summary.promptTokens,
-      outputTokens: summary.tokens.length,
-      price: jobPrice(request.price, summary.tokens.length),
+      outputTokens: paidTokens(request, summary),
+      price: jobPrice(request.price, paidTokens(request, summary)),
       audited: audit === 'passed',
       nonce: BigInt(`0x${randomBytes(16).toString('hex')}`),
       time: BigInt(Math.floor(Date.now() / 1000)),
@@ -144,6 +114,58 @@ export class JobSettler {
     const signed = await signReceipt(this._init.wallet, receipt);
     if (this._init.ledger) this._init.onEntry(await this._init.ledger.appendReceipt('spent', signed));
     return { ...base, receipt: signed, withheld: null };
+  }
+
+  /**
+   * Judges one finished job. Checks that need no model run on every job; then a canary is
+   * compared with its known answer, and a sampled job is audited when this node holds the model.
+   * Errors from the provider's data fail the job; the auditor's own limits leave it unaudited
+   * (paid, the provider's record unchanged), so an honest long job never fails for its length.
+   */
+  private async _check(
+    job: FinishedNetworkJob,
+    signal: AbortSignal | undefined,
+  ): Promise<Pick<Settlement, 'audit' | 'failures' | 'note'>> {
+    const { provider, request, summary } = job;
+    const claims = claimFailures(request, summary, job.text);
+    if (claims.length > 0) return { audit: 'failed', failures: claims };
+    if (job.canary) {
+      const check = checkCanary(job.canary, summary.tokens);
+      return { audit: check.passed ? 'passed' : 'failed', failures: check.passed ? [] : [{ rule: 'canary', detail: check.detail }] };
+    }
+    if (!this._init.sampler.shouldAudit(provider)) return { audit: 'not-sampled', failures: [] };
+    const auditor = await this._init.auditorFor(request.model).catch(() => null);
+    if (!auditor) return { audit: 'unavailable', failures: [], note: 'This node has no copy of the model to audit with.' };
+    try {
+      const report = await auditAnswer(
+        auditor,
+        this._init.replayGuard,
+        {
+          provider,
+          prompt: request.prompt,
+          sampling: request,
+          text: job.text,
+          tokens: summary.tokens,
+          claim: {
+            requestedModel: request.model,
+            declaredModel: summary.model,
+            stopReason: summary.stopReason,
+            maxTokens: request.maxTokens,
+            promptTokens: summary.promptTokens,
+            outputTokens: summary.completionTokens,
+          },
+        },
+        { signal },
+      );
+      if (report.passed && request.temperature === 0 && !report.scored.window) this._learnCanary(auditor, request);
+      return { audit: report.passed ? 'passed' : 'failed', failures: report.failures };
+    } catch (error) {
+      // Only the auditor's own trouble reaches here (its model, its context, the settle
+      // deadline): the provider's data was checked before scoring.
+      const reason = error instanceof AuditorLimitError ? error.message : `The audit could not run: ${(error as Error).message}`;
+      this._init.log.warn({ event: 'network-audit-not-run', provider, reason });
+      return { audit: 'unavailable', failures: [], note: reason };
+    }
   }
 
   /**
