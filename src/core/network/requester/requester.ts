@@ -9,6 +9,7 @@ import { receiptToJson, type WalletBinding } from '../receipts';
 import type { CanaryReference } from '../audit';
 import type { JobSettler } from '../rewards/job-settler';
 import { UNSETTLED, type Settlement } from '../rewards/settlement';
+import { SpendLimitError } from '../rewards/spending-limit';
 import type { ProviderDirectory } from './provider-directory';
 import { defaultProviderRanker, type ProviderCandidate, type ProviderRanker } from './provider-ranker';
 
@@ -22,10 +23,16 @@ export interface NetworkJob {
   seed?: number;
   /**
    * Most credits per 1000 tokens this job may cost; providers asking more are never tried.
-   * Default: no limit. The request offers the chosen provider's announced price.
+   * Default DEFAULT_MAX_PRICE. The request offers the chosen provider's announced price.
    */
   maxPrice?: number;
 }
+
+/**
+ * The price limit when the user set none, in credits per 1000 tokens: far above what honest
+ * providers ask today (0 by default), far below a price that could empty a balance in one job.
+ */
+export const DEFAULT_MAX_PRICE = 10;
 
 export interface GenerateOptions {
   signal?: AbortSignal;
@@ -120,7 +127,8 @@ export class Requester {
     const tried = new Set<string>();
     const reasons: string[] = [];
     const maxAttempts = options.maxAttempts ?? 4;
-    const maxPrice = job.maxPrice ?? Infinity;
+    const maxPrice = job.maxPrice ?? DEFAULT_MAX_PRICE;
+    let overBudget: SpendLimitError | null = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       options.signal?.throwIfAborted();
       const found = await this._directory.find(job.model, { signal: options.signal, waitMs: options.discoveryMs ?? 15_000 });
@@ -131,22 +139,37 @@ export class Requester {
       const candidate = ranked[0];
       if (!candidate) {
         const tooDear = eligible.length - affordable.length;
-        if (tooDear > 0) reasons.push(`${tooDear} provider(s) ask more than your limit of ${job.maxPrice} credits per 1000 tokens`);
+        if (tooDear > 0) reasons.push(`${tooDear} provider(s) ask more than your limit of ${maxPrice} credits per 1000 tokens`);
         break;
       }
       tried.add(candidate.peerId);
       options.onAttempt?.({ peerId: candidate.peerId, attempt });
+      let release: (spent: bigint) => void;
+      try {
+        release = this._settler?.reserve(candidate.price, job.maxTokens) ?? (() => undefined);
+      } catch (error) {
+        // A cheaper provider may still fit what is left to spend.
+        if (!(error instanceof SpendLimitError)) throw error;
+        overBudget = error;
+        continue;
+      }
       try {
         const { text, summary, settlement } = await this._attempt(candidate, job, options);
+        void settlement.then(
+          (s) => release(s.receipt ? s.receipt.receipt.price : 0n),
+          () => release(0n),
+        );
         const totalMs = Math.round(performance.now() - started);
         void settlement.then(() => this._maybeCanary(candidate, job)).catch(() => undefined);
         return { text, summary, settlement, peerId: candidate.peerId, attempts: attempt, totalMs };
       } catch (error) {
+        release(0n);
         if (options.signal?.aborted) throw options.signal.reason;
         reasons.push(`${candidate.peerId.slice(-8)}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    throw new NoProviderError(job.model, reasons);
+    if (overBudget && reasons.length === 0) throw overBudget;
+    throw new NoProviderError(job.model, overBudget ? [...reasons, overBudget.message] : reasons);
   }
 
   /**
@@ -156,6 +179,12 @@ export class Requester {
   private _maybeCanary(candidate: ProviderCandidate, job: NetworkJob): void {
     const canary = this._settler?.nextCanary();
     if (!canary) return;
+    let release: (spent: bigint) => void;
+    try {
+      release = this._settler!.reserve(candidate.price, canary.maxTokens);
+    } catch {
+      return; // Canaries never take the requester past its spending limit.
+    }
     const run = this._attempt(
       candidate,
       { model: job.model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed() },
@@ -163,7 +192,8 @@ export class Requester {
       canary,
     )
       .then((result) => result.settlement)
-      .catch(() => undefined)
+      .then((settlement) => release(settlement.receipt ? settlement.receipt.receipt.price : 0n))
+      .catch(() => release(0n))
       .finally(() => this._canaries.delete(run));
     this._canaries.add(run);
   }

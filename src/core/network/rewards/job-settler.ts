@@ -18,6 +18,7 @@ import type { ReputationBook } from '../reputation';
 import { claimFailures, paidTokens } from './claim-checks';
 import { jobPrice } from './price';
 import type { Settlement } from './settlement';
+import type { SpendingLimit } from './spending-limit';
 
 export interface JobSettlerInit {
   wallet: LocalAccount;
@@ -35,6 +36,8 @@ export interface JobSettlerInit {
   /** Largest number of canaries kept. Default 20. */
   maxCanaries?: number;
   onEntry: (entry: LedgerEntry) => void;
+  /** What this requester may still spend; absent: no limit. */
+  spending?: SpendingLimit;
   /** Reputation changed (worth saving). */
   onReputation?: () => void;
   log: Logger;
@@ -71,6 +74,14 @@ export class JobSettler {
   /** A canary to send now, or null. */
   nextCanary(): CanaryReference | null {
     return this._init.canaries?.next() ?? null;
+  }
+
+  /**
+   * Reserves the most a job can cost (its price for maxTokens) against the spending limit, or
+   * throws SpendLimitError. Call the returned function with what was paid once it is settled.
+   */
+  reserve(pricePer1000Tokens: number, maxTokens: number): (spent: bigint) => void {
+    return this._init.spending?.reserve(jobPrice(pricePer1000Tokens, maxTokens)) ?? (() => undefined);
   }
 
   recordDropped(provider: string): void {

@@ -14,14 +14,20 @@ import { ReputationBook } from '../reputation';
 import { JobSettler } from './job-settler';
 import { ModelAuditors } from './model-auditors';
 import { ReceiptCollector } from './receipt-collector';
+import { SpendingLimit } from './spending-limit';
+
+/** Credits a requester may spend beyond what it earned, so a new user can try the network. */
+export const DEFAULT_CREDIT_ALLOWANCE = 100;
 
 export interface NodeRewardsInit {
   dataDir: string;
   modelsDir: string;
   secrets: SecretStore;
   privateKey: PrivateKey;
-  /** Share of sent jobs audited (settings.network.auditShare). */
-  auditShare: number;
+  /** Share of sent jobs audited (settings.network.auditShare), read at every job. */
+  auditShare: number | (() => number);
+  /** How far below zero this requester's balance may go, in credits. Default 100. */
+  creditAllowance?: number;
   offered: () => readonly OfferedModel[];
   onEntry: (entry: LedgerEntry) => void;
   log: Logger;
@@ -92,10 +98,14 @@ export class NodeRewards {
       binding,
       ledger,
       sampler: new AuditSampler({ share: init.auditShare }),
+      spending: new SpendingLimit({
+        balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
+        allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
+      }),
       reputation,
       replayGuard: new ReplayGuard(),
       auditorFor: (hash) => auditors.auditorFor(hash),
-      canaries: init.auditShare > 0 ? new CanaryPool() : undefined,
+      canaries: new CanaryPool(),
       onEntry: init.onEntry,
       onReputation: () => saver.save(),
       log: init.log,
