@@ -45,7 +45,8 @@ describe('rewards service through the engine', () => {
   it('reports balances, pass rate and verified receipts, and exports the ledger', async () => {
     const earnings = (await engine.dispatch('rewards.earnings', {}, { door: 'cli' })) as Earnings;
     expect(earnings.balances).toEqual({ earned: '6000', spent: '0', pending: '0', balance: '6000' });
-    expect(earnings).toMatchObject({ tokensServed: 120, jobsServed: 4, auditPassRate: 0.5, integrity: { ok: true } });
+    // The requester's "audit failed" on job-4 is its claim: it does not count against this node.
+    expect(earnings).toMatchObject({ tokensServed: 120, jobsServed: 4, auditPassRate: 1, integrity: { ok: true } });
     expect(earnings.series).toHaveLength(30);
     expect(earnings.series.at(-1)?.earned).toBe('6000');
     const { receipts } = (await engine.dispatch('rewards.receipts', { limit: 10 }, { door: 'cli' })) as {

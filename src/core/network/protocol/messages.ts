@@ -27,6 +27,7 @@ export const RefuseReasonSchema = v.picklist([
   'unknown-model',
   'price-too-low',
   'invalid-request',
+  'unpaid', // the requester has too many jobs from this provider that it has not paid for
 ]);
 export type RefuseReason = v.InferOutput<typeof RefuseReasonSchema>;
 

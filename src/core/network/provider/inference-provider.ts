@@ -7,6 +7,7 @@ import { ProtocolError, RequesterMessageSchema, type JobRequest, type RefuseReas
 import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/receipt-collector';
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
+import { UnpaidJobs } from './unpaid-jobs';
 import type { GpuShare } from '../worker/gpu-share';
 import type { WorkerLauncher } from '../../workers/worker-launcher';
 
@@ -50,6 +51,11 @@ export interface InferenceProviderInit {
   workerLauncher?: WorkerLauncher;
   /** Takes receipts for served jobs; absent: the provider serves without asking to be paid. */
   receipts?: ReceiptCollector;
+  /**
+   * With receipts: how many jobs one requester may have unpaid (running, awaiting its receipt,
+   * or never paid) before it is refused. Read at every request. Default 3.
+   */
+  maxUnpaidJobs?: () => number;
   timeouts?: Partial<ProviderTimeouts>;
 }
 
@@ -60,6 +66,9 @@ export interface ProviderStats {
   tokensGenerated: number;
   msContributed: number;
 }
+
+/** Unpaid jobs one requester may have with this provider before it is refused. */
+export const DEFAULT_MAX_UNPAID_JOBS = 3;
 
 const DEFAULT_TIMEOUTS: ProviderTimeouts = { requestMs: 5_000, writeMs: 10_000, jobMs: 600_000, receiptMs: 120_000 };
 
@@ -79,6 +88,7 @@ export class InferenceProvider {
   private readonly _workers = new Map<string, Promise<InferenceWorkerProcess>>();
   private readonly _running = new Set<AbortController>();
   private readonly _timeouts: ProviderTimeouts;
+  private readonly _unpaid: UnpaidJobs;
   private _started = false;
 
   constructor(
@@ -86,6 +96,12 @@ export class InferenceProvider {
     private readonly _init: InferenceProviderInit,
   ) {
     this._timeouts = { ...DEFAULT_TIMEOUTS, ..._init.timeouts };
+    this._unpaid = new UnpaidJobs(_init.maxUnpaidJobs ?? (() => DEFAULT_MAX_UNPAID_JOBS));
+  }
+
+  /** Jobs this requester has not paid for (running and awaiting receipts included). */
+  unpaidJobs(requester: string): number {
+    return this._unpaid.owed(requester);
   }
 
   get models(): readonly OfferedModel[] {
@@ -177,6 +193,12 @@ export class InferenceProvider {
         `This provider asks ${asking} credits per 1000 tokens; the request offered ${request.price}.`,
       );
     }
+    if (this._init.receipts && !this._unpaid.mayServe(peer)) {
+      return refuse(
+        'unpaid',
+        `This provider served you ${this._unpaid.owed(peer)} jobs that are not paid yet; it serves you again once their receipts arrive.`,
+      );
+    }
     if (this.freeSlots === 0) return refuse('at-capacity', 'This provider is busy with other jobs.');
     await this._run(messages, request, model, peer);
   }
@@ -188,6 +210,7 @@ export class InferenceProvider {
     peer: string,
   ) {
     const job = new AbortController();
+    const owed = this._init.receipts ? this._unpaid.open(peer) : null;
     const listening = new AbortController();
     const phase = { settling: false };
     let settle!: (message: SettleMessage | null) => void;
@@ -201,12 +224,14 @@ export class InferenceProvider {
     // Tokens produced while a write is in flight are joined into the next message: the worker
     // never waits for the network, and a slow reader gets fewer, larger messages.
     let pending = '';
+    let streamed = false;
     let writing: Promise<void> | null = null;
     const flush = (): Promise<void> => {
       if (writing) return writing;
       if (!pending) return Promise.resolve();
       const text = pending;
       pending = '';
+      streamed = true;
       writing = messages
         .write({ t: 'token', text }, this._timeouts.writeMs)
         .catch((error: unknown) => job.abort(error))
@@ -264,6 +289,9 @@ export class InferenceProvider {
       await messages.write({ t: 'error', message: message.slice(0, 500) }, 2_000).catch(() => undefined);
       messages.abort(message);
       listening.abort();
+      // A requester that walks away mid-answer still took the text it was sent.
+      if (streamed) owed?.unpaid();
+      else owed?.cancel();
     } finally {
       clearTimeout(deadline);
       job.abort(new Error('The job ended.'));
@@ -272,7 +300,11 @@ export class InferenceProvider {
       this.stats.msContributed += Math.round(performance.now() - started);
       this._init.onChange();
     }
-    if (served) await this._collect(messages, served, settlement, listening);
+    if (served) {
+      const paid = await this._collect(messages, served, settlement, listening).catch(() => false);
+      if (paid) owed?.paid();
+      else owed?.unpaid();
+    }
   }
 
   /** After `done`: waits for the requester's receipt (the job slot is already free) and records it. */
@@ -281,17 +313,17 @@ export class InferenceProvider {
     served: ServedJob,
     settlement: Promise<SettleMessage | null>,
     listening: AbortController,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const receipts = this._init.receipts;
     if (!receipts) {
       await messages.close();
       listening.abort();
-      return;
+      return false;
     }
     const timer = setTimeout(() => listening.abort(), this._timeouts.receiptMs);
     try {
       await receipts.served(served);
-      await receipts.settle(served, await settlement);
+      return await receipts.settle(served, await settlement);
     } finally {
       clearTimeout(timer);
       listening.abort();
