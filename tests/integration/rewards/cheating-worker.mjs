@@ -3,7 +3,10 @@
  * It speaks the same IPC as src/core/network/worker/inference-worker.ts, so an InferenceProvider
  * started with `workerEntry` set to this file (and `workerArgs: [kind, otherModelPath]`) serves
  * its cheats over /hearth/infer like any provider. Kinds: honest, other-model, random-tokens,
- * early-stop, inflated-counts, replay.
+ * early-stop, inflated-counts, replay, and for `npm run bench:cheaters`: out-of-vocabulary (ids
+ * from another vocabulary), padding (ids padded to 4,096), replay-foreign (answers made for other
+ * prompts), high-temperature (samples at 2 whatever was asked), canary-aware (honest on a
+ * prompt it has seen before, else stops early), patient-N (honest for N jobs, then stops early).
  */
 import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
 
@@ -13,6 +16,9 @@ let declared;
 let other;
 let rng = 7;
 const replayCache = [];
+const foreignCache = new Map();
+const seenPrompts = new Set();
+let served = 0;
 
 function random() {
   // mulberry32, so a run can be repeated exactly.
@@ -44,8 +50,43 @@ async function generate(loaded, job, maxTokens = job.maxTokens) {
   return { text: response, tokens, stopReason: metadata.stopReason === 'maxTokens' ? 'max-tokens' : 'eos' };
 }
 
+function truncated(job) {
+  const cut = Math.max(1, Math.floor(job.maxTokens * (0.2 + 0.3 * random())));
+  return generate(declared, job, cut).then((a) => ({ ...a, stopReason: 'eos' }));
+}
+
 async function answer(job) {
+  served++;
+  if (kind.startsWith('patient-')) return served <= Number(kind.slice(8)) ? generate(declared, job) : truncated(job);
   switch (kind) {
+    case 'out-of-vocabulary': {
+      const honest = await generate(declared, job);
+      return { ...honest, tokens: honest.tokens.map((t) => t + 20_000) };
+    }
+    case 'padding': {
+      const honest = await generate(declared, job);
+      return { ...honest, tokens: [...honest.tokens, ...Array(4096 - honest.tokens.length).fill(honest.tokens[0] ?? 1)] };
+    }
+    case 'replay-foreign': {
+      // Answers made once for other prompts (another requester's), re-sent for every new prompt.
+      const key = job.temperature;
+      if (!foreignCache.has(key)) {
+        const made = [];
+        for (let i = 0; i < 4; i++) {
+          made.push(await generate(declared, { ...job, prompt: `Once upon a time, there was a dog named Rex${i}. Rex${i} liked to run.`, seed: 77 + i }));
+        }
+        foreignCache.set(key, made);
+      }
+      const cached = foreignCache.get(key)[Math.floor(random() * 4)];
+      return { ...cached, tokens: cached.tokens.slice(0, job.maxTokens), text: declared.model.detokenize(cached.tokens.slice(0, job.maxTokens)) };
+    }
+    case 'high-temperature':
+      return generate(declared, { ...job, temperature: 2, topP: 1 });
+    case 'canary-aware': {
+      const seen = seenPrompts.has(job.prompt);
+      seenPrompts.add(job.prompt);
+      return seen ? generate(declared, job) : truncated(job);
+    }
     case 'other-model': {
       // A cheaper model's text, re-tokenised into the declared model's vocabulary.
       const cheap = await generate(other, job);

@@ -30,8 +30,18 @@ export interface RewardedNode {
 
 export interface RewardedNodeOptions {
   dataDir: string;
-  /** Serve stories260K through this worker kind; absent: a pure requester. 'honest' uses the built worker. */
-  provider?: ProviderKind | 'honest-fixture';
+  /**
+   * Serve stories260K through this worker kind (see cheating-worker.mjs); absent: a pure
+   * requester. 'honest' uses the built worker, 'honest-fixture' the fixture worker's honest mode.
+   */
+  provider?: ProviderKind | 'honest-fixture' | (string & {});
+  /** Credits per 1000 tokens the provider asks. Default 0. */
+  price?: number;
+  /**
+   * How this node settles the jobs it sends: 'pay' (default, audits and receipts), 'never' (a
+   * free-loader: no settler, no receipts), 'lie' (claims every job failed its audit).
+   */
+  settle?: 'pay' | 'never' | 'lie';
   /** A requester audits this share of its jobs. Default 1. */
   auditShare?: number;
   /** Give the requester a copy of stories260K in its models folder, so it can audit. Default true. */
@@ -64,6 +74,15 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     log,
   });
   const fixture = provider && provider !== 'honest';
+  if (options.settle === 'lie') {
+    rewards.settler.settle = async (job) => ({
+      audit: 'failed',
+      canary: false,
+      failures: [],
+      receipt: null,
+      withheld: `The audit failed (a lie) for ${job.request.jobId}.`,
+    });
+  }
   const network = await HearthNetwork.start({
     privateKey,
     listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -79,12 +98,13 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
           threads: 1,
           maxConcurrentJobs: 1,
           verdict: () => ({ state: 'ready', reason: '' }),
+          price: () => options.price ?? 0,
           workerEntry: fixture ? CHEATING_WORKER : undefined,
           workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,
         }
       : undefined,
     ranker: options.ranking === 'plain' ? undefined : reputationRanker(rewards.reputation),
-    rewards: { settler: rewards.settler, receipts: rewards.receipts },
+    rewards: { settler: options.settle === 'never' ? undefined : rewards.settler, receipts: rewards.receipts },
     log,
     onChange: () => undefined,
   });
