@@ -18,6 +18,13 @@ export interface AuditThresholds {
    * to the tokens that produced it.
    */
   countSlack?: number;
+  /**
+   * Sampled jobs of at least 16 scored tokens fail when their typicality z-score is below this.
+   * Default -4.5: honest samples of stories260K at temperatures 0.5 to 1 stayed above -2.2 in 160
+   * jobs (the normal tail below -4.5 is 3 in a million); text sampled hotter than declared scored
+   * -4 to -47.
+   */
+  typicalityFloor?: number;
 }
 
 export type AuditRule =
@@ -31,6 +38,7 @@ export type AuditRule =
   | 'replay' // returned an answer already returned for a different prompt
   | 'text-mismatch' // streamed text other than what the returned token ids spell
   | 'invalid-token' // returned ids outside the declared model's vocabulary
+  | 'atypical' // a sampled answer far less likely than samples of the declared distribution are
   | 'canary'; // differed from a known answer where the model is confident
 
 export interface AuditFailure {
@@ -60,6 +68,11 @@ export interface ScoredOutput {
   endLogProb: number;
   /** How many tokens were returned (scored or not). Default: logProbs.length. */
   outputTokens?: number;
+  /**
+   * Sampled jobs: how typical the scored tokens are of the distribution, as a z-score (about
+   * standard normal for honest samples, far below zero for text the model did not sample here).
+   */
+  typicality?: number;
   /** Set when only a window of a long answer was scored: its first output index and length. */
   window?: { start: number; length: number };
   promptTokens: number;
@@ -78,7 +91,7 @@ export interface AuditVerdict {
 }
 
 export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, thresholds: AuditThresholds = {}): AuditVerdict {
-  const { hardFloor = -13, softFloor = -8, softLimit = 5, endFloor = -8, countSlack = 0 } = thresholds;
+  const { hardFloor = -13, softFloor = -8, softLimit = 5, endFloor = -8, countSlack = 0, typicalityFloor = -4.5 } = thresholds;
   const failures: AuditFailure[] = [];
   const fail = (rule: AuditRule, detail: string) => failures.push({ rule, detail });
   if (claim.declaredModel.toLowerCase() !== claim.requestedModel.toLowerCase()) {
@@ -95,6 +108,12 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   const unlikely = scored.logProbs.filter((lp) => lp <= softFloor).length;
   if (unlikely >= softLimit)
     fail('too-many-unlikely', `${unlikely} tokens are at or below ${softFloor} (limit ${softLimit - 1}).`);
+  if (scored.typicality !== undefined && scored.logProbs.length >= 16 && scored.typicality < typicalityFloor) {
+    fail(
+      'atypical',
+      `The answer is ${(-scored.typicality).toFixed(1)} standard deviations less likely than samples of the declared sampling.`,
+    );
+  }
   if (claim.stopReason === 'eos' && scored.endLogProb < endFloor) {
     fail('unlikely-end', `The output ends where the model gives an end only ${fmt(scored.endLogProb)}.`);
   }

@@ -145,6 +145,7 @@ export class TokenAuditor implements Disposable {
             const [top] = results[first + i]?.next.probabilities ?? [];
             return top !== undefined && top[0] !== token && Math.log(top[1]) - (logProbs[i] ?? 0) > GREEDY_MARGIN;
           }).length;
+    const typicality = sampling.temperature > 0 ? typicalityZ(logProbs, outputTokens.map((_, i) => results[first + i]?.next.probabilities)) : undefined;
     const last = first + outputTokens.length;
     const ends = [this._model.tokens.eos, this._model.tokens.eot].filter((t): t is Token => t !== null);
     const reachesEnd = window.start + window.length === returned.length;
@@ -156,6 +157,7 @@ export class TokenAuditor implements Disposable {
       promptTokens: promptTokens.length,
       greedyMisses,
       outputTokens: returned.length,
+      ...(typicality !== undefined ? { typicality } : {}),
       ...(windowed ? { window } : {}),
     };
   }
@@ -283,6 +285,38 @@ export class TokenAuditor implements Disposable {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
   }
+}
+
+/**
+ * How typical the returned tokens are of samples from the scored distribution, as a z-score: an
+ * honest sample's log-probability at each step has mean -H (the step's entropy) and a variance
+ * the distribution gives, so the sum of (log p + H) over the answer, divided by its standard
+ * deviation, is about standard normal for honest work. Answers written for another prompt, by
+ * another model or at a hotter temperature score far below it even when no single token is
+ * unlikely enough to fail on its own. Steps with -Infinity are left to the floor rules.
+ */
+function typicalityZ(logProbs: readonly number[], distributions: ReadonlyArray<ReadonlyMap<Token, number> | undefined>): number {
+  let sum = 0;
+  let variance = 0;
+  logProbs.forEach((lp, i) => {
+    const distribution = distributions[i];
+    if (!distribution || !Number.isFinite(lp)) return;
+    let first = 0;
+    let second = 0;
+    let mass = 0;
+    for (const p of distribution.values()) {
+      if (p <= 0) continue;
+      const l = Math.log(p);
+      first += p * l;
+      second += p * l * l;
+      mass += p;
+    }
+    if (mass <= 0) return;
+    const mean = first / mass;
+    sum += lp - mean;
+    variance += Math.max(0, second / mass - mean * mean);
+  });
+  return variance > 0 ? sum / Math.sqrt(variance) : 0;
 }
 
 /** Natural-log lead of the first choice over the returned token that makes a greedy miss clear. */

@@ -114,7 +114,8 @@ export class Requester {
     /** Audits, receipts and reputation; absent: jobs are neither audited nor paid. */
     private readonly _settler?: JobSettler,
   ) {
-    this._timeouts = { dialMs: 10_000, answerMs: 15_000, idleMs: 30_000, settleMs: 120_000, ...timeouts };
+    // A long job's provider may fall silent while its context shifts (seconds on a busy CPU).
+    this._timeouts = { dialMs: 10_000, answerMs: 15_000, idleMs: 60_000, settleMs: 120_000, ...timeouts };
   }
 
   /** Waits for canary jobs still in flight (before the node stops). */

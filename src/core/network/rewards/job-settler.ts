@@ -144,7 +144,10 @@ export class JobSettler {
       const check = checkCanary(job.canary, summary.tokens);
       return { audit: check.passed ? 'passed' : 'failed', failures: check.passed ? [] : [{ rule: 'canary', detail: check.detail }] };
     }
-    if (!this._init.sampler.shouldAudit(provider)) return { audit: 'not-sampled', failures: [] };
+    // An answer already returned for another prompt is audited whatever the draw: the audit
+    // decides whether repeating it by chance was plausible.
+    const suspect = this._init.replayGuard.wouldBeReplay(provider, request.prompt, job.text, summary.tokens.length);
+    if (!this._init.sampler.shouldAudit(provider) && !suspect) return { audit: 'not-sampled', failures: [] };
     const auditor = await this._init.auditorFor(request.model).catch(() => null);
     if (!auditor) return { audit: 'unavailable', failures: [], note: 'This node has no copy of the model to audit with.' };
     try {

@@ -103,7 +103,7 @@ export class NodeRewards {
         allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
       }),
       reputation,
-      replayGuard: new ReplayGuard(),
+      replayGuard: new ReplayGuard({ scope: 'all' }),
       auditorFor: (hash) => auditors.auditorFor(hash),
       canaries: new CanaryPool(),
       onEntry: init.onEntry,
