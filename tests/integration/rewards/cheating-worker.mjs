@@ -37,7 +37,7 @@ async function loadModel(path, threads) {
   return { model, sequence, completion: new LlamaCompletion({ contextSequence: sequence }) };
 }
 
-async function generate(loaded, job, maxTokens = job.maxTokens) {
+async function generate(loaded, job, maxTokens = job.maxTokens, stream = false) {
   await loaded.sequence.clearHistory();
   const tokens = [];
   const { response, metadata } = await loaded.completion.generateCompletionWithMeta(job.prompt, {
@@ -46,8 +46,10 @@ async function generate(loaded, job, maxTokens = job.maxTokens) {
     topP: job.topP,
     seed: job.seed,
     onToken: (chunk) => tokens.push(...chunk),
+    // Honest answers stream as the real worker's do, so long jobs never fall silent.
+    onTextChunk: stream ? (text) => send({ type: 'token', id: job.id, text }) : undefined,
   });
-  return { text: response, tokens, stopReason: metadata.stopReason === 'maxTokens' ? 'max-tokens' : 'eos' };
+  return { text: response, tokens, stopReason: metadata.stopReason === 'maxTokens' ? 'max-tokens' : 'eos', streamed: stream };
 }
 
 function truncated(job) {
@@ -57,7 +59,7 @@ function truncated(job) {
 
 async function answer(job) {
   served++;
-  if (kind.startsWith('patient-')) return served <= Number(kind.slice(8)) ? generate(declared, job) : truncated(job);
+  if (kind.startsWith('patient-')) return served <= Number(kind.slice(8)) ? generate(declared, job, job.maxTokens, true) : truncated(job);
   switch (kind) {
     case 'out-of-vocabulary': {
       const honest = await generate(declared, job);
@@ -115,7 +117,7 @@ async function answer(job) {
       return replayCache[Math.floor(random() * replayCache.length)];
     }
     default:
-      return generate(declared, job);
+      return generate(declared, job, job.maxTokens, true);
   }
 }
 
@@ -123,7 +125,7 @@ async function run(job) {
   const started = performance.now();
   try {
     const result = await answer(job);
-    send({ type: 'token', id: job.id, text: result.text });
+    if (!result.streamed) send({ type: 'token', id: job.id, text: result.text });
     send({
       type: 'done',
       id: job.id,

@@ -231,6 +231,50 @@ export class TokenAuditor implements Disposable {
   }
 
   /**
+   * A fresh prompt in the style of `prompt`, for a canary: its first third kept, the rest
+   * sampled from the model (temperature 1) to about the same length, and a short last line
+   * ("Assistant:") kept as it was. Never a word-for-word repeat of a prompt a provider saw.
+   */
+  variant(prompt: string, options: { signal?: AbortSignal; random?: () => number } = {}): Promise<string> {
+    return this._queue.run(() => this._variant(prompt, options));
+  }
+
+  private async _variant(
+    prompt: string,
+    { signal, random = () => randomInt(2 ** 32) / 2 ** 32 }: { signal?: AbortSignal; random?: () => number },
+  ): Promise<string> {
+    if (this._disposed) throw new DisposedError('The token auditor');
+    const lastBreak = prompt.lastIndexOf('\n');
+    const tail = lastBreak !== -1 && prompt.length - lastBreak <= 40 ? prompt.slice(lastBreak) : '';
+    const tokens = this.promptTokens(prompt.slice(0, prompt.length - tail.length));
+    const keep = Math.max(2, Math.ceil(tokens.length / 3));
+    const budget = Math.min(this._context.contextSize - keep - 1, Math.max(8, tokens.length - keep));
+    const sampled: Token[] = [];
+    const ends = new Set([this._model.tokens.eos, this._model.tokens.eot].filter((t) => t !== null));
+    let input: ControlledEvaluateInputItem[] = tokens
+      .slice(0, keep)
+      .map((token, index) => (index === keep - 1 ? [token, { generateNext: { probabilities: true } }] : token));
+    await this._sequence.clearHistory();
+    try {
+      while (sampled.length < budget) {
+        signal?.throwIfAborted();
+        const results = await this._sequence.controlledEvaluate(input);
+        const distribution = [...(results.at(-1)?.next.probabilities ?? new Map<Token, number>())];
+        let draw = random() * distribution.reduce((sum, [, p]) => sum + p, 0);
+        const next = distribution.find(([, p]) => (draw -= p) <= 0)?.[0] ?? distribution[0]?.[0];
+        if (next === undefined || ends.has(next)) break;
+        sampled.push(next);
+        input = [[next, { generateNext: { probabilities: true } }]];
+      }
+    } finally {
+      await this._sequence.clearHistory();
+    }
+    const bos = this._model.tokens.bos;
+    const head = this._model.detokenize(tokens.slice(0, keep).filter((t) => t !== bos));
+    return `${head}${this._model.detokenize(sampled)}${tail}`;
+  }
+
+  /**
    * The text the model's vocabulary spells for these token ids. Ids outside the vocabulary
    * throw here: llama.cpp would abort the whole process on them.
    */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { HearthLibp2p } from '../node/create-node';
@@ -70,6 +70,9 @@ export interface RequesterTimeouts {
   idleMs: number;
   /** Longest the audit and signing of one finished job may take. */
   settleMs: number;
+  /** A canary goes out at a random time between these after the job that drew it. */
+  canaryMinMs: number;
+  canaryMaxMs: number;
 }
 
 /** Every provider tried refused or failed; `reasons` says why, per provider. */
@@ -104,7 +107,10 @@ class AttemptFailed extends Error {
 export class Requester {
   private readonly _timeouts: RequesterTimeouts;
 
-  private readonly _canaries = new Set<Promise<unknown>>();
+  private readonly _canaries = new Map<Promise<unknown>, AbortController>();
+  private readonly _canaryTimers = new Set<NodeJS.Timeout>();
+  /** The user's jobs in flight: canaries wait for none and give way to every one. */
+  private _userJobs = 0;
 
   constructor(
     private readonly _node: HearthLibp2p,
@@ -115,15 +121,48 @@ export class Requester {
     private readonly _settler?: JobSettler,
   ) {
     // A long job's provider may fall silent while its context shifts (seconds on a busy CPU).
-    this._timeouts = { dialMs: 10_000, answerMs: 15_000, idleMs: 60_000, settleMs: 120_000, ...timeouts };
+    this._timeouts = {
+      dialMs: 10_000,
+      answerMs: 15_000,
+      idleMs: 60_000,
+      settleMs: 120_000,
+      canaryMinMs: 5_000,
+      canaryMaxMs: 120_000,
+      ...timeouts,
+    };
   }
 
-  /** Waits for canary jobs still in flight (before the node stops). */
+  /** Drops canaries not sent yet and waits for those in flight (before the node stops). */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this._canaries]);
+    for (const timer of this._canaryTimers) clearTimeout(timer);
+    this._canaryTimers.clear();
+    await Promise.allSettled([...this._canaries.keys()]);
   }
 
   async generate(job: NetworkJob, options: GenerateOptions = {}): Promise<GenerateResult> {
+    this._userJobs++;
+    try {
+      await this._yieldCanaries();
+      return await this._generate(job, options);
+    } finally {
+      this._userJobs--;
+    }
+  }
+
+  /**
+   * Cancels canaries in flight and waits (briefly) until their providers are told, so a canary
+   * never holds the slot the user's own job needs.
+   */
+  private async _yieldCanaries(): Promise<void> {
+    if (this._canaries.size === 0) return;
+    for (const controller of this._canaries.values()) controller.abort(new Error('The user needs the slot.'));
+    await Promise.race([
+      Promise.allSettled([...this._canaries.keys()]),
+      new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+    ]);
+  }
+
+  private async _generate(job: NetworkJob, options: GenerateOptions): Promise<GenerateResult> {
     const started = performance.now();
     const tried = new Set<string>();
     const reasons: string[] = [];
@@ -161,7 +200,7 @@ export class Requester {
           () => release(0n),
         );
         const totalMs = Math.round(performance.now() - started);
-        void settlement.then(() => this._maybeCanary(candidate, job)).catch(() => undefined);
+        void settlement.then(() => this._maybeCanary(job.model)).catch(() => undefined);
         return { text, summary, settlement, peerId: candidate.peerId, attempts: attempt, totalMs };
       } catch (error) {
         release(0n);
@@ -174,29 +213,47 @@ export class Requester {
   }
 
   /**
-   * Now and then sends the same provider a canary: a greedy job whose answer is already known,
-   * indistinguishable on the wire from the job just sent. Its outcome feeds reputation.
+   * Now and then schedules a canary: a greedy job whose answer is already known, on a fresh
+   * prompt like the user's, sent at a random time to a random provider of the model that has a
+   * free slot, never while the user has a job of their own. Its outcome feeds reputation.
    */
-  private _maybeCanary(candidate: ProviderCandidate, job: NetworkJob): void {
+  private _maybeCanary(model: string): void {
     const canary = this._settler?.nextCanary();
     if (!canary) return;
+    const { canaryMinMs: min, canaryMaxMs: max } = this._timeouts;
+    const timer = setTimeout(() => {
+      this._canaryTimers.delete(timer);
+      void this._sendCanary(model, canary).catch(() => undefined);
+    }, min + randomInt(Math.max(1, max - min)));
+    timer.unref();
+    this._canaryTimers.add(timer);
+  }
+
+  private async _sendCanary(model: string, canary: CanaryReference): Promise<void> {
+    if (this._userJobs > 0 || !this._settler) return;
+    const found = await this._directory.find(model, { waitMs: 0 });
+    const ranked = (await this._ranker.rank(found, model)).filter((c) => c.freeSlots > 0 && c.price <= DEFAULT_MAX_PRICE);
+    const candidate = ranked[randomInt(Math.max(1, ranked.length))];
+    if (!candidate || this._userJobs > 0) return;
     let release: (spent: bigint) => void;
     try {
-      release = this._settler!.reserve(candidate.price, canary.maxTokens);
+      release = this._settler.reserve(candidate.price, canary.maxTokens);
     } catch {
       return; // Canaries never take the requester past its spending limit.
     }
+    const controller = new AbortController();
     const run = this._attempt(
       candidate,
-      { model: job.model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed() },
-      {},
+      { model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed() },
+      { signal: controller.signal },
       canary,
     )
       .then((result) => result.settlement)
       .then((settlement) => release(settlement.receipt ? settlement.receipt.receipt.price : 0n))
       .catch(() => release(0n))
       .finally(() => this._canaries.delete(run));
-    this._canaries.add(run);
+    this._canaries.set(run, controller);
+    await run;
   }
 
   private async _attempt(candidate: ProviderCandidate, job: NetworkJob, options: GenerateOptions, canary?: CanaryReference) {
@@ -245,7 +302,16 @@ export class Requester {
           options.onToken?.(message.text);
         } else if (message.t === 'done') {
           const { t: _t, ...summary } = message;
-          const settlement = this._settle(messages, { provider: candidate.peerId, providerBinding: binding, request, text, summary, canary });
+          const cancelled = options.signal?.aborted ?? false;
+          const settlement = this._settle(messages, {
+            provider: candidate.peerId,
+            providerBinding: binding,
+            request,
+            text,
+            summary,
+            canary,
+            cancelled,
+          });
           return { text, summary, settlement };
         } else if (message.t === 'error') throw new AttemptFailed(message.message);
         else throw new AttemptFailed('the provider broke the protocol');

@@ -53,6 +53,8 @@ export interface FinishedNetworkJob {
   summary: JobSummary;
   /** Set when the job was a canary. */
   canary?: CanaryReference;
+  /** The requester cancelled the job before it ended. */
+  cancelled?: boolean;
 }
 
 /**
@@ -139,7 +141,12 @@ export class JobSettler {
   ): Promise<Pick<Settlement, 'audit' | 'failures' | 'note'>> {
     const { provider, request, summary } = job;
     const claims = claimFailures(request, summary, job.text);
+    if (summary.stopReason === 'cancelled' && !job.cancelled) {
+      claims.push({ rule: 'early-stop', detail: 'Claimed the job was cancelled; it was not.' });
+    }
     if (claims.length > 0) return { audit: 'failed', failures: claims };
+    // A canary cut short (the user needed the slot) has no answer to compare.
+    if (job.canary && job.cancelled) return { audit: 'not-sampled', failures: [] };
     if (job.canary) {
       const check = checkCanary(job.canary, summary.tokens);
       return { audit: check.passed ? 'passed' : 'failed', failures: check.passed ? [] : [{ rule: 'canary', detail: check.detail }] };
@@ -183,15 +190,19 @@ export class JobSettler {
   }
 
   /**
-   * Keeps a passing greedy job's prompt as a canary: a prompt this requester really sends, so
-   * resending it later looks like any other job. Runs in the background on the auditor.
+   * Makes a canary from a passing greedy job: a new prompt like the ones this requester really
+   * sends, with its known answer. Runs in the background on the auditor.
    */
   private _learnCanary(auditor: TokenAuditor, request: JobRequest): void {
     const pool = this._init.canaries;
     if (!pool || pool.size >= (this._init.maxCanaries ?? 20)) return;
+    // A fresh prompt in the style of this one: a provider that remembers prompts cannot tell
+    // the canary by a repeat.
     auditor
-      .reference(request.prompt, request.maxTokens)
+      .variant(request.prompt)
+      .then((prompt) => auditor.reference(prompt, request.maxTokens))
       .then((reference) => pool.add(reference))
       .catch(() => undefined);
   }
+
 }
