@@ -68,16 +68,17 @@ describe('audits that cannot be made to throw', () => {
     try {
       const job = { ...makeJob(50, 700), temperature: 0.8, topP: 0.95 };
       const answer = await honest.serve(job);
-      // The cheat replaces everything after the first 200 tokens with random ids: any 256-token
-      // window overlaps it.
+      // The cheat replaces everything after the first 50 tokens with random ids: any window
+      // is mostly junk.
       let seed = 3;
       const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-      const tokens = [...answer.tokens.slice(0, 200), ...answer.tokens.slice(200).map(() => 3 + Math.floor(random() * 509))];
+      const tokens = [...answer.tokens.slice(0, 50), ...answer.tokens.slice(50).map(() => 3 + Math.floor(random() * 509))];
       const text = small.detokenize(tokens);
       for (let round = 0; round < 3; round++) {
         const report = await auditAnswer(small, new ReplayGuard(), finishedJob(job, { ...answer, tokens, text }));
         expect(report.scored.window).toBeDefined();
         expect(report.passed).toBe(false);
+        expect(report.failures.map((f) => f.rule)).toContain('unlikely-window');
       }
     } finally {
       await small.dispose();

@@ -42,6 +42,8 @@ export interface RewardedNodeOptions {
    * free-loader: no settler, no receipts), 'lie' (claims every job failed its audit).
    */
   settle?: 'pay' | 'never' | 'lie';
+  /** Credits this requester may spend beyond its balance. Default: NodeRewards' default. */
+  creditAllowance?: number;
   /** A requester audits this share of its jobs. Default 1. */
   auditShare?: number;
   /** Give the requester a copy of stories260K in its models folder, so it can audit. Default true. */
@@ -69,6 +71,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     secrets: createSecretStore({ dir: join(dataDir, 'secrets') }),
     privateKey,
     auditShare: options.auditShare ?? 1,
+    creditAllowance: options.creditAllowance,
     offered: () => offered,
     onEntry: (entry) => entries.push(entry),
     log,

@@ -25,6 +25,12 @@ export interface AuditThresholds {
    * -4 to -47.
    */
   typicalityFloor?: number;
+  /**
+   * A long job's tail window fails when its mean log-probability is below this. Default -6:
+   * honest text under a cut context stays far above; ids drawn at random or from another model
+   * fall far below.
+   */
+  windowMeanFloor?: number;
 }
 
 export type AuditRule =
@@ -38,6 +44,7 @@ export type AuditRule =
   | 'replay' // returned an answer already returned for a different prompt
   | 'text-mismatch' // streamed text other than what the returned token ids spell
   | 'invalid-token' // returned ids outside the declared model's vocabulary
+  | 'unlikely-window' // the scored window of a long answer is junk
   | 'atypical' // a sampled answer far less likely than samples of the declared distribution are
   | 'canary'; // differed from a known answer where the model is confident
 
@@ -73,8 +80,11 @@ export interface ScoredOutput {
    * standard normal for honest samples, far below zero for text the model did not sample here).
    */
   typicality?: number;
-  /** Set when only a window of a long answer was scored: its first output index and length. */
-  window?: { start: number; length: number };
+  /**
+   * A job longer than the auditor's context: `logProbs` is empty, and this random window of the
+   * answer was scored with a cut context (judged only for junk).
+   */
+  window?: { start: number; length: number; logProbs: readonly number[] };
   promptTokens: number;
   /**
    * Greedy jobs only: tokens that were not the model's first choice where that choice led by a
@@ -91,7 +101,7 @@ export interface AuditVerdict {
 }
 
 export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, thresholds: AuditThresholds = {}): AuditVerdict {
-  const { hardFloor = -13, softFloor = -8, softLimit = 5, endFloor = -8, countSlack = 0, typicalityFloor = -4.5 } = thresholds;
+  const { hardFloor = -13, softFloor = -8, softLimit = 5, endFloor = -8, countSlack = 0, typicalityFloor = -4.5, windowMeanFloor = -6 } = thresholds;
   const failures: AuditFailure[] = [];
   const fail = (rule: AuditRule, detail: string) => failures.push({ rule, detail });
   if (claim.declaredModel.toLowerCase() !== claim.requestedModel.toLowerCase()) {
@@ -102,7 +112,7 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   if (below !== -1) {
     fail(
       'token-below-floor',
-      `Token ${below + 1 + (scored.window?.start ?? 0)} has log-probability ${fmt(scored.logProbs[below])} (floor ${hardFloor}).`,
+      `Token ${below + 1} has log-probability ${fmt(scored.logProbs[below])} (floor ${hardFloor}).`,
     );
   }
   const unlikely = scored.logProbs.filter((lp) => lp <= softFloor).length;
@@ -114,7 +124,17 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
       `The answer is ${(-scored.typicality).toFixed(1)} standard deviations less likely than samples of the declared sampling.`,
     );
   }
-  if (claim.stopReason === 'eos' && scored.endLogProb < endFloor) {
+  if (scored.window && scored.window.logProbs.length > 0) {
+    const finite = scored.window.logProbs.map((lp) => Math.max(lp, -100));
+    const mean = finite.reduce((sum, lp) => sum + lp, 0) / finite.length;
+    if (mean < windowMeanFloor) {
+      fail(
+        'unlikely-window',
+        `Tokens ${scored.window.start + 1} to ${scored.window.start + scored.window.length} average log-probability ${mean.toFixed(2)} (floor ${windowMeanFloor}).`,
+      );
+    }
+  }
+  if (claim.stopReason === 'eos' && scored.endLogProb < endFloor && (!scored.window || scored.logProbs.length === tokens)) {
     fail('unlikely-end', `The output ends where the model gives an end only ${fmt(scored.endLogProb)}.`);
   }
   if (claim.stopReason === 'max-tokens' && tokens + countSlack < claim.maxTokens) {

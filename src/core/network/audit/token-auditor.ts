@@ -124,65 +124,83 @@ export class TokenAuditor implements Disposable {
     const promptTokens = this.promptTokens(prompt);
     const returned = this.outputTokens(output);
     if (promptTokens.length === 0) throw new Error('An audit needs at least one prompt token.');
-    const { prefix, window } = this._window(promptTokens, returned);
-    const outputTokens = returned.slice(window.start, window.start + window.length);
-    const windowed = window.length < returned.length;
+    const size = this._context.contextSize;
+    // A job that fits is scored whole, with the context the provider had, by every rule. A
+    // longer one had its context cut by the provider's runtime (the prompt's start, then shifts)
+    // in ways the auditor cannot reproduce: only a window of it is judged, and only for junk.
+    const headLength = promptTokens.length + returned.length <= size ? returned.length : 0;
+    const head = returned.slice(0, headLength);
     const options = auditSampling(sampling);
-    const first = prefix.length - 1;
-    const input: ControlledEvaluateInputItem[] = [...prefix, ...outputTokens].map((token, index) =>
-      index >= first ? [token, { generateNext: { probabilities: true, options } }] : token,
-    );
-    await this._sequence.clearHistory();
-    const results = await this._sequence.controlledEvaluate(input);
-    const logProbAt = (index: number, token: Token) => Math.log(results[index]?.next.probabilities?.get(token) ?? 0);
-    const logProbs = outputTokens.map((token, i) => logProbAt(first + i, token));
-    // Greedy output must be the model's first choice wherever that choice was clear. Not judged
-    // on a window: its prefix is cut, so the first choice may differ from the provider's.
-    const greedyMisses =
-      sampling.temperature > 0 || windowed
-        ? 0
-        : outputTokens.filter((token, i) => {
+    let logProbs: number[] = [];
+    let greedyMisses = 0;
+    let typicality: number | undefined;
+    let endLogProb = 0;
+    try {
+      if (headLength > 0) {
+        const first = promptTokens.length - 1;
+        const results = await this._evaluate([...promptTokens, ...head], first, options);
+        const logProbAt = (index: number, token: Token) => Math.log(results[index]?.next.probabilities?.get(token) ?? 0);
+        logProbs = head.map((token, i) => logProbAt(first + i, token));
+        // Greedy output must be the model's first choice wherever that choice was clear.
+        if (sampling.temperature <= 0) {
+          greedyMisses = head.filter((token, i) => {
             const [top] = results[first + i]?.next.probabilities ?? [];
             return top !== undefined && top[0] !== token && Math.log(top[1]) - (logProbs[i] ?? 0) > GREEDY_MARGIN;
           }).length;
-    const typicality = sampling.temperature > 0 ? typicalityZ(logProbs, outputTokens.map((_, i) => results[first + i]?.next.probabilities)) : undefined;
-    const last = first + outputTokens.length;
-    const ends = [this._model.tokens.eos, this._model.tokens.eot].filter((t): t is Token => t !== null);
-    const reachesEnd = window.start + window.length === returned.length;
-    const endLogProb = reachesEnd ? Math.max(...ends.map((token) => logProbAt(last, token))) : 0;
+        } else typicality = typicalityZ(logProbs, head.map((_, i) => results[first + i]?.next.probabilities));
+        if (headLength === returned.length) {
+          const ends = [this._model.tokens.eos, this._model.tokens.eot].filter((t): t is Token => t !== null);
+          endLogProb = Math.max(...ends.map((token) => logProbAt(first + head.length, token)));
+        }
+      }
+      const scored: ScoredOutput = {
+        logProbs,
+        endLogProb,
+        promptTokens: promptTokens.length,
+        greedyMisses,
+        outputTokens: returned.length,
+        ...(typicality !== undefined ? { typicality } : {}),
+      };
+      if (headLength === returned.length) return scored;
+      return { ...scored, window: await this._scoreWindow(promptTokens, returned, headLength, sampling) };
+    } finally {
+      await this._sequence.clearHistory();
+    }
+  }
+
+  private async _evaluate(tokens: Token[], first: number, options: ReturnType<typeof auditSampling>) {
+    const input: ControlledEvaluateInputItem[] = tokens.map((token, index) =>
+      index >= first ? [token, { generateNext: { probabilities: true, options } }] : token,
+    );
     await this._sequence.clearHistory();
-    return {
-      logProbs,
-      endLogProb,
-      promptTokens: promptTokens.length,
-      greedyMisses,
-      outputTokens: returned.length,
-      ...(typicality !== undefined ? { typicality } : {}),
-      ...(windowed ? { window } : {}),
-    };
+    return this._sequence.controlledEvaluate(input);
   }
 
   /**
-   * What to score. A job that fits the context is scored whole. A longer one (the provider's
-   * own context shifted while it generated) is scored on a random window of its output, as long
-   * as half the context, after the beginning-of-text token and as much of the text right before
-   * the window as fits: the provider cannot know which window, so cheating anywhere risks it.
+   * A job longer than the context: the provider's runtime cut its context while it generated,
+   * in a way the auditor cannot reproduce, so it scores a random window of the answer (the
+   * provider cannot know which) as long as half the context, after the beginning-of-text
+   * token and as much of the text right before it as fits, without a nucleus cut. Only gross
+   * cheats are judged there (`windowMeanFloor`): what the cut context leaves of an honest
+   * answer is still text the model finds plausible; junk is not.
    */
-  private _window(promptTokens: Token[], returned: Token[]): { prefix: Token[]; window: { start: number; length: number } } {
+  private async _scoreWindow(promptTokens: Token[], returned: Token[], from: number, sampling: DeclaredSampling) {
     const size = this._context.contextSize;
-    if (promptTokens.length + returned.length <= size) {
-      return { prefix: promptTokens, window: { start: 0, length: returned.length } };
-    }
-    const length = Math.min(returned.length, Math.floor(size / 2));
-    const start = this._randomInt(returned.length - length + 1);
+    const length = Math.min(returned.length - from, Math.floor(size / 2));
+    const start = from + this._randomInt(returned.length - from - length + 1);
     const before = [...promptTokens, ...returned.slice(0, start)];
     const bos = this._model.tokens.shouldPrependBosToken ? this._model.tokens.bos : null;
-    const head = bos !== null && before[0] === bos ? [bos] : [];
-    const room = size - length - head.length;
+    const lead = bos !== null && before[0] === bos ? [bos] : [];
+    const room = size - length - lead.length;
     if (room < 1) throw new AuditorLimitError(`The auditor's ${size}-token context is too small for this job.`);
-    return { prefix: [...head, ...before.slice(Math.max(head.length, before.length - room))], window: { start, length } };
+    const prefix = [...lead, ...before.slice(Math.max(lead.length, before.length - room))];
+    const tokens = returned.slice(start, start + length);
+    const options = { ...auditSampling(sampling), topP: 1 };
+    const first = prefix.length - 1;
+    const results = await this._evaluate([...prefix, ...tokens], first, options);
+    const logProbs = tokens.map((token, i) => Math.log(results[first + i]?.next.probabilities?.get(token) ?? 0));
+    return { start, length, logProbs };
   }
-
 
   /**
    * The greedy answer to a canary prompt with the model's confidence at each step (top-1 minus
