@@ -5,14 +5,13 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import type { Logger } from '../../log';
 import { AuditSampler, CanaryPool, ReplayGuard } from '../audit';
 import { Ledger, ledgerFile, type LedgerEntry } from '../ledger';
-import type { OfferedModel } from '../provider/inference-provider';
 import { bindWallet, loadOrCreateWallet } from '../receipts';
 import type { SecretStore } from '../../secrets';
 import { readJsonState, type OnStateDamage } from '../../state';
 import * as v from 'valibot';
 import { ReputationBook } from '../reputation';
 import { JobSettler } from './job-settler';
-import { ModelAuditors } from './model-auditors';
+import { ModelAuditors, type ModelCopy } from './model-auditors';
 import { ReceiptCollector } from './receipt-collector';
 import { SpendingLimit } from './spending-limit';
 
@@ -28,7 +27,7 @@ export interface NodeRewardsInit {
   auditShare: number | (() => number);
   /** How far below zero this requester's balance may go, in credits. Default 100. */
   creditAllowance?: number;
-  offered: () => readonly OfferedModel[];
+  offered: () => readonly ModelCopy[];
   onEntry: (entry: LedgerEntry) => void;
   log: Logger;
   /** Told when reputation.json was damaged and set aside. */
