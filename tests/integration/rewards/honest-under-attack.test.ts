@@ -131,4 +131,28 @@ describe('honest under attack (loopback)', () => {
     expect(own.tier).not.toBe('banned');
     expect(own.auditPassRate).toBeNull();
   }, 60_000);
+
+  it('a canary on a fresh prompt gives the only slot back the moment the user needs it', async () => {
+    const provider = await start({ provider: 'honest-fixture', price: 1 });
+    const user = await start({
+      auditShare: 0.1,
+      canaries: { share: 1, minMs: 0, maxMs: 20 },
+      bootstrap: [`${provider.address}/p2p/${provider.peerId}`],
+    });
+    await heard(user, [provider]);
+    const prompt = storyPrompt(4242);
+    // A passing greedy job teaches the requester a canary (a new prompt in its style).
+    await (await on(user, provider, { prompt, maxTokens: 400, temperature: 0 })).settlement;
+    await expect.poll(() => user.rewards.settler.canaryCount, { timeout: 30_000 }).toBeGreaterThan(0);
+    // The next job draws the canary; it goes out at once and holds the provider's only slot.
+    await (await on(user, provider)).settlement;
+    const canaries = (user.network.requester as unknown as { _canaries: Map<unknown, unknown> })._canaries;
+    await expect.poll(() => canaries.size, { timeout: 10_000, interval: 5 }).toBe(1);
+    const result = await on(user, provider);
+    expect(result.text.length).toBeGreaterThan(0);
+    expect((await result.settlement).audit).not.toBe('failed');
+    const standing = user.rewards.reputation.standing(provider.peerId);
+    expect(standing.audits - standing.auditsPassed).toBe(0);
+    expect(standing.banned).toBe(false);
+  }, 120_000);
 });

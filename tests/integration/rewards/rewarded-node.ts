@@ -44,6 +44,8 @@ export interface RewardedNodeOptions {
   settle?: 'pay' | 'never' | 'lie';
   /** Credits this requester may spend beyond its balance. Default: NodeRewards' default. */
   creditAllowance?: number;
+  /** Share of jobs followed by a canary, and when it goes out. Default: the requester's defaults. */
+  canaries?: { share: number; minMs: number; maxMs: number };
   /** A requester audits this share of its jobs. Default 1. */
   auditShare?: number;
   /** Give the requester a copy of stories260K in its models folder, so it can audit. Default true. */
@@ -72,6 +74,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     privateKey,
     auditShare: options.auditShare ?? 1,
     creditAllowance: options.creditAllowance,
+    canaryShare: options.canaries?.share,
     offered: () => offered,
     onEntry: (entry) => entries.push(entry),
     log,
@@ -107,6 +110,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
         }
       : undefined,
     ranker: options.ranking === 'plain' ? undefined : reputationRanker(rewards.reputation),
+    requesterTimeouts: options.canaries ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs } : undefined,
     rewards: { settler: options.settle === 'never' ? undefined : rewards.settler, receipts: rewards.receipts },
     log,
     onChange: () => undefined,

@@ -73,6 +73,11 @@ export class JobSettler {
     return this._init.binding;
   }
 
+  /** Canaries ready to send. */
+  get canaryCount(): number {
+    return this._init.canaries?.size ?? 0;
+  }
+
   /** A canary to send now, or null. */
   nextCanary(): CanaryReference | null {
     return this._init.canaries?.next() ?? null;

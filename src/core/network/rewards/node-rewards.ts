@@ -25,6 +25,8 @@ export interface NodeRewardsInit {
   privateKey: PrivateKey;
   /** Share of sent jobs audited (settings.network.auditShare), read at every job. */
   auditShare: number | (() => number);
+  /** Share of jobs followed by a canary. Default 0.02. */
+  canaryShare?: number;
   /** How far below zero this requester's balance may go, in credits. Default 100. */
   creditAllowance?: number;
   offered: () => readonly ModelCopy[];
@@ -104,7 +106,7 @@ export class NodeRewards {
       reputation,
       replayGuard: new ReplayGuard({ scope: 'all' }),
       auditorFor: (hash) => auditors.auditorFor(hash),
-      canaries: new CanaryPool(),
+      canaries: new CanaryPool({ share: init.canaryShare }),
       onEntry: init.onEntry,
       onReputation: () => saver.save(),
       log: init.log,
