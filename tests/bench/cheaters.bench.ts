@@ -34,6 +34,8 @@ interface AttackRow {
   caught: number;
   paid: number;
   credits: number;
+  /** Credits for jobs the attacker cheated on (a patient attacker's honest phase left out). */
+  cheatedCredits: number;
   creditsPerJob: number;
   honestCreditsPerJob: number;
   rules: Record<string, number>;
@@ -204,6 +206,8 @@ describe('cheaters bench', () => {
         return cheater;
       };
       let cheater = await fresh();
+      let identityJobs = 0;
+      const honestJobs = attack.kind.startsWith('patient-') ? Number(attack.kind.slice('patient-'.length)) : 0;
       const row: AttackRow = {
         attack: attack.name,
         jobs: 0,
@@ -211,6 +215,7 @@ describe('cheaters bench', () => {
         caught: 0,
         paid: 0,
         credits: 0,
+        cheatedCredits: 0,
         creditsPerJob: 0,
         honestCreditsPerJob: honestRow?.creditsPerJob ?? 0,
         rules: {},
@@ -222,8 +227,10 @@ describe('cheaters bench', () => {
           nodes.delete(cheater);
           cheater = await fresh();
           row.identities++;
+          identityJobs = 0;
         }
         row.jobs++;
+        identityJobs++;
         try {
           const result = await requester.network.requester.generate(job(attack.temperature), {
             onlyProviders: [cheater.peerId],
@@ -232,6 +239,7 @@ describe('cheaters bench', () => {
           const settlement = await result.settlement;
           if (settlement.audit === 'failed') row.caught++;
           if (settlement.receipt) row.paid++;
+          if (settlement.receipt && identityJobs > honestJobs) row.cheatedCredits += micro(settlement.receipt.receipt.price);
           for (const f of settlement.failures) row.rules[f.rule] = (row.rules[f.rule] ?? 0) + 1;
         } catch (error) {
           row.rules.error = (row.rules.error ?? 0) + 1;
@@ -291,11 +299,14 @@ describe('cheaters bench', () => {
   it('summary: share of all credits that went to cheaters', () => {
     const honestRow = results.honest as { credits: number; creditsPerJob: number };
     const cheaterCredits = rows.reduce((sum, r) => sum + r.credits, 0);
+    const cheatedCredits = rows.reduce((sum, r) => sum + r.cheatedCredits, 0);
     const total = cheaterCredits + honestRow.credits;
     results.summary = {
       honestCredits: honestRow.credits,
       cheaterCredits,
+      cheatedCredits,
       cheaterShare: total ? cheaterCredits / total : 0,
+      cheatedShare: total ? cheatedCredits / total : 0,
       attacksBelowHonestPerJob: rows.filter((r) => r.creditsPerJob < honestRow.creditsPerJob).length,
       attacks: rows.length,
     };
@@ -308,6 +319,7 @@ describe('cheaters bench', () => {
         caught: r.caught,
         paid: r.paid,
         credits: r.credits.toFixed(3),
+        'for cheating': r.cheatedCredits.toFixed(3),
         'per job': r.creditsPerJob.toFixed(4),
         'honest per job': r.honestCreditsPerJob.toFixed(4),
       })),
