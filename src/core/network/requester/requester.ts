@@ -183,7 +183,6 @@ export class Requester {
         break;
       }
       tried.add(candidate.peerId);
-      options.onAttempt?.({ peerId: candidate.peerId, attempt });
       let release: (spent: bigint) => void;
       try {
         release = this._settler?.reserve(candidate.price, job.maxTokens) ?? (() => undefined);
@@ -193,6 +192,7 @@ export class Requester {
         overBudget = error;
         continue;
       }
+      options.onAttempt?.({ peerId: candidate.peerId, attempt });
       try {
         const { text, summary, settlement } = await this._attempt(candidate, job, options);
         void settlement.then(
