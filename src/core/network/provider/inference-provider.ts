@@ -289,8 +289,9 @@ export class InferenceProvider {
       await messages.write({ t: 'error', message: message.slice(0, 500) }, 2_000).catch(() => undefined);
       messages.abort(message);
       listening.abort();
-      // A requester that walks away mid-answer still took the text it was sent.
-      if (streamed) owed?.unpaid();
+      // A requester that walks away mid-answer still took the text it was sent; a job this
+      // provider ended itself (its owner came back, a crash) is not the requester's debt.
+      if (streamed && this._cancelledByRequester.has(job)) owed?.unpaid();
       else owed?.cancel();
     } finally {
       clearTimeout(deadline);
