@@ -69,7 +69,7 @@ export const NetworkSettingsSchema = v.object({
   auditShare: v.pipe(v.number(), v.minValue(0), v.maxValue(1)),
   /** Credits this node asks per 1000 generated tokens when it serves a job; announced to requesters. */
   pricePer1kTokens: Price,
-  /** Most credits per 1000 tokens this node pays when it sends a job; null: no limit. */
+  /** Most credits per 1000 tokens this node pays when it sends a job; null: the default cap (DEFAULT_MAX_PRICE, 10). */
   maxPricePer1kTokens: v.nullable(Price),
   /** Lend the GPU too; off runs other people's jobs on the CPU only. */
   useGpu: v.boolean(),

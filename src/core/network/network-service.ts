@@ -412,7 +412,8 @@ export class NetworkService {
       modelsDir: modelsDir(this._init.dataDir),
       secrets: this._init.secrets,
       privateKey,
-      auditShare: settings.auditShare,
+      // Read at every job, so a change on the Contribute page applies without a restart.
+      auditShare: () => this._init.settings.get().network.auditShare,
       offered: () => this._offered,
       onEntry: (entry) => this._init.events.emit('rewards.changed', { seq: entry.seq }),
       log: this._init.log,

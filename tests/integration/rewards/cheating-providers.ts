@@ -66,7 +66,8 @@ interface Loaded {
 async function load(path: string): Promise<Loaded> {
   const llama = await getLlama({ gpu: false, logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: path });
-  const context = await model.createContext({ threads: 1, contextSize: 512, sequences: 1 });
+  // The context the real worker uses, so long jobs shift the same way.
+  const context = await model.createContext({ threads: 1, contextSize: Math.min(2048, model.trainContextSize), sequences: 1 });
   const sequence = context.getSequence();
   return { model, context, sequence, completion: new LlamaCompletion({ contextSequence: sequence }) };
 }

@@ -3,7 +3,10 @@
  * It speaks the same IPC as src/core/network/worker/inference-worker.ts, so an InferenceProvider
  * started with `workerEntry` set to this file (and `workerArgs: [kind, otherModelPath]`) serves
  * its cheats over /hearth/infer like any provider. Kinds: honest, other-model, random-tokens,
- * early-stop, inflated-counts, replay.
+ * early-stop, inflated-counts, replay, and for `npm run bench:cheaters`: out-of-vocabulary (ids
+ * from another vocabulary), padding (ids padded to 4,096), replay-foreign (answers made for other
+ * prompts), high-temperature (samples at 2 whatever was asked), canary-aware (honest on a
+ * prompt it has seen before, else stops early), patient-N (honest for N jobs, then stops early).
  */
 import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
 
@@ -13,6 +16,9 @@ let declared;
 let other;
 let rng = 7;
 const replayCache = [];
+const foreignCache = new Map();
+const seenPrompts = new Set();
+let served = 0;
 
 function random() {
   // mulberry32, so a run can be repeated exactly.
@@ -25,12 +31,13 @@ function random() {
 async function loadModel(path, threads) {
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: LlamaLogLevel.error });
   const model = await llama.loadModel({ modelPath: path });
-  const context = await model.createContext({ threads, contextSize: 512, sequences: 1 });
+  // The context the real worker uses, so long jobs shift the same way.
+  const context = await model.createContext({ threads, contextSize: Math.min(2048, model.trainContextSize), sequences: 1 });
   const sequence = context.getSequence();
   return { model, sequence, completion: new LlamaCompletion({ contextSequence: sequence }) };
 }
 
-async function generate(loaded, job, maxTokens = job.maxTokens) {
+async function generate(loaded, job, maxTokens = job.maxTokens, stream = false) {
   await loaded.sequence.clearHistory();
   const tokens = [];
   const { response, metadata } = await loaded.completion.generateCompletionWithMeta(job.prompt, {
@@ -39,12 +46,49 @@ async function generate(loaded, job, maxTokens = job.maxTokens) {
     topP: job.topP,
     seed: job.seed,
     onToken: (chunk) => tokens.push(...chunk),
+    // Honest answers stream as the real worker's do, so long jobs never fall silent.
+    onTextChunk: stream ? (text) => send({ type: 'token', id: job.id, text }) : undefined,
   });
-  return { text: response, tokens, stopReason: metadata.stopReason === 'maxTokens' ? 'max-tokens' : 'eos' };
+  return { text: response, tokens, stopReason: metadata.stopReason === 'maxTokens' ? 'max-tokens' : 'eos', streamed: stream };
+}
+
+function truncated(job) {
+  const cut = Math.max(1, Math.floor(job.maxTokens * (0.2 + 0.3 * random())));
+  return generate(declared, job, cut).then((a) => ({ ...a, stopReason: 'eos' }));
 }
 
 async function answer(job) {
+  served++;
+  if (kind.startsWith('patient-')) return served <= Number(kind.slice(8)) ? generate(declared, job, job.maxTokens, true) : truncated(job);
   switch (kind) {
+    case 'out-of-vocabulary': {
+      const honest = await generate(declared, job);
+      return { ...honest, tokens: honest.tokens.map((t) => t + 20_000) };
+    }
+    case 'padding': {
+      const honest = await generate(declared, job);
+      return { ...honest, tokens: [...honest.tokens, ...Array(4096 - honest.tokens.length).fill(honest.tokens[0] ?? 1)] };
+    }
+    case 'replay-foreign': {
+      // Answers made once for other prompts (another requester's), re-sent for every new prompt.
+      const key = job.temperature;
+      if (!foreignCache.has(key)) {
+        const made = [];
+        for (let i = 0; i < 4; i++) {
+          made.push(await generate(declared, { ...job, prompt: `Once upon a time, there was a dog named Rex${i}. Rex${i} liked to run.`, seed: 77 + i }));
+        }
+        foreignCache.set(key, made);
+      }
+      const cached = foreignCache.get(key)[Math.floor(random() * 4)];
+      return { ...cached, tokens: cached.tokens.slice(0, job.maxTokens), text: declared.model.detokenize(cached.tokens.slice(0, job.maxTokens)) };
+    }
+    case 'high-temperature':
+      return generate(declared, { ...job, temperature: 2, topP: 1 });
+    case 'canary-aware': {
+      const seen = seenPrompts.has(job.prompt);
+      seenPrompts.add(job.prompt);
+      return seen ? generate(declared, job) : truncated(job);
+    }
     case 'other-model': {
       // A cheaper model's text, re-tokenised into the declared model's vocabulary.
       const cheap = await generate(other, job);
@@ -73,7 +117,7 @@ async function answer(job) {
       return replayCache[Math.floor(random() * replayCache.length)];
     }
     default:
-      return generate(declared, job);
+      return generate(declared, job, job.maxTokens, true);
   }
 }
 
@@ -81,7 +125,7 @@ async function run(job) {
   const started = performance.now();
   try {
     const result = await answer(job);
-    send({ type: 'token', id: job.id, text: result.text });
+    if (!result.streamed) send({ type: 'token', id: job.id, text: result.text });
     send({
       type: 'done',
       id: job.id,

@@ -31,8 +31,22 @@ export interface RewardedNode {
 
 export interface RewardedNodeOptions {
   dataDir: string;
-  /** Serve stories260K through this worker kind; absent: a pure requester. 'honest' uses the built worker. */
-  provider?: ProviderKind | 'honest-fixture';
+  /**
+   * Serve stories260K through this worker kind (see cheating-worker.mjs); absent: a pure
+   * requester. 'honest' uses the built worker, 'honest-fixture' the fixture worker's honest mode.
+   */
+  provider?: ProviderKind | 'honest-fixture' | (string & {});
+  /** Credits per 1000 tokens the provider asks. Default 0. */
+  price?: number;
+  /**
+   * How this node settles the jobs it sends: 'pay' (default, audits and receipts), 'never' (a
+   * free-loader: no settler, no receipts), 'lie' (claims every job failed its audit).
+   */
+  settle?: 'pay' | 'never' | 'lie';
+  /** Credits this requester may spend beyond its balance. Default: NodeRewards' default. */
+  creditAllowance?: number;
+  /** Share of jobs followed by a canary, and when it goes out. Default: the requester's defaults. */
+  canaries?: { share: number; minMs: number; maxMs: number };
   /** A requester audits this share of its jobs. Default 1. */
   auditShare?: number;
   /** Give the requester a copy of stories260K in its models folder, so it can audit. Default true. */
@@ -43,8 +57,6 @@ export interface RewardedNodeOptions {
    * sending to them, so a bench can measure the catch rate over many jobs.
    */
   ranking?: 'reputation' | 'plain';
-  /** A provider's price in credits per 1000 tokens. Default 0. */
-  price?: number;
   /** On-chain escrow payments (tests/integration/chain). Default: none, as without a chain. */
   payments?: JobPayments;
 }
@@ -64,11 +76,22 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     secrets: createSecretStore({ dir: join(dataDir, 'secrets') }),
     privateKey,
     auditShare: options.auditShare ?? 1,
+    creditAllowance: options.creditAllowance,
+    canaryShare: options.canaries?.share,
     offered: () => offered,
     onEntry: (entry) => entries.push(entry),
     log,
   });
   const fixture = provider && provider !== 'honest';
+  if (options.settle === 'lie') {
+    rewards.settler.settle = async (job) => ({
+      audit: 'failed',
+      canary: false,
+      failures: [],
+      receipt: null,
+      withheld: `The audit failed (a lie) for ${job.request.jobId}.`,
+    });
+  }
   const network = await HearthNetwork.start({
     privateKey,
     listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -90,7 +113,10 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
         }
       : undefined,
     ranker: options.ranking === 'plain' ? undefined : reputationRanker(rewards.reputation),
-    rewards: { settler: rewards.settler, receipts: rewards.receipts },
+    requesterTimeouts: options.canaries
+      ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs }
+      : undefined,
+    rewards: { settler: options.settle === 'never' ? undefined : rewards.settler, receipts: rewards.receipts },
     payments: options.payments,
     log,
     onChange: () => undefined,

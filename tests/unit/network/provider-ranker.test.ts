@@ -50,16 +50,20 @@ describe('rankProviders', () => {
         candidate('measured', { latencyMs: 300, price: 3 }),
         candidate('unmeasured', { price: 1 }),
       ],
-      { band: (peerId) => (peerId === 'silent' ? 10 : 0) },
+      { risk: (peerId) => (peerId === 'silent' ? 0 : 0.5) },
     );
     expect(ids(ranked)).toEqual(['unmeasured', 'measured', 'silent']);
   });
 
-  it('orders by reputation band before cost', () => {
-    const ranked = rankProviders([candidate('cheap-new', { latencyMs: 1 }), candidate('dear-proven', { price: 9, latencyMs: 400 })], {
-      band: (peerId) => (peerId === 'dear-proven' ? 2 : 1),
+  it('weighs reputation and price in one cost: a good record beats a little more price, never a lot', () => {
+    const risk = (peerId: string) => (peerId.startsWith('proven') ? 0.05 : 0.19);
+    const ranked = rankProviders([candidate('cheap-new', { latencyMs: 1 }), candidate('proven', { price: 9, latencyMs: 400 })], { risk });
+    expect(ids(ranked)).toEqual(['proven', 'cheap-new']);
+    // A proven provider that raises its price far beyond the risk it saves loses to a free newcomer.
+    const greedy = rankProviders([candidate('cheap-new', { latencyMs: 1 }), candidate('proven-greedy', { price: 1e9, latencyMs: 1 })], {
+      risk,
     });
-    expect(ids(ranked)).toEqual(['dear-proven', 'cheap-new']);
+    expect(ids(greedy)).toEqual(['cheap-new', 'proven-greedy']);
   });
 
   it('is a pure, stable order: ties fall to price, then peer id, and the input is not changed', () => {
@@ -72,7 +76,7 @@ describe('rankProviders', () => {
 });
 
 describe('reputationRanker', () => {
-  it('drops banned and timed-out providers, then ranks by reputation band, capacity and cost', async () => {
+  it('drops banned and timed-out providers, then ranks by capacity and cost with reputation in it', async () => {
     let now = 1_000_000;
     const book = new ReputationBook({ newJobs: 1, now: () => now });
     for (let i = 0; i < 30; i++) {

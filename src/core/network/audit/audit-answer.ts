@@ -41,6 +41,8 @@ export async function auditAnswer(
     options,
   );
   // The ids are what gets scored, the text is what the requester reads: they must be one answer.
+  // Ids outside the vocabulary already failed the audit, and cannot be spelt.
+  if (report.failures.some((f) => f.rule === 'invalid-token')) return report;
   if (job.tokens && auditor.detokenize(job.tokens) !== job.text) {
     report.failures.push({
       rule: 'text-mismatch',

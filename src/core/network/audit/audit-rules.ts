@@ -18,6 +18,19 @@ export interface AuditThresholds {
    * to the tokens that produced it.
    */
   countSlack?: number;
+  /**
+   * Sampled jobs of at least 16 scored tokens fail when their typicality z-score is below this.
+   * Default -4.5: honest samples of stories260K at temperatures 0.5 to 1 stayed above -2.2 in 160
+   * jobs (the normal tail below -4.5 is 3 in a million); text sampled hotter than declared scored
+   * -4 to -47.
+   */
+  typicalityFloor?: number;
+  /**
+   * A long job's tail window fails when its mean log-probability is below this. Default -6:
+   * honest text under a cut context stays far above; ids drawn at random or from another model
+   * fall far below.
+   */
+  windowMeanFloor?: number;
 }
 
 export type AuditRule =
@@ -30,6 +43,9 @@ export type AuditRule =
   | 'token-count' // claimed more output or prompt tokens than it returned
   | 'replay' // returned an answer already returned for a different prompt
   | 'text-mismatch' // streamed text other than what the returned token ids spell
+  | 'invalid-token' // returned ids outside the declared model's vocabulary
+  | 'unlikely-window' // the scored window of a long answer is junk
+  | 'atypical' // a sampled answer far less likely than samples of the declared distribution are
   | 'canary'; // differed from a known answer where the model is confident
 
 export interface AuditFailure {
@@ -50,10 +66,25 @@ export interface ProviderClaim {
 
 /** What the auditor measured in its teacher-forced pass. */
 export interface ScoredOutput {
-  /** Log-probability of each returned token given everything before it. */
+  /**
+   * Log-probability of each scored token given everything before it: every returned token, or
+   * for a job longer than the auditor's context the tokens of one random window (see `window`).
+   */
   logProbs: readonly number[];
-  /** Log-probability that generation ends right after the last returned token. */
+  /** Log-probability that generation ends right after the last returned token (0 when not scored). */
   endLogProb: number;
+  /** How many tokens were returned (scored or not). Default: logProbs.length. */
+  outputTokens?: number;
+  /**
+   * Sampled jobs: how typical the scored tokens are of the distribution, as a z-score (about
+   * standard normal for honest samples, far below zero for text the model did not sample here).
+   */
+  typicality?: number;
+  /**
+   * A job longer than the auditor's context: `logProbs` is empty, and this random window of the
+   * answer was scored with a cut context (judged only for junk).
+   */
+  window?: { start: number; length: number; logProbs: readonly number[] };
   promptTokens: number;
   /**
    * Greedy jobs only: tokens that were not the model's first choice where that choice led by a
@@ -70,13 +101,13 @@ export interface AuditVerdict {
 }
 
 export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, thresholds: AuditThresholds = {}): AuditVerdict {
-  const { hardFloor = -13, softFloor = -8, softLimit = 5, endFloor = -8, countSlack = 0 } = thresholds;
+  const { hardFloor = -13, softFloor = -8, softLimit = 5, endFloor = -8, countSlack = 0, typicalityFloor = -4.5, windowMeanFloor = -6 } = thresholds;
   const failures: AuditFailure[] = [];
   const fail = (rule: AuditRule, detail: string) => failures.push({ rule, detail });
   if (claim.declaredModel.toLowerCase() !== claim.requestedModel.toLowerCase()) {
     fail('model-hash', `The provider declared model ${claim.declaredModel.slice(0, 12)}…, not the requested one.`);
   }
-  const tokens = scored.logProbs.length;
+  const tokens = scored.outputTokens ?? scored.logProbs.length;
   const below = scored.logProbs.findIndex((lp) => lp <= hardFloor);
   if (below !== -1) {
     fail(
@@ -87,7 +118,23 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
   const unlikely = scored.logProbs.filter((lp) => lp <= softFloor).length;
   if (unlikely >= softLimit)
     fail('too-many-unlikely', `${unlikely} tokens are at or below ${softFloor} (limit ${softLimit - 1}).`);
-  if (claim.stopReason === 'eos' && scored.endLogProb < endFloor) {
+  if (scored.typicality !== undefined && scored.logProbs.length >= 16 && scored.typicality < typicalityFloor) {
+    fail(
+      'atypical',
+      `The answer is ${(-scored.typicality).toFixed(1)} standard deviations less likely than samples of the declared sampling.`,
+    );
+  }
+  if (scored.window && scored.window.logProbs.length > 0) {
+    const finite = scored.window.logProbs.map((lp) => Math.max(lp, -100));
+    const mean = finite.reduce((sum, lp) => sum + lp, 0) / finite.length;
+    if (mean < windowMeanFloor) {
+      fail(
+        'unlikely-window',
+        `Tokens ${scored.window.start + 1} to ${scored.window.start + scored.window.length} average log-probability ${mean.toFixed(2)} (floor ${windowMeanFloor}).`,
+      );
+    }
+  }
+  if (claim.stopReason === 'eos' && scored.endLogProb < endFloor && (!scored.window || scored.logProbs.length === tokens)) {
     fail('unlikely-end', `The output ends where the model gives an end only ${fmt(scored.endLogProb)}.`);
   }
   if (claim.stopReason === 'max-tokens' && tokens + countSlack < claim.maxTokens) {
@@ -110,6 +157,29 @@ export function judgeAudit(scored: ScoredOutput, claim: ProviderClaim, threshold
     minLogProb: finite.length ? Math.min(...finite) : 0,
     unlikelyTokens: unlikely,
   };
+}
+
+/**
+ * Checks on the returned ids that need no model run, so an audit never feeds the model input it
+ * cannot evaluate: ids outside the vocabulary and more ids than the job allowed fail the job (they
+ * are the provider's data; an auditor that threw on them would let the cheat through).
+ */
+export function checkReturnedIds(
+  tokens: readonly number[],
+  { vocabularySize, maxTokens }: { vocabularySize: number; maxTokens: number },
+): AuditFailure[] {
+  const failures: AuditFailure[] = [];
+  const invalid = tokens.findIndex((t) => !Number.isInteger(t) || t < 0 || t >= vocabularySize);
+  if (invalid !== -1) {
+    failures.push({
+      rule: 'invalid-token',
+      detail: `Token ${invalid + 1} (id ${tokens[invalid]}) is not in the model's ${vocabularySize}-token vocabulary.`,
+    });
+  }
+  if (tokens.length > maxTokens) {
+    failures.push({ rule: 'token-count', detail: `Returned ${tokens.length} tokens; the job allowed ${maxTokens}.` });
+  }
+  return failures;
 }
 
 function fmt(logProb: number | undefined): string {

@@ -1,6 +1,8 @@
 export { auditAnswer, type FinishedJob } from './audit-answer';
 export { AuditSampler, type AuditSamplerOptions } from './audit-sampler';
+export { AuditorLimitError } from './audit-errors';
 export {
+  checkReturnedIds,
   judgeAudit,
   type AuditFailure,
   type AuditRule,

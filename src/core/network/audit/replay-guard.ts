@@ -5,6 +5,12 @@ export interface ReplayGuardOptions {
   minTokens?: number;
   /** Outputs remembered per provider, oldest forgotten first. Default 10,000. */
   capacity?: number;
+  /**
+   * 'all': an answer counts as replayed whichever provider returned it first, so a cheater that
+   * comes back under a new identity with the same cached answers is still recognised. Default
+   * 'provider'.
+   */
+  scope?: 'provider' | 'all';
 }
 
 /**
@@ -16,17 +22,30 @@ export class ReplayGuard {
   private readonly _seen = new Map<string, Map<string, string>>();
   private readonly _minTokens: number;
   private readonly _capacity: number;
+  private readonly _scope: 'provider' | 'all';
 
-  constructor({ minTokens = 16, capacity = 10_000 }: ReplayGuardOptions = {}) {
+  constructor({ minTokens = 16, capacity = 10_000, scope = 'provider' }: ReplayGuardOptions = {}) {
     this._minTokens = minTokens;
     this._capacity = capacity;
+    this._scope = scope;
+  }
+
+  /** True when recording this answer would find a replay (nothing is recorded). */
+  wouldBeReplay(provider: string, prompt: string, output: string, outputTokens: number): boolean {
+    if (outputTokens < this._minTokens) return false;
+    const earlier = this._seen.get(this._key(provider))?.get(digest(output));
+    return earlier !== undefined && earlier !== digest(prompt);
+  }
+
+  private _key(provider: string): string {
+    return this._scope === 'all' ? '' : provider;
   }
 
   /** Records the answer; true when this provider returned it before for a different prompt. */
   isReplay(provider: string, prompt: string, output: string, outputTokens: number): boolean {
     if (outputTokens < this._minTokens) return false;
-    const outputs = this._seen.get(provider) ?? new Map<string, string>();
-    this._seen.set(provider, outputs);
+    const outputs = this._seen.get(this._key(provider)) ?? new Map<string, string>();
+    this._seen.set(this._key(provider), outputs);
     const key = digest(output);
     const promptKey = digest(prompt);
     const earlier = outputs.get(key);

@@ -135,10 +135,10 @@ export function summarise(entries: readonly LedgerEntry[], now: number): Omit<Ea
       if (sum !== undefined) perDay.set(day, sum + BigInt(entry.receipt.price));
     } else if (entry.kind === 'voided') {
       jobsServed++;
-      if (entry.audited) {
-        book.recordCompleted('self', { tokens: 0, ms: 0 });
-        book.recordAudit('self', false);
-      } else book.recordDropped('self');
+      // A requester's "audit failed" is its claim, not a verdict this node can check: it never
+      // lowers this node's own tier (the requester is refused once its unpaid jobs add up).
+      if (entry.audited) book.recordCompleted('self', { tokens: 0, ms: 0 });
+      else book.recordDropped('self');
     }
   }
   const standing = book.standing('self');

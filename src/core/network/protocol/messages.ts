@@ -28,6 +28,7 @@ export const RefuseReasonSchema = v.picklist([
   'price-too-low',
   'invalid-request',
   'no-credit', // the requester's escrow deposit does not cover the job (only with a chain configured)
+  'unpaid', // the requester has too many jobs from this provider that it has not paid for
 ]);
 export type RefuseReason = v.InferOutput<typeof RefuseReasonSchema>;
 

@@ -11,6 +11,7 @@ import { jobPrice } from '../rewards/price';
 import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/receipt-collector';
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
+import { UnpaidJobs } from './unpaid-jobs';
 import type { GpuShare } from '../worker/gpu-share';
 import type { WorkerLauncher } from '../../workers/worker-launcher';
 
@@ -56,6 +57,11 @@ export interface InferenceProviderInit {
   receipts?: ReceiptCollector;
   /** Credit check and escrow cheques (src/core/chain); absent: no chain is configured. */
   payments?: JobPayments;
+  /**
+   * With receipts: how many jobs one requester may have unpaid (running, awaiting its receipt,
+   * or never paid) before it is refused. Read at every request. Default 3.
+   */
+  maxUnpaidJobs?: () => number;
   timeouts?: Partial<ProviderTimeouts>;
 }
 
@@ -66,6 +72,9 @@ export interface ProviderStats {
   tokensGenerated: number;
   msContributed: number;
 }
+
+/** Unpaid jobs one requester may have with this provider before it is refused. */
+export const DEFAULT_MAX_UNPAID_JOBS = 3;
 
 const DEFAULT_TIMEOUTS: ProviderTimeouts = { requestMs: 5_000, writeMs: 10_000, jobMs: 600_000, receiptMs: 120_000 };
 
@@ -85,6 +94,7 @@ export class InferenceProvider {
   private readonly _workers = new Map<string, Promise<InferenceWorkerProcess>>();
   private readonly _running = new Set<AbortController>();
   private readonly _timeouts: ProviderTimeouts;
+  private readonly _unpaid: UnpaidJobs;
   private _started = false;
 
   constructor(
@@ -92,6 +102,12 @@ export class InferenceProvider {
     private readonly _init: InferenceProviderInit,
   ) {
     this._timeouts = { ...DEFAULT_TIMEOUTS, ..._init.timeouts };
+    this._unpaid = new UnpaidJobs(_init.maxUnpaidJobs ?? (() => DEFAULT_MAX_UNPAID_JOBS));
+  }
+
+  /** Jobs this requester has not paid for (running and awaiting receipts included). */
+  unpaidJobs(requester: string): number {
+    return this._unpaid.owed(requester);
   }
 
   get models(): readonly OfferedModel[] {
@@ -183,14 +199,29 @@ export class InferenceProvider {
         `This provider asks ${asking} credits per 1000 tokens; the request offered ${request.price}.`,
       );
     }
+    if (this._init.receipts && !this._unpaid.mayServe(peer)) {
+      return refuse(
+        'unpaid',
+        `This provider served you ${this._unpaid.owed(peer)} jobs that are not paid yet; it serves you again once their receipts arrive.`,
+      );
+    }
     if (this.freeSlots === 0) return refuse('at-capacity', 'This provider is busy with other jobs.');
     const payments = this._init.payments;
     if (payments && request.price > 0) {
-      if (!request.payer) return refuse('no-credit', 'This provider is paid through an escrow on chain: the requester needs the chain section of its settings filled in and a deposit (`hearth wallet deposit`).');
-      const credit = await payments.credit(request.payer as Address, jobPrice(request.price, request.maxTokens)).catch((error: unknown) => ({
-        ok: false as const,
-        reason: `This provider could not check the requester's deposit on chain: ${(error as Error).message}`.slice(0, 500),
-      }));
+      if (!request.payer)
+        return refuse(
+          'no-credit',
+          'This provider is paid through an escrow on chain: the requester needs the chain section of its settings filled in and a deposit (`hearth wallet deposit`).',
+        );
+      const credit = await payments
+        .credit(request.payer as Address, jobPrice(request.price, request.maxTokens))
+        .catch((error: unknown) => ({
+          ok: false as const,
+          reason: `This provider could not check the requester's deposit on chain: ${(error as Error).message}`.slice(
+            0,
+            500,
+          ),
+        }));
       if (!credit.ok) return refuse('no-credit', credit.reason.slice(0, 500));
     }
     await this._run(messages, request, model, peer);
@@ -203,6 +234,7 @@ export class InferenceProvider {
     peer: string,
   ) {
     const job = new AbortController();
+    const owed = this._init.receipts ? this._unpaid.open(peer) : null;
     const listening = new AbortController();
     const phase = { settling: false };
     let settle!: (message: SettleMessage | null) => void;
@@ -216,12 +248,14 @@ export class InferenceProvider {
     // Tokens produced while a write is in flight are joined into the next message: the worker
     // never waits for the network, and a slow reader gets fewer, larger messages.
     let pending = '';
+    let streamed = false;
     let writing: Promise<void> | null = null;
     const flush = (): Promise<void> => {
       if (writing) return writing;
       if (!pending) return Promise.resolve();
       const text = pending;
       pending = '';
+      streamed = true;
       writing = messages
         .write({ t: 'token', text }, this._timeouts.writeMs)
         .catch((error: unknown) => job.abort(error))
@@ -279,6 +313,10 @@ export class InferenceProvider {
       await messages.write({ t: 'error', message: message.slice(0, 500) }, 2_000).catch(() => undefined);
       messages.abort(message);
       listening.abort();
+      // A requester that walks away mid-answer still took the text it was sent; a job this
+      // provider ended itself (its owner came back, a crash) is not the requester's debt.
+      if (streamed && this._cancelledByRequester.has(job)) owed?.unpaid();
+      else owed?.cancel();
     } finally {
       clearTimeout(deadline);
       job.abort(new Error('The job ended.'));
@@ -287,7 +325,11 @@ export class InferenceProvider {
       this.stats.msContributed += Math.round(performance.now() - started);
       this._init.onChange();
     }
-    if (served) await this._collect(messages, served, settlement, listening);
+    if (served) {
+      const paid = await this._collect(messages, served, settlement, listening).catch(() => false);
+      if (paid) owed?.paid();
+      else owed?.unpaid();
+    }
   }
 
   /** After `done`: waits for the requester's receipt (the job slot is already free) and records it. */
@@ -296,12 +338,12 @@ export class InferenceProvider {
     served: ServedJob,
     settlement: Promise<SettleMessage | null>,
     listening: AbortController,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const receipts = this._init.receipts;
     if (!receipts) {
       await messages.close();
       listening.abort();
-      return;
+      return false;
     }
     const timer = setTimeout(() => listening.abort(), this._timeouts.receiptMs);
     try {
@@ -311,8 +353,15 @@ export class InferenceProvider {
       if (earned && message?.t === 'receipt' && message.cheque && this._init.payments) {
         await this._init.payments
           .acceptCheque(message.cheque as SignedChequeJson, BigInt(message.receipt.price))
-          .catch((error: unknown) => this._init.log.warn({ event: 'network-cheque-refused', requester: served.requester, reason: (error as Error).message }));
+          .catch((error: unknown) =>
+            this._init.log.warn({
+              event: 'network-cheque-refused',
+              requester: served.requester,
+              reason: (error as Error).message,
+            }),
+          );
       }
+      return earned;
     } finally {
       clearTimeout(timer);
       listening.abort();

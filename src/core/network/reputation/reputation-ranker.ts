@@ -3,14 +3,14 @@ import type { ReputationBook } from './reputation-book';
 
 /**
  * A requester's ranker that prefers good providers: it drops peers in timeout or banned, then
- * ranks the rest with rankProviders, whose reputation band is the book's score in steps of
- * `tolerance` (scores closer than that are one band, ordered by free slots, price and latency).
+ * ranks the rest with rankProviders, the risk of each being one minus the book's score (the
+ * estimated chance that a job passes its audit and completes).
  */
-export function reputationRanker(book: ReputationBook, { tolerance = 0.02 }: { tolerance?: number } = {}): ProviderRanker {
+export function reputationRanker(book: ReputationBook): ProviderRanker {
   return {
     rank(candidates) {
       const available = candidates.filter((candidate) => book.isAvailable(candidate.peerId));
-      return rankProviders(available, { band: (peerId) => Math.round(book.standing(peerId).score / tolerance) });
+      return rankProviders(available, { risk: (peerId) => 1 - book.standing(peerId).score });
     },
   };
 }

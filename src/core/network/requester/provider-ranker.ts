@@ -36,27 +36,35 @@ export function providerCost(candidate: ProviderCandidate): number {
   return candidate.price + (candidate.latencyMs ?? UNMEASURED_LATENCY_MS) / LATENCY_MS_PER_CREDIT;
 }
 
+/**
+ * What a provider's chance of a bad job (a failed audit, a dropped job) costs, in credits per
+ * 1000 tokens per unit of probability: a provider whose record makes a bad job 1% likelier costs
+ * 1 credit more. Large enough that a proven provider beats a newcomer asking a little less;
+ * small enough that no record outweighs a price many credits higher.
+ */
+export const RISK_CREDITS = 100;
+
 export interface RankOptions {
-  /** Reputation band of a provider, higher is better; every provider is in band 0 without one. */
-  band?: (peerId: string) => number;
+  /** Estimated chance, 0..1, that a job on this provider goes wrong; 0 for everyone without one. */
+  risk?: (peerId: string) => number;
 }
 
 /**
- * The one ranking rule, lexicographic:
+ * The one ranking rule:
  * 1. providers that answered their last ping probe (or were not probed yet) before those that did not;
- * 2. higher reputation band first;
- * 3. free capacity first (a full provider refuses);
- * 4. lower providerCost first; ties by price, then peer id so the order is stable.
+ * 2. free capacity first (a full provider refuses);
+ * 3. lowest expected cost, `providerCost + risk x RISK_CREDITS`: price, latency and reputation
+ *    in one figure, so a dear provider cannot win on its record alone, nor a cheap one on price
+ *    alone; ties by price, then peer id so the order is stable.
  * Bans, timeouts and the price limit are filters applied before ranking, not part of it.
  */
-export function rankProviders(candidates: readonly ProviderCandidate[], { band = () => 0 }: RankOptions = {}): ProviderCandidate[] {
-  const bands = new Map(candidates.map((c) => [c.peerId, band(c.peerId)]));
+export function rankProviders(candidates: readonly ProviderCandidate[], { risk = () => 0 }: RankOptions = {}): ProviderCandidate[] {
+  const costs = new Map(candidates.map((c) => [c.peerId, providerCost(c) + risk(c.peerId) * RISK_CREDITS]));
   return [...candidates].sort(
     (a, b) =>
       Number(a.pingFailed === true) - Number(b.pingFailed === true) ||
-      bands.get(b.peerId)! - bands.get(a.peerId)! ||
       Number(b.freeSlots > 0) - Number(a.freeSlots > 0) ||
-      providerCost(a) - providerCost(b) ||
+      costs.get(a.peerId)! - costs.get(b.peerId)! ||
       a.price - b.price ||
       (a.peerId < b.peerId ? -1 : a.peerId > b.peerId ? 1 : 0),
   );

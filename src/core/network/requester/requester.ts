@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomInt } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { HearthLibp2p } from '../node/create-node';
@@ -11,6 +11,7 @@ import type { JobPaymentReservation, JobPayments } from '../../chain/job-payment
 import type { JobSettler } from '../rewards/job-settler';
 import { jobPrice } from '../rewards/price';
 import { UNSETTLED, type Settlement } from '../rewards/settlement';
+import { SpendLimitError } from '../rewards/spending-limit';
 import type { ProviderDirectory } from './provider-directory';
 import { defaultProviderRanker, type ProviderCandidate, type ProviderRanker } from './provider-ranker';
 
@@ -24,10 +25,16 @@ export interface NetworkJob {
   seed?: number;
   /**
    * Most credits per 1000 tokens this job may cost; providers asking more are never tried.
-   * Default: no limit. The request offers the chosen provider's announced price.
+   * Default DEFAULT_MAX_PRICE. The request offers the chosen provider's announced price.
    */
   maxPrice?: number;
 }
+
+/**
+ * The price limit when the user set none, in credits per 1000 tokens: far above what honest
+ * providers ask today (0 by default), far below a price that could empty a balance in one job.
+ */
+export const DEFAULT_MAX_PRICE = 10;
 
 export interface GenerateOptions {
   signal?: AbortSignal;
@@ -65,6 +72,9 @@ export interface RequesterTimeouts {
   idleMs: number;
   /** Longest the audit and signing of one finished job may take. */
   settleMs: number;
+  /** A canary goes out at a random time between these after the job that drew it. */
+  canaryMinMs: number;
+  canaryMaxMs: number;
 }
 
 /** Every provider tried refused or failed; `reasons` says why, per provider. */
@@ -99,7 +109,10 @@ class AttemptFailed extends Error {
 export class Requester {
   private readonly _timeouts: RequesterTimeouts;
 
-  private readonly _canaries = new Set<Promise<unknown>>();
+  private readonly _canaries = new Map<Promise<unknown>, AbortController>();
+  private readonly _canaryTimers = new Set<NodeJS.Timeout>();
+  /** The user's jobs in flight: canaries wait for none and give way to every one. */
+  private _userJobs = 0;
 
   constructor(
     private readonly _node: HearthLibp2p,
@@ -111,23 +124,61 @@ export class Requester {
     /** Escrow cheques with each receipt (src/core/chain); absent: no chain is configured. */
     private readonly _payments?: JobPayments,
   ) {
-    this._timeouts = { dialMs: 10_000, answerMs: 15_000, idleMs: 30_000, settleMs: 120_000, ...timeouts };
+    // A long job's provider may fall silent while its context shifts (seconds on a busy CPU).
+    this._timeouts = {
+      dialMs: 10_000,
+      answerMs: 15_000,
+      idleMs: 60_000,
+      settleMs: 120_000,
+      canaryMinMs: 5_000,
+      canaryMaxMs: 120_000,
+      ...timeouts,
+    };
   }
 
-  /** Waits for canary jobs still in flight (before the node stops). */
+  /** Drops canaries not sent yet and waits for those in flight (before the node stops). */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this._canaries]);
+    for (const timer of this._canaryTimers) clearTimeout(timer);
+    this._canaryTimers.clear();
+    await Promise.allSettled([...this._canaries.keys()]);
   }
 
   async generate(job: NetworkJob, options: GenerateOptions = {}): Promise<GenerateResult> {
+    this._userJobs++;
+    try {
+      await this._yieldCanaries();
+      return await this._generate(job, options);
+    } finally {
+      this._userJobs--;
+    }
+  }
+
+  /**
+   * Cancels canaries in flight and waits (briefly) until their providers are told, so a canary
+   * never holds the slot the user's own job needs.
+   */
+  private async _yieldCanaries(): Promise<void> {
+    if (this._canaries.size === 0) return;
+    for (const controller of this._canaries.values()) controller.abort(new Error('The user needs the slot.'));
+    await Promise.race([
+      Promise.allSettled([...this._canaries.keys()]),
+      new Promise((resolve) => setTimeout(resolve, 5_000).unref()),
+    ]);
+  }
+
+  private async _generate(job: NetworkJob, options: GenerateOptions): Promise<GenerateResult> {
     const started = performance.now();
     const tried = new Set<string>();
     const reasons: string[] = [];
     const maxAttempts = options.maxAttempts ?? 4;
-    const maxPrice = job.maxPrice ?? Infinity;
+    const maxPrice = job.maxPrice ?? DEFAULT_MAX_PRICE;
+    let overBudget: SpendLimitError | null = null;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       options.signal?.throwIfAborted();
-      const found = await this._directory.find(job.model, { signal: options.signal, waitMs: options.discoveryMs ?? 15_000 });
+      const found = await this._directory.find(job.model, {
+        signal: options.signal,
+        waitMs: options.discoveryMs ?? 15_000,
+      });
       const allowed = (c: ProviderCandidate) => !options.onlyProviders || options.onlyProviders.includes(c.peerId);
       const eligible = found.filter((c) => !tried.has(c.peerId) && allowed(c));
       const affordable = eligible.filter((c) => c.price <= maxPrice);
@@ -135,46 +186,97 @@ export class Requester {
       const candidate = ranked[0];
       if (!candidate) {
         const tooDear = eligible.length - affordable.length;
-        if (tooDear > 0) reasons.push(`${tooDear} provider(s) ask more than your limit of ${job.maxPrice} credits per 1000 tokens`);
+        if (tooDear > 0)
+          reasons.push(`${tooDear} provider(s) ask more than your limit of ${maxPrice} credits per 1000 tokens`);
         break;
       }
       tried.add(candidate.peerId);
+      let release: (spent: bigint) => void;
+      try {
+        release = this._settler?.reserve(candidate.price, job.maxTokens) ?? (() => undefined);
+      } catch (error) {
+        // A cheaper provider may still fit what is left to spend.
+        if (!(error instanceof SpendLimitError)) throw error;
+        overBudget = error;
+        continue;
+      }
       options.onAttempt?.({ peerId: candidate.peerId, attempt });
       try {
         const { text, summary, settlement } = await this._attempt(candidate, job, options);
+        void settlement.then(
+          (s) => release(s.receipt ? s.receipt.receipt.price : 0n),
+          () => release(0n),
+        );
         const totalMs = Math.round(performance.now() - started);
-        void settlement.then(() => this._maybeCanary(candidate, job)).catch(() => undefined);
+        void settlement.then(() => this._maybeCanary(job.model)).catch(() => undefined);
         return { text, summary, settlement, peerId: candidate.peerId, attempts: attempt, totalMs };
       } catch (error) {
+        release(0n);
         if (options.signal?.aborted) throw options.signal.reason;
         // No provider can be paid past the deposit: trying the next one would not help.
         if ((error as Error).name === 'DepositExhaustedError') throw error;
         reasons.push(`${candidate.peerId.slice(-8)}: ${error instanceof Error ? error.message : String(error)}`);
       }
     }
-    throw new NoProviderError(job.model, reasons);
+    if (overBudget && reasons.length === 0) throw overBudget;
+    throw new NoProviderError(job.model, overBudget ? [...reasons, overBudget.message] : reasons);
   }
 
   /**
-   * Now and then sends the same provider a canary: a greedy job whose answer is already known,
-   * indistinguishable on the wire from the job just sent. Its outcome feeds reputation.
+   * Now and then schedules a canary: a greedy job whose answer is already known, on a fresh
+   * prompt like the user's, sent at a random time to a random provider of the model that has a
+   * free slot, never while the user has a job of their own. Its outcome feeds reputation.
    */
-  private _maybeCanary(candidate: ProviderCandidate, job: NetworkJob): void {
+  private _maybeCanary(model: string): void {
     const canary = this._settler?.nextCanary();
     if (!canary) return;
+    const { canaryMinMs: min, canaryMaxMs: max } = this._timeouts;
+    const timer = setTimeout(
+      () => {
+        this._canaryTimers.delete(timer);
+        void this._sendCanary(model, canary).catch(() => undefined);
+      },
+      min + randomInt(Math.max(1, max - min)),
+    );
+    timer.unref();
+    this._canaryTimers.add(timer);
+  }
+
+  private async _sendCanary(model: string, canary: CanaryReference): Promise<void> {
+    if (this._userJobs > 0 || !this._settler) return;
+    const found = await this._directory.find(model, { waitMs: 0 });
+    const ranked = (await this._ranker.rank(found, model)).filter(
+      (c) => c.freeSlots > 0 && c.price <= DEFAULT_MAX_PRICE,
+    );
+    const candidate = ranked[randomInt(Math.max(1, ranked.length))];
+    if (!candidate || this._userJobs > 0) return;
+    let release: (spent: bigint) => void;
+    try {
+      release = this._settler.reserve(candidate.price, canary.maxTokens);
+    } catch {
+      return; // Canaries never take the requester past its spending limit.
+    }
+    const controller = new AbortController();
     const run = this._attempt(
       candidate,
-      { model: job.model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed() },
-      {},
+      { model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed() },
+      { signal: controller.signal },
       canary,
     )
       .then((result) => result.settlement)
-      .catch(() => undefined)
+      .then((settlement) => release(settlement.receipt ? settlement.receipt.receipt.price : 0n))
+      .catch(() => release(0n))
       .finally(() => this._canaries.delete(run));
-    this._canaries.add(run);
+    this._canaries.set(run, controller);
+    await run;
   }
 
-  private async _attempt(candidate: ProviderCandidate, job: NetworkJob, options: GenerateOptions, canary?: CanaryReference) {
+  private async _attempt(
+    candidate: ProviderCandidate,
+    job: NetworkJob,
+    options: GenerateOptions,
+    canary?: CanaryReference,
+  ) {
     const peerId = peerIdFromString(candidate.peerId);
     const addrs = candidate.addrs.flatMap((a) => {
       try {
@@ -185,7 +287,8 @@ export class Requester {
     });
     if (addrs.length > 0) await this._node.peerStore.merge(peerId, { multiaddrs: addrs });
     // With a chain, the most this job can cost is set aside from the deposit before it is sent.
-    const reservation = candidate.price > 0 ? await this._payments?.reserve(jobPrice(candidate.price, job.maxTokens)) : undefined;
+    const reservation =
+      candidate.price > 0 ? await this._payments?.reserve(jobPrice(candidate.price, job.maxTokens)) : undefined;
     try {
       return await this._exchange(peerId, candidate, job, options, canary, reservation);
     } catch (error) {
@@ -203,7 +306,9 @@ export class Requester {
     canary: CanaryReference | undefined,
     reservation: JobPaymentReservation | undefined,
   ) {
-    const stream = await this._node.dialProtocol(peerId, INFER_PROTOCOL, { signal: AbortSignal.timeout(this._timeouts.dialMs) });
+    const stream = await this._node.dialProtocol(peerId, INFER_PROTOCOL, {
+      signal: AbortSignal.timeout(this._timeouts.dialMs),
+    });
     const messages = new MessageStream(stream, ProviderMessageSchema);
     const request: JobRequest = {
       t: 'request',
@@ -226,7 +331,8 @@ export class Requester {
     try {
       await messages.write(request, this._timeouts.dialMs);
       const answer = await messages.read(this._timeouts.answerMs);
-      if (answer.t === 'refuse') throw new AttemptFailed(`refused (${answer.reason}): ${answer.message}`, answer.reason);
+      if (answer.t === 'refuse')
+        throw new AttemptFailed(`refused (${answer.reason}): ${answer.message}`, answer.reason);
       if (answer.t === 'error') throw new AttemptFailed(answer.message);
       if (answer.t !== 'accept') throw new AttemptFailed('the provider broke the protocol');
       accepted = true;
@@ -240,7 +346,20 @@ export class Requester {
           options.onToken?.(message.text);
         } else if (message.t === 'done') {
           const { t: _t, ...summary } = message;
-          const settlement = this._settle(messages, { provider: candidate.peerId, providerBinding: binding, request, text, summary, canary }, reservation);
+          const cancelled = options.signal?.aborted ?? false;
+          const settlement = this._settle(
+            messages,
+            {
+              provider: candidate.peerId,
+              providerBinding: binding,
+              request,
+              text,
+              summary,
+              canary,
+              cancelled,
+            },
+            reservation,
+          );
           return { text, summary, settlement };
         } else if (message.t === 'error') throw new AttemptFailed(message.message);
         else throw new AttemptFailed('the provider broke the protocol');
@@ -269,7 +388,10 @@ export class Requester {
     try {
       const settlement = await settler.settle(job, { signal: AbortSignal.timeout(this._timeouts.settleMs) });
       // The cheque goes with the receipt and only then: a failed audit means no cheque.
-      const cheque = settlement.receipt && reservation ? await reservation.cheque(settlement.receipt.receipt.provider, settlement.receipt.receipt.price) : undefined;
+      const cheque =
+        settlement.receipt && reservation
+          ? await reservation.cheque(settlement.receipt.receipt.provider, settlement.receipt.receipt.price)
+          : undefined;
       const message = settlement.receipt
         ? {
             t: 'receipt' as const,
@@ -278,7 +400,12 @@ export class Requester {
             binding: settler.binding,
             ...(cheque ? { cheque } : {}),
           }
-        : { t: 'withheld' as const, jobId: job.request.jobId, reason: (settlement.withheld ?? '').slice(0, 500), audited: settlement.audit === 'failed' };
+        : {
+            t: 'withheld' as const,
+            jobId: job.request.jobId,
+            reason: (settlement.withheld ?? '').slice(0, 500),
+            audited: settlement.audit === 'failed',
+          };
       // The provider may already be gone; the receipt stays valid in our ledger either way.
       await messages.write(message, this._timeouts.dialMs).catch(() => undefined);
       return settlement;

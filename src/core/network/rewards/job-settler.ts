@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { LocalAccount } from 'viem';
 import type { Logger } from '../../log';
 import {
+  AuditorLimitError,
   auditAnswer,
   checkCanary,
   type AuditSampler,
@@ -14,8 +15,10 @@ import type { Ledger, LedgerEntry } from '../ledger';
 import type { JobRequest, JobSummary } from '../protocol/messages';
 import { signReceipt, verifyWalletBinding, type Receipt, type WalletBinding } from '../receipts';
 import type { ReputationBook } from '../reputation';
+import { claimFailures, paidTokens } from './claim-checks';
 import { jobPrice } from './price';
 import type { Settlement } from './settlement';
+import type { SpendingLimit } from './spending-limit';
 
 export interface JobSettlerInit {
   wallet: LocalAccount;
@@ -33,6 +36,8 @@ export interface JobSettlerInit {
   /** Largest number of canaries kept. Default 20. */
   maxCanaries?: number;
   onEntry: (entry: LedgerEntry) => void;
+  /** What this requester may still spend; absent: no limit. */
+  spending?: SpendingLimit;
   /** Reputation changed (worth saving). */
   onReputation?: () => void;
   log: Logger;
@@ -48,6 +53,8 @@ export interface FinishedNetworkJob {
   summary: JobSummary;
   /** Set when the job was a canary. */
   canary?: CanaryReference;
+  /** The requester cancelled the job before it ended. */
+  cancelled?: boolean;
 }
 
 /**
@@ -66,9 +73,22 @@ export class JobSettler {
     return this._init.binding;
   }
 
+  /** Canaries ready to send. */
+  get canaryCount(): number {
+    return this._init.canaries?.size ?? 0;
+  }
+
   /** A canary to send now, or null. */
   nextCanary(): CanaryReference | null {
     return this._init.canaries?.next() ?? null;
+  }
+
+  /**
+   * Reserves the most a job can cost (its price for maxTokens) against the spending limit, or
+   * throws SpendLimitError. Call the returned function with what was paid once it is settled.
+   */
+  reserve(pricePer1000Tokens: number, maxTokens: number): (spent: bigint) => void {
+    return this._init.spending?.reserve(jobPrice(pricePer1000Tokens, maxTokens)) ?? (() => undefined);
   }
 
   recordDropped(provider: string): void {
@@ -80,47 +100,15 @@ export class JobSettler {
     const { provider, request, summary } = job;
     const reputation = this._init.reputation;
     reputation.recordCompleted(provider, { tokens: summary.tokens.length, ms: summary.generationMs });
-    let audit: Settlement['audit'] = 'not-sampled';
-    let failures: Settlement['failures'] = [];
-    if (job.canary) {
-      const check = checkCanary(job.canary, summary.tokens);
-      audit = check.passed ? 'passed' : 'failed';
-      if (!check.passed) failures = [{ rule: 'canary', detail: check.detail }];
-    } else if (this._init.sampler.shouldAudit(provider)) {
-      const auditor = await this._init.auditorFor(request.model).catch(() => null);
-      if (auditor) {
-        const report = await auditAnswer(
-          auditor,
-          this._init.replayGuard,
-          {
-            provider,
-            prompt: request.prompt,
-            sampling: request,
-            text: job.text,
-            tokens: summary.tokens,
-            claim: {
-              requestedModel: request.model,
-              declaredModel: summary.model,
-              stopReason: summary.stopReason,
-              maxTokens: request.maxTokens,
-              promptTokens: summary.promptTokens,
-              outputTokens: summary.completionTokens,
-            },
-          },
-          { signal },
-        );
-        audit = report.passed ? 'passed' : 'failed';
-        failures = report.failures;
-        if (report.passed && request.temperature === 0) this._learnCanary(auditor, request);
-      } else audit = 'unavailable';
-    }
+    const checked = await this._check(job, signal);
+    const { audit, failures } = checked;
     // Unaudited answers are remembered too, so a later replay of them is recognised.
     if (audit !== 'passed' && audit !== 'failed') {
       this._init.replayGuard.isReplay(provider, request.prompt, job.text, summary.tokens.length);
     }
     if (audit === 'passed' || audit === 'failed') reputation.recordAudit(provider, audit === 'passed');
     this._init.onReputation?.();
-    const base = { audit, canary: job.canary !== undefined, failures };
+    const base = { audit, canary: job.canary !== undefined, failures, ...(checked.note ? { note: checked.note } : {}) };
     if (audit === 'failed') {
       this._init.log.warn({ event: 'network-audit-failed', provider, rules: failures.map((f) => f.rule) });
       return { ...base, receipt: null, withheld: `The audit failed: ${failures.map((f) => f.detail).join(' ')}` };
@@ -135,8 +123,8 @@ export class JobSettler {
       requester: this._init.wallet.address,
       modelHash: `0x${request.model}`,
       promptTokens: summary.promptTokens,
-      outputTokens: summary.tokens.length,
-      price: jobPrice(request.price, summary.tokens.length),
+      outputTokens: paidTokens(request, summary),
+      price: jobPrice(request.price, paidTokens(request, summary)),
       audited: audit === 'passed',
       nonce: BigInt(`0x${randomBytes(16).toString('hex')}`),
       time: BigInt(Math.floor(Date.now() / 1000)),
@@ -147,15 +135,79 @@ export class JobSettler {
   }
 
   /**
-   * Keeps a passing greedy job's prompt as a canary: a prompt this requester really sends, so
-   * resending it later looks like any other job. Runs in the background on the auditor.
+   * Judges one finished job. Checks that need no model run on every job; then a canary is
+   * compared with its known answer, and a sampled job is audited when this node holds the model.
+   * Errors from the provider's data fail the job; the auditor's own limits leave it unaudited
+   * (paid, the provider's record unchanged), so an honest long job never fails for its length.
+   */
+  private async _check(
+    job: FinishedNetworkJob,
+    signal: AbortSignal | undefined,
+  ): Promise<Pick<Settlement, 'audit' | 'failures' | 'note'>> {
+    const { provider, request, summary } = job;
+    const claims = claimFailures(request, summary, job.text);
+    if (summary.stopReason === 'cancelled' && !job.cancelled) {
+      claims.push({ rule: 'early-stop', detail: 'Claimed the job was cancelled; it was not.' });
+    }
+    if (claims.length > 0) return { audit: 'failed', failures: claims };
+    // A canary cut short (the user needed the slot) has no answer to compare.
+    if (job.canary && job.cancelled) return { audit: 'not-sampled', failures: [] };
+    if (job.canary) {
+      const check = checkCanary(job.canary, summary.tokens);
+      return { audit: check.passed ? 'passed' : 'failed', failures: check.passed ? [] : [{ rule: 'canary', detail: check.detail }] };
+    }
+    // An answer already returned for another prompt is audited whatever the draw: the audit
+    // decides whether repeating it by chance was plausible.
+    const suspect = this._init.replayGuard.wouldBeReplay(provider, request.prompt, job.text, summary.tokens.length);
+    if (!this._init.sampler.shouldAudit(provider) && !suspect) return { audit: 'not-sampled', failures: [] };
+    const auditor = await this._init.auditorFor(request.model).catch(() => null);
+    if (!auditor) return { audit: 'unavailable', failures: [], note: 'This node has no copy of the model to audit with.' };
+    try {
+      const report = await auditAnswer(
+        auditor,
+        this._init.replayGuard,
+        {
+          provider,
+          prompt: request.prompt,
+          sampling: request,
+          text: job.text,
+          tokens: summary.tokens,
+          claim: {
+            requestedModel: request.model,
+            declaredModel: summary.model,
+            stopReason: summary.stopReason,
+            maxTokens: request.maxTokens,
+            promptTokens: summary.promptTokens,
+            outputTokens: summary.completionTokens,
+          },
+        },
+        { signal },
+      );
+      if (report.passed && request.temperature === 0 && !report.scored.window) this._learnCanary(auditor, request);
+      return { audit: report.passed ? 'passed' : 'failed', failures: report.failures };
+    } catch (error) {
+      // Only the auditor's own trouble reaches here (its model, its context, the settle
+      // deadline): the provider's data was checked before scoring.
+      const reason = error instanceof AuditorLimitError ? error.message : `The audit could not run: ${(error as Error).message}`;
+      this._init.log.warn({ event: 'network-audit-not-run', provider, reason });
+      return { audit: 'unavailable', failures: [], note: reason };
+    }
+  }
+
+  /**
+   * Makes a canary from a passing greedy job: a new prompt like the ones this requester really
+   * sends, with its known answer. Runs in the background on the auditor.
    */
   private _learnCanary(auditor: TokenAuditor, request: JobRequest): void {
     const pool = this._init.canaries;
     if (!pool || pool.size >= (this._init.maxCanaries ?? 20)) return;
+    // A fresh prompt in the style of this one: a provider that remembers prompts cannot tell
+    // the canary by a repeat.
     auditor
-      .reference(request.prompt, request.maxTokens)
+      .variant(request.prompt)
+      .then((prompt) => auditor.reference(prompt, request.maxTokens))
       .then((reference) => pool.add(reference))
       .catch(() => undefined);
   }
+
 }

@@ -1,7 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { modelSha256, TokenAuditor } from '../audit';
-import type { OfferedModel } from '../provider/inference-provider';
+
+/** A model file this node holds, named by its sha256 (what an offered model is to rewards). */
+export interface ModelCopy {
+  sha256: string;
+  path: string;
+}
 
 /**
  * The token auditors this node can run: one per model it has a copy of (offered models, whose
@@ -13,7 +18,7 @@ export class ModelAuditors {
   private readonly _hashes = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
 
   constructor(
-    private readonly _offered: () => readonly OfferedModel[],
+    private readonly _offered: () => readonly ModelCopy[],
     private readonly _modelsDir: string,
   ) {}
 

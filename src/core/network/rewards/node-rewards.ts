@@ -5,24 +5,31 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id';
 import type { Logger } from '../../log';
 import { AuditSampler, CanaryPool, ReplayGuard } from '../audit';
 import { Ledger, ledgerFile, type LedgerEntry } from '../ledger';
-import type { OfferedModel } from '../provider/inference-provider';
 import { bindWallet, loadOrCreateWallet } from '../receipts';
 import type { SecretStore } from '../../secrets';
 import { readJsonState, type OnStateDamage } from '../../state';
 import * as v from 'valibot';
 import { ReputationBook } from '../reputation';
 import { JobSettler } from './job-settler';
-import { ModelAuditors } from './model-auditors';
+import { ModelAuditors, type ModelCopy } from './model-auditors';
 import { ReceiptCollector } from './receipt-collector';
+import { SpendingLimit } from './spending-limit';
+
+/** Credits a requester may spend beyond what it earned, so a new user can try the network. */
+export const DEFAULT_CREDIT_ALLOWANCE = 100;
 
 export interface NodeRewardsInit {
   dataDir: string;
   modelsDir: string;
   secrets: SecretStore;
   privateKey: PrivateKey;
-  /** Share of sent jobs audited (settings.network.auditShare). */
-  auditShare: number;
-  offered: () => readonly OfferedModel[];
+  /** Share of sent jobs audited (settings.network.auditShare), read at every job. */
+  auditShare: number | (() => number);
+  /** Share of jobs followed by a canary. Default 0.02. */
+  canaryShare?: number;
+  /** How far below zero this requester's balance may go, in credits. Default 100. */
+  creditAllowance?: number;
+  offered: () => readonly ModelCopy[];
   onEntry: (entry: LedgerEntry) => void;
   log: Logger;
   /** Told when reputation.json was damaged and set aside. */
@@ -93,10 +100,14 @@ export class NodeRewards {
       binding,
       ledger,
       sampler: new AuditSampler({ share: init.auditShare }),
+      spending: new SpendingLimit({
+        balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
+        allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
+      }),
       reputation,
-      replayGuard: new ReplayGuard(),
+      replayGuard: new ReplayGuard({ scope: 'all' }),
       auditorFor: (hash) => auditors.auditorFor(hash),
-      canaries: init.auditShare > 0 ? new CanaryPool() : undefined,
+      canaries: new CanaryPool({ share: init.canaryShare }),
       onEntry: init.onEntry,
       onReputation: () => saver.save(),
       log: init.log,

@@ -4,13 +4,16 @@ import type { SignedReceipt } from '../receipts';
 /**
  * How a requester settled one finished job. `passed`: sampled, audited and passed; `failed`:
  * audited and failed (no receipt); `not-sampled`: paid without an audit; `unavailable`: sampled,
- * but this node has no copy of the model to audit with, so paid unaudited.
+ * but this node could not audit it (no copy of the model, or the auditor's own limit), so paid
+ * unaudited and the provider's record unchanged; `note` says why.
  */
 export interface Settlement {
   audit: 'passed' | 'failed' | 'not-sampled' | 'unavailable';
   /** Whether the job was a canary (a prompt whose answer the requester already knew). */
   canary: boolean;
   failures: AuditFailure[];
+  /** Why a sampled job was not audited. */
+  note?: string;
   /** The receipt sent to the provider; null when payment was withheld. */
   receipt: SignedReceipt | null;
   /** Why no receipt was sent. */
