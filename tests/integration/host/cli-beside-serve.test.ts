@@ -5,8 +5,8 @@ import { connectRemoteClient, type RemoteClient } from '../../../src/host/client
 import { runHearth, serveHearth, type ServingHearth } from '../../helpers/hearth-process';
 import { tempDir } from '../../helpers/temp-dir';
 
-const TOY_MODEL = join(import.meta.dirname, '../../../../../shared/models/stories260K.gguf');
-const TINY_MODEL = join(import.meta.dirname, '../../../../../shared/models/llama-2-tiny-random.gguf');
+const TOY_MODEL = join(import.meta.dirname, '../../../../shared/models/stories260K.gguf');
+const TINY_MODEL = join(import.meta.dirname, '../../../../shared/models/llama-2-tiny-random.gguf');
 const OWNER_IN_USE = /`hearth serve` \(process \d+, at http:\/\/127\.0\.0\.1:\d+\) is using the data folder /;
 
 /**
