@@ -39,9 +39,10 @@ it('a contributing node never sends the owner’s library, chats or file paths',
   const requester = await startInProcessNode([bootstrapNode.status().addresses[0]!]);
   const streamed: string[] = [];
   try {
-    for (const prompt of ['Once upon a time', 'The cat', 'A dog ran', 'Lily had a', 'One day']) {
+    // Three jobs: this requester never pays, and a provider serves at most 3 unpaid jobs (issue 15).
+    for (const prompt of ['Once upon a time', 'The cat', 'A dog ran']) {
       const result = await requester.requester.generate(
-        { model: STORIES.sha256, prompt, maxTokens: 40 },
+        { model: STORIES.sha256, prompt, maxTokens: 64 },
         { discoveryMs: 60_000, onToken: (text) => streamed.push(text) },
       );
       expect(result.peerId).toBe(provider.status().peerId);

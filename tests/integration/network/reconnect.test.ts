@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PrivateKey } from '@libp2p/interface';
@@ -9,6 +8,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HearthNetwork } from '../../../src/core/network';
 import { KnownPeers } from '../../../src/core/network/node/known-peers';
 import { tempDir } from '../../helpers/temp-dir';
+import { freePort } from '../../helpers/free-port';
 
 /**
  * A requester whose only provider restarts must find it again: real libp2p over TCP on
@@ -121,14 +121,3 @@ describe('reconnecting to known providers', () => {
     }
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
