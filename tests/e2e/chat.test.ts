@@ -7,6 +7,7 @@ import { createEngine } from '../../src/core';
 import type { SettingsPatch } from '../../src/shared/settings';
 import { HEARTH_BIN, runHearth } from '../helpers/hearth-process';
 import { tempDir } from '../helpers/temp-dir';
+import { tabTo } from '../helpers/keyboard';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const STORIES = resolve('../shared/models/stories260K.gguf');
@@ -182,6 +183,25 @@ describe('the Chat page', () => {
       .waitFor();
     await page.getByLabel('Search chats').fill('');
 
+    await page.close();
+  });
+
+  it('chats by keyboard alone at 900×700: Enter sends, the answer streams, Regenerate by Enter', async () => {
+    const page = await ui.context.newPage();
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.goto(ui.hearth.url);
+    await tabTo(page, page.getByRole('link', { name: 'Chat' }));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Chat' }).waitFor();
+    await tabTo(page, page.getByLabel('Message'));
+    await page.keyboard.type('A story about a keyboard');
+    await page.keyboard.press('Enter');
+    const finished = page.locator('article[aria-label="Assistant"][data-streaming="false"]');
+    await finished.last().waitFor();
+    await tabTo(page, page.getByRole('button', { name: 'Regenerate' }));
+    await page.keyboard.press('Enter');
+    await page.getByRole('navigation', { name: 'Versions of this answer' }).getByText('Version 2 of 2').waitFor();
+    await page.screenshot({ path: `${SHOTS}/chat-keyboard-900x700.png` });
     await page.close();
   });
 

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/core';
 import { makeDocx, makePdf } from '../fixtures/library/generate';
 import { tempDir } from '../helpers/temp-dir';
+import { tabTo } from '../helpers/keyboard';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const SHOTS = 'test-results/screenshots';
@@ -128,6 +129,27 @@ describe('Library search opens the passage in its file (`hearth serve`, Chromium
       await page.close();
     });
   }
+
+  it('searches and reads a hit in its file by keyboard alone, at 900×700', async () => {
+    const page = await ui.context.newPage();
+    await page.setViewportSize({ width: 900, height: 700 });
+    await page.goto(ui.hearth.url);
+    await tabTo(page, page.getByRole('link', { name: 'Library' }));
+    await page.keyboard.press('Enter');
+    const box = page.getByRole('searchbox', { name: 'Search your library' });
+    await tabTo(page, box);
+    await page.keyboard.type('blacksmith horseshoe');
+    await page.keyboard.press('Enter');
+    await page.getByTestId('search-results').waitFor();
+    await tabTo(page, page.getByRole('button', { name: /village\.docx/ }).first());
+    await page.keyboard.press('Enter');
+    const viewer = page.getByRole('dialog', { name: 'village.docx in context' });
+    await viewer.getByTestId('text-context').locator('mark.passage').first().waitFor();
+    await page.screenshot({ path: `${SHOTS}/library-viewer-keyboard-900x700.png` });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => viewer.isVisible()).toBe(false);
+    await page.close();
+  });
 
   /** Drops one file named `name` on the window, as the system would after a drag from a file manager. */
   const drop = (page: Page, name: string) =>

@@ -167,10 +167,11 @@ describe('paid in tokens over loopback', () => {
       ranking: 'plain',
     });
     nodes.push(unpaid);
-    await vi.waitFor(() => expect(unpaid.network.directory.all().length).toBeGreaterThan(0), {
-      timeout: 30_000,
-      interval: 250,
-    });
+    // Provider A itself, not just any provider: the job below goes to A only.
+    await vi.waitFor(
+      () => expect(unpaid.network.directory.all().map((p) => p.peerId)).toContain(honestA.node.peerId),
+      { timeout: 30_000, interval: 250 },
+    );
     const noCredit = await unpaid.network.requester
       .generate(
         { model: STORIES.sha256, prompt: 'Once upon a time', maxTokens: MAX_TOKENS },
