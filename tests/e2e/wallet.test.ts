@@ -65,24 +65,27 @@ describe('the on-chain wallet in Earnings', () => {
     await page.getByRole('link', { name: 'Contribute' }).click();
     const panel = page.getByRole('region', { name: 'On chain' });
     await panel.waitFor();
-    await expect(panel.getByText('Unredeemed cheques').locator('..').textContent()).resolves.toContain('1.5');
+    // The panel reads the chain after it shows: wait for the figure, do not read it once.
+    await expect.poll(() => panel.getByText('Unredeemed cheques').locator('..').textContent()).toContain('1.5');
     await panel.getByRole('button', { name: 'Redeem cheques…' }).click();
     const confirm = panel.getByRole('group', { name: 'Confirm redemption' });
     await confirm.waitFor();
-    expect((await confirm.textContent())!.replace(/\s+/g, ' ')).toMatch(
-      /Redeem 1\.5 tokens from 1 requester\(s\) in one transaction, for about 85000 gas/,
-    );
+    await expect
+      .poll(async () => (await confirm.textContent())!.replace(/\s+/g, ' '))
+      .toMatch(/Redeem 1\.5 tokens from 1 requester\(s\) in one transaction, for about 85000 gas/);
     expect(await f.tokenBalance(provider)).toBe(5n * TOKEN);
     await confirm.getByRole('button', { name: 'Redeem' }).click();
     await panel.getByText('Redeemed 1.5 tokens').waitFor();
     expect(await f.tokenBalance(provider)).toBe(5n * TOKEN + (3n * TOKEN) / 2n);
-    await expect(panel.getByText('Token balance').locator('..').textContent()).resolves.toContain('6.5');
+    await expect.poll(() => panel.getByText('Token balance').locator('..').textContent()).toContain('6.5');
 
     // Deposit 2 tokens: the confirmation names the gas first.
     await panel.getByLabel('Amount (tokens)').fill('2');
     await panel.getByRole('button', { name: 'Deposit…' }).click();
     const transaction = panel.getByRole('group', { name: 'Confirm transaction' });
-    expect((await transaction.textContent())!.replace(/\s+/g, ' ')).toMatch(/Deposit 2 tokens, for about \d+ gas/);
+    await expect
+      .poll(async () => (await transaction.textContent())!.replace(/\s+/g, ' '))
+      .toMatch(/Deposit 2 tokens, for about \d+ gas/);
     await transaction.getByRole('button', { name: 'Confirm' }).click();
     await panel.getByText(/Deposited 2 tokens \(gas used \d+\)/).waitFor();
     expect(await f.escrow.depositOf(provider)).toBe(2n * TOKEN);
@@ -91,9 +94,9 @@ describe('the on-chain wallet in Earnings', () => {
     await panel.getByRole('button', { name: 'Request withdrawal…' }).click();
     await transaction.getByRole('button', { name: 'Confirm' }).click();
     await panel.getByText(/Withdrawal requested for 0.5 tokens/).waitFor();
-    await expect(panel.getByText('Withdrawal', { exact: true }).locator('..').textContent()).resolves.toContain(
-      '0.5 from',
-    );
+    await expect
+      .poll(() => panel.getByText('Withdrawal', { exact: true }).locator('..').textContent())
+      .toContain('0.5 from');
     await panel.getByRole('button', { name: 'Withdraw…' }).click();
     await panel
       .getByRole('alert')
