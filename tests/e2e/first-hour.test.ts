@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/shared/settings';
 import { tempDir } from '../helpers/temp-dir';
+import { tabTo } from '../helpers/keyboard';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const TINY = resolve('../shared/models/llama-2-tiny-random.gguf');
@@ -47,21 +48,6 @@ describe('the first hour', () => {
     return page;
   }
   const capital = (id: string) => id[0]!.toUpperCase() + id.slice(1);
-
-  /** Presses Tab until the focused element is `target` (bounded), as a keyboard user would. */
-  async function tabTo(page: Page, target: string): Promise<void> {
-    for (let i = 0; i < 80; i++) {
-      await page.keyboard.press('Tab');
-      if (
-        await page
-          .locator(target)
-          .evaluate((el) => el === el.ownerDocument.activeElement)
-          .catch(() => false)
-      )
-        return;
-    }
-    throw new Error(`Tab never reached ${target}`);
-  }
 
   it('picks a first model by speed on this machine, and uses the first import at once', async () => {
     const page = await open('models');
@@ -134,7 +120,7 @@ describe('the first hour', () => {
 
   it('imports a model by keyboard alone', async () => {
     const page = await open('models');
-    await tabTo(page, 'input[aria-label="GGUF file path"]');
+    await tabTo(page, page.locator('input[aria-label="GGUF file path"]'), 80);
     await page.keyboard.type(`${TINY}.nope`);
     await page.keyboard.press('Enter');
     await page.locator('#import-error').waitFor();
@@ -182,14 +168,14 @@ describe('the first hour', () => {
 
   it('corrects a setting by keyboard alone', async () => {
     const page = await open('settings');
-    await tabTo(page, '#max-tokens');
+    await tabTo(page, page.locator('#max-tokens'), 80);
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('0');
     await page.keyboard.press('Tab');
     await expect(page.locator('#max-tokens-problem').textContent()).resolves.toBe(
       'Longest answer (tokens) must be a whole number between 1 and 32768.',
     );
-    await tabTo(page, '#max-tokens');
+    await tabTo(page, page.locator('#max-tokens'), 80);
     await page.keyboard.press('ControlOrMeta+a');
     await page.keyboard.type('2048');
     await page.keyboard.press('Tab');
@@ -244,7 +230,7 @@ describe('the first hour', () => {
   it('turns contribution off by keyboard alone', async () => {
     const page = await open('contribute');
     const before = (await settingsFile()).network.contribute;
-    await tabTo(page, '#contribute');
+    await tabTo(page, page.locator('#contribute'), 80);
     await page.keyboard.press('Space');
     await expect.poll(async () => (await settingsFile()).network.contribute).toBe(!before);
     await page.close();
