@@ -13,7 +13,8 @@ import {
 import { contentWords, termCoverage } from './query-terms';
 import type { Generator, Reranker, RetrievedChunk, Retriever } from './seams';
 import { standaloneQuery } from './standalone-query';
-import { supportingQuote } from './supporting-quote';
+import { quoteHolder, supportingQuote } from './supporting-quote';
+import { verifyCitations } from './verified-citations';
 import { isWholeDocumentQuestion, pickDocument } from './whole-document';
 
 /** A retrieved chunk with every stage's score filled in, and whether it passed the gate. */
@@ -191,7 +192,7 @@ export class AskPipeline {
     });
     const answer = this._finish(base, 'retrieval', raw, sources, signal);
     if (answer.outcome !== 'answered') return answer;
-    return { ...answer, quote: supportingQuote(request.question, answer.text, packed.sources, answer.cited) };
+    return verifiedAnswer(answer, request.question, packed.sources);
   }
 
   private _finish(
@@ -292,6 +293,26 @@ export class AskPipeline {
         });
     return this._finish(base, 'whole-document', raw, sources, signal);
   }
+}
+
+/**
+ * Keeps only citations whose passage says the sentence that cites it (see `verifyCitations`).
+ * An answer left with none cites the passage that best answers the question and shows its
+ * sentence, so every chip the user sees opens a passage that holds what it is attached to.
+ */
+function verifiedAnswer(answer: AskAnswer, question: string, sources: readonly PackedSource[]): AskAnswer {
+  const verified = verifyCitations(answer.text, sources);
+  const checked = {
+    ...answer,
+    text: verified.text.trim(),
+    cited: verified.cited,
+    unsupportedCitations: { moved: verified.moved, removed: verified.removed },
+  };
+  if (verified.cited.length > 0) {
+    return { ...checked, quote: supportingQuote(question, checked.text, sources, checked.cited) };
+  }
+  const holder = quoteHolder(question, sources);
+  return { ...checked, cited: holder ? [holder.n] : [], quote: holder };
 }
 
 /** Splits numbered sources, in order, into blocks that each fit `budget` tokens. */

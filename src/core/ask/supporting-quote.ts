@@ -39,3 +39,22 @@ export function supportingQuote(
   const missing = 1 - termCoverage(words, answer).coverage;
   return missing > MISSING_SHARE ? { n: top.n, text } : null;
 }
+
+/**
+ * The passage Ask cites when none of the answer's own citations held up: the one whose best
+ * sentence shares most words with the question (the higher-ranked on a tie), with that sentence.
+ */
+export function quoteHolder(
+  question: string,
+  sources: readonly { n: number; text: string }[],
+): AskQuote | null {
+  const words = contentWords(question);
+  let best: AskQuote | null = null;
+  let bestScore = -1;
+  for (const source of sources) {
+    const text = bestSentence(question, source.text);
+    const score = termCoverage(words, text).coverage;
+    if (score > bestScore) [best, bestScore] = [{ n: source.n, text }, score];
+  }
+  return best && contentWords(best.text).length > 0 ? best : null;
+}

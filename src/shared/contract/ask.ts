@@ -67,10 +67,18 @@ export const AskAnswerSchema = v.object({
   cited: v.array(v.number()),
   /** How many [n] markers pointed at no supplied source and were removed. */
   droppedCitations: v.number(),
+  /**
+   * Citations checked against their passages: `moved` pointed at a passage that does not say the
+   * sentence and now point at the one that does; `removed` had no passage that says it.
+   */
+  unsupportedCitations: v.optional(v.object({ moved: v.number(), removed: v.number() })),
   scope: AskScopeSchema,
   /** Why the outcome is what it is (not-found, failed), in words a user can act on. */
   message: v.nullable(v.string()),
-  /** The best-matching sentence of the top cited passage, when the answer does not already say it. */
+  /**
+   * The best-matching sentence of the top cited passage, when the answer does not already say it,
+   * or of the passage that best answers the question when no citation of the answer held up.
+   */
   quote: v.optional(v.nullable(AskQuoteSchema)),
 });
 

@@ -72,6 +72,29 @@ describe('AskPipeline', () => {
     expect(calls[0]!.system).toMatch(/only the numbered sources/);
   });
 
+  it('moves a citation to the passage that says its sentence, and cites the best passage when none holds up', async () => {
+    const both = [
+      chunk('a#0', '/docs/wing.pdf', 'The swept wing stalls near the tip. Turbine notes follow.', 4),
+      chunk('b#0', '/docs/turbine.md', 'Turbine blades of the swept wing rig cool by film cooling holes.'),
+    ];
+    const question = 'How do turbine blades of the swept wing rig cool?';
+    const moved = await new AskPipeline({
+      retriever: stubRetriever(both),
+      generator: stubGenerator(() => 'Turbine blades cool by film cooling holes [1].').generator,
+    }).answer({ answerId: 'x', question });
+    expect(moved.text).toBe('Turbine blades cool by film cooling holes [2].');
+    expect(moved.cited).toEqual([2]);
+    expect(moved.unsupportedCitations).toEqual({ moved: 1, removed: 0 });
+
+    const unsupported = await new AskPipeline({
+      retriever: stubRetriever(both),
+      generator: stubGenerator(() => 'Penguins carry them [1].').generator,
+    }).answer({ answerId: 'y', question });
+    expect(unsupported.text).toBe('Penguins carry them.');
+    expect(unsupported.cited).toEqual([2]);
+    expect(unsupported.quote).toEqual({ n: 2, text: 'Turbine blades of the swept wing rig cool by film cooling holes.' });
+  });
+
   it('says honestly that nothing was found instead of asking the model', async () => {
     const { generator, calls } = stubGenerator(() => 'made up');
     const pipeline = new AskPipeline({ retriever: stubRetriever(LIBRARY), generator });

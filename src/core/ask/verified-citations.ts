@@ -1,0 +1,80 @@
+import { contentWords, termCoverage } from './query-terms';
+
+/** A citation marker: [3], [1, 2], [2-4]; the same grammar `parseCitations` accepts. */
+const MARKER = /\[(\d{1,4}(?:\s*(?:,|-|–)\s*\d{1,4})*)\]/g;
+/** A sentence with the markers that follow its full stop ("… 5 ms. [2]" cites from that sentence). */
+const SENTENCE = /(?:[^.!?\n]|[.!?]+(?![\s[]|$))*(?:[.!?]+|\n|$)(?:[ \t]*\[\d[^\]\n]*\])*/g;
+const HAS_MARKER = new RegExp(MARKER.source);
+
+/**
+ * Share of a sentence's content words its source must contain for a citation to stand. Half:
+ * small models reword, but a sentence whose words are mostly absent from the passage is not
+ * that passage's claim.
+ */
+export const MIN_SUPPORT = 0.5;
+
+export interface VerifiedCitations {
+  /** The answer with every marker pointing at a source that supports its sentence. */
+  text: string;
+  /** Source numbers cited, in order of first use. */
+  cited: number[];
+  /** Markers whose source did not support the sentence and that no other source supported: removed. */
+  removed: number;
+  /** Markers moved to the source that supports the sentence. */
+  moved: number;
+}
+
+function expand(inner: string): number[] {
+  const numbers: number[] = [];
+  for (const part of inner.split(',')) {
+    const range = part.split(/-|–/).map((s) => Number(s.trim()));
+    if (range.length === 2 && range[1]! >= range[0]! && range[1]! - range[0]! <= 20) {
+      for (let n = range[0]!; n <= range[1]!; n++) numbers.push(n);
+    } else numbers.push(...range);
+  }
+  return numbers;
+}
+
+/** Share of the sentence's content words (markers aside) found in `passage`, by stem. */
+export function support(sentence: string, passage: string): number {
+  const words = contentWords(sentence.replace(MARKER, ' '));
+  return words.length === 0 ? 0 : termCoverage(words, passage).coverage;
+}
+
+/**
+ * Checks every [n] against the passage it points at: a citation stands only when that source
+ * holds most of the words of the sentence that cites it. Otherwise it moves to the supplied
+ * source that supports the sentence best, or is removed. Small models number their sources
+ * loosely, and a chip that opens a passage that does not say the sentence misleads the reader.
+ * Markers must already point at supplied sources (`parseCitations` runs first).
+ */
+export function verifyCitations(
+  answer: string,
+  sources: readonly { n: number; text: string }[],
+  minSupport = MIN_SUPPORT,
+): VerifiedCitations {
+  const cited: number[] = [];
+  let removed = 0;
+  let moved = 0;
+  const text = answer.replace(SENTENCE, (sentence) => {
+    if (!HAS_MARKER.test(sentence)) return sentence;
+    const scores = new Map(sources.map((s) => [s.n, support(sentence, s.text)]));
+    const best = [...scores].reduce<[number, number] | null>((a, b) => (a && a[1] >= b[1] ? a : b), null);
+    const rewritten = sentence.replace(MARKER, (_marker, inner: string) => {
+      const kept: number[] = [];
+      for (const n of expand(inner)) {
+        let target: number | null = n;
+        if ((scores.get(n) ?? 0) < minSupport) {
+          target = best && best[1] >= minSupport ? best[0] : null;
+          if (target === null) removed++;
+          else moved++;
+        }
+        if (target !== null && !kept.includes(target)) kept.push(target);
+      }
+      for (const n of kept) if (!cited.includes(n)) cited.push(n);
+      return kept.length > 0 ? `[${kept.join(', ')}]` : '';
+    });
+    return rewritten.replace(/ +([.,;:!?])/g, '$1').replace(/ {2,}/g, ' ');
+  });
+  return { text, cited, removed, moved };
+}
