@@ -7,12 +7,13 @@ import { LibraryRetriever } from '../../src/core/ask/library-retriever';
 import { generatorFromChat } from '../../src/core/ask/chat-generator-adapter';
 import { ChatGenerator } from '../../src/core/chat/chat-generator';
 import { checkGgufFile } from '../../src/core/models/gguf-check';
-import { bestSentence } from '../../src/core/ask/supporting-quote';
+import { bestSentence, quoteHolder } from '../../src/core/ask/supporting-quote';
 import type { RetrieveOptions, RetrievedChunk, Retriever } from '../../src/core/ask/seams';
 import { Library } from '../../src/core/library';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
 import { EVAL_MODELS_HINT, evalModels } from '../helpers/eval-models';
 import { tempDir } from '../helpers/temp-dir';
+import { calibrate, gateSample, type GateSample } from './answers/gate-calibration';
 import { checkSet, containsAnswer, loadSet, writeDocuments, type QuestionSet } from './answers/corpus';
 
 /**
@@ -27,7 +28,7 @@ import { checkSet, containsAnswer, loadSet, writeDocuments, type QuestionSet } f
  * unanswerable questions and false not-found on answerable ones, first-token latency and tokens/s.
  *
  * ANSWERS_LIMIT=n runs the first n answerable and the first n/3 unanswerable questions (spread over
- * the documents); ANSWERS_MODELS=smollm2,gemma3 picks the models.
+ * the documents); ANSWERS_MODELS=smollm2,gemma3 picks the models (none: the baselines and the gate's calibration only).
  */
 
 const LIMIT = process.env.ANSWERS_LIMIT ? Number(process.env.ANSWERS_LIMIT) : null;
@@ -77,6 +78,33 @@ class RecordingRetriever implements Retriever {
 function extractive(question: string, retrieved: readonly ScoredChunk[]): { text: string; chunk: ScoredChunk } | null {
   const top = retrieved.find((chunk) => chunk.relevant);
   return top ? { text: bestSentence(question, top.text), chunk: top } : null;
+}
+
+/**
+ * What Ask cites when the model's own citations do not hold up: the sentence that best answers the
+ * question among the top relevant passages (up to 8, as many as Ask gives the model).
+ */
+function holderBaseline(
+  question: string,
+  retrieved: readonly ScoredChunk[],
+  file: string | null,
+  gold: string | null,
+): Outcome {
+  const relevant = retrieved.filter((chunk) => chunk.relevant).slice(0, 8);
+  const holder = quoteHolder(
+    question,
+    relevant.map((chunk, i) => ({ n: i, text: chunk.text })),
+  );
+  const chunk = holder ? relevant[holder.n]! : null;
+  return {
+    correct: holder !== null && gold !== null && containsAnswer(holder.text, gold),
+    echoed: false,
+    notFound: holder === null,
+    citations: holder ? 1 : 0,
+    goodCitations: chunk && file && gold && basename(chunk.path) === file && containsAnswer(chunk.text, gold) ? 1 : 0,
+    firstTokenMs: null,
+    tokensPerSecond: null,
+  };
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -152,8 +180,13 @@ describe('answers from real models over real documents', () => {
 
     // The extractive baseline needs only retrieval, the same stage the models answer from.
     const retrievalOnly = new AskPipeline({ retriever, generator: { contextSize: CONTEXT } as never });
+    const samples: GateSample[] = [];
+    const holderRows: Outcome[][] = [[], []];
     const baseline = async (question: string, file: string | null, gold: string | null): Promise<Outcome> => {
-      const picked = extractive(question, await retrievalOnly.retrieve(question));
+      const retrieved = await retrievalOnly.retrieve(question);
+      samples.push(gateSample(question, gold !== null, retrieved));
+      holderRows[gold !== null ? 0 : 1]!.push(holderBaseline(question, retrieved, file, gold));
+      const picked = extractive(question, retrieved);
       const good =
         picked && file && gold
           ? basename(picked.chunk.path) === file && containsAnswer(picked.chunk.text, gold)
@@ -172,9 +205,29 @@ describe('answers from real models over real documents', () => {
       await each(answerable, (q) => baseline(q.question, fileOf.get(q.doc)!, q.answer)),
       await each(unanswerable, (q) => baseline(q, null, null)),
     );
+    table['extractive, best of 8'] = summarize(holderRows[0]!, holderRows[1]!);
+    const nearMiss: GateSample[] = [];
+    for (const question of set.nearMiss ?? []) {
+      nearMiss.push(gateSample(question, false, await retrievalOnly.retrieve(question)));
+    }
+    const gate = calibrate(samples, nearMiss);
+    console.log('relevance gate: top scores per question (MiniLM vectors)');
+    console.table(gate.distribution);
+    console.log('relevance gate: coverage share swept');
+    console.table(gate.coverageSweep);
+    console.log(
+      'relevance gate chosen:',
+      JSON.stringify(
+        { ...gate, distribution: undefined, coverageSweep: undefined },
+        (_k, v: unknown) => (typeof v === 'number' ? round(v) : v),
+        1,
+      ),
+    );
+    results.gate = gate;
 
     for (const id of MODELS) {
-      const path = id === 'gemma3' ? evalModels.gemma : evalModels.chat;
+      const path = id === 'gemma3' ? evalModels.gemma : id === 'smollm2' ? evalModels.chat : null;
+      if (id === 'none') continue;
       if (!path) {
         console.log(`${id} skipped: not cached. ${EVAL_MODELS_HINT}`);
         continue;

@@ -17,6 +17,17 @@ import { quoteHolder, supportingQuote } from './supporting-quote';
 import { verifyCitations } from './verified-citations';
 import { isWholeDocumentQuestion, pickDocument } from './whole-document';
 
+/**
+ * The relevance gate without a reranker: whether a chunk matching `matched` of the query's
+ * `total` content words is relevant. Short queries need every word; longer ones a share, and at
+ * least two. docs/RETRIEVAL.md ("The relevance gate") has the calibration behind the share.
+ */
+export function coveragePasses(matched: number, total: number, minCoverage: number): boolean {
+  if (total === 0) return false;
+  if (total <= 2) return matched >= total;
+  return matched >= Math.max(2, Math.ceil(total * minCoverage));
+}
+
 /** A retrieved chunk with every stage's score filled in, and whether it passed the gate. */
 export interface ScoredChunk extends RetrievedChunk {
   scores: StageScores;
@@ -96,12 +107,6 @@ export class AskPipeline {
     return this._init.answerTokens ?? Math.min(512, Math.floor(this._components.generator.contextSize / 4));
   }
 
-  /** Whether a chunk matching `matched` of `total` query words is relevant without a reranker. */
-  private _coveragePasses(matched: number, total: number): boolean {
-    if (total === 0) return false;
-    if (total <= 2) return matched >= total;
-    return matched >= Math.max(2, Math.ceil(total * this._minCoverage));
-  }
 
   /** The retrieval stage alone (the bench and the self-test measure exactly this). */
   async retrieve(
@@ -130,7 +135,7 @@ export class AskPipeline {
     const scored = found.map((chunk, i): ScoredChunk => {
       const { matched, coverage } = termCoverage(words, `${chunk.headingPath.join(' ')} ${chunk.path} ${chunk.text}`);
       const rerank = rerankScores ? rerankScores[i]! : null;
-      const relevant = rerank !== null ? rerank >= this._minRerank : this._coveragePasses(matched.length, words.length);
+      const relevant = rerank !== null ? rerank >= this._minRerank : coveragePasses(matched.length, words.length, this._minCoverage);
       return { ...chunk, scores: { ...chunk.scores, rerank, coverage }, matchedTerms: matched, relevant };
     });
     if (rerankScores) scored.sort((a, b) => b.scores.rerank! - a.scores.rerank!);

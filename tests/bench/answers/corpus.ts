@@ -34,6 +34,8 @@ export interface QuestionSet {
   documents: SetDocument[];
   answerable: AnswerableQuestion[];
   unanswerable: string[];
+  /** On the documents' topics, answered by none of them: only the relevance gate's calibration asks these. */
+  nearMiss?: string[];
 }
 
 export function loadSet(): QuestionSet {
