@@ -299,7 +299,14 @@ describe('answers from real models over real documents', () => {
       gemmaAtLeastAsCorrectAsExtractive: gemma ? (gemma.correct ?? 0) >= (table.extractive!.correct ?? 0) : null,
     };
     console.log('targets met:', JSON.stringify(targets, null, 2));
-    Object.assign(results, { templates, contextSize: CONTEXT, answerTokens: ANSWER_TOKENS, table, targets, perQuestion });
+    Object.assign(results, {
+      templates,
+      contextSize: CONTEXT,
+      answerTokens: ANSWER_TOKENS,
+      table,
+      targets,
+      perQuestion,
+    });
   });
 });
 

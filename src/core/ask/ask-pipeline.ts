@@ -12,6 +12,7 @@ import {
 } from './prompt';
 import { contentWords, termCoverage } from './query-terms';
 import type { Generator, Reranker, RetrievedChunk, Retriever } from './seams';
+import { ReadingPace } from './reading-pace';
 import { standaloneQuery } from './standalone-query';
 import { quoteHolder, supportingQuote } from './supporting-quote';
 import { verifyCitations } from './verified-citations';
@@ -46,6 +47,8 @@ export interface AskPipelineInit {
   minCoverage?: number;
   /** Longest answer in tokens. Default: a quarter of the context, at most 512. */
   answerTokens?: number;
+  /** Time per part of earlier whole-document answers, for the time left shown before reading. */
+  pace?: ReadingPace;
 }
 
 export interface AskPipelineComponents {
@@ -67,7 +70,13 @@ export interface AskRequest {
 export interface AskCallbacks {
   onToken?: (text: string) => void;
   onSources?: (sources: AskSource[]) => void;
-  onProgress?: (phase: 'retrieving' | 'reranking' | 'reading' | 'writing', done: number, total: number | null) => void;
+  /** `etaSeconds`: time left while reading a whole document in parts, once it can be told. */
+  onProgress?: (
+    phase: 'retrieving' | 'reranking' | 'reading' | 'writing',
+    done: number,
+    total: number | null,
+    etaSeconds?: number | null,
+  ) => void;
 }
 
 const EMPTY_SCOPE: AskScope = { collections: [], folders: [], files: [] };
@@ -107,7 +116,6 @@ export class AskPipeline {
     return this._init.answerTokens ?? Math.min(512, Math.floor(this._components.generator.contextSize / 4));
   }
 
-
   /** The retrieval stage alone (the bench and the self-test measure exactly this). */
   async retrieve(
     query: string,
@@ -135,7 +143,8 @@ export class AskPipeline {
     const scored = found.map((chunk, i): ScoredChunk => {
       const { matched, coverage } = termCoverage(words, `${chunk.headingPath.join(' ')} ${chunk.path} ${chunk.text}`);
       const rerank = rerankScores ? rerankScores[i]! : null;
-      const relevant = rerank !== null ? rerank >= this._minRerank : coveragePasses(matched.length, words.length, this._minCoverage);
+      const relevant =
+        rerank !== null ? rerank >= this._minRerank : coveragePasses(matched.length, words.length, this._minCoverage);
       return { ...chunk, scores: { ...chunk.scores, rerank, coverage }, matchedTerms: matched, relevant };
     });
     if (rerankScores) scored.sort((a, b) => b.scores.rerank! - a.scores.rerank!);
@@ -268,9 +277,12 @@ export class AskPipeline {
     }
 
     const notes: string[] = [];
+    const pace = this._init.pace ?? new ReadingPace();
     for (const [i, block] of parts.entries()) {
-      if (signal?.aborted) break;
-      callbacks.onProgress?.('reading', i, parts.length);
+      // Parts left, and the combining step after them, each take about one part's time.
+      callbacks.onProgress?.('reading', i, parts.length, pace.estimate(parts.length - i + 1));
+      if (signal?.aborted) return this._finish(base, 'whole-document', '', sources, signal);
+      const started = performance.now();
       notes.push(
         await generator.generate({
           system: MAP_SYSTEM_PROMPT,
@@ -279,8 +291,10 @@ export class AskPipeline {
           signal,
         }),
       );
+      if (signal?.aborted) return this._finish(base, 'whole-document', '', sources, signal);
+      pace.record((performance.now() - started) / 1000);
     }
-    callbacks.onProgress?.('reading', parts.length, parts.length);
+    callbacks.onProgress?.('reading', parts.length, parts.length, pace.estimate(1));
     callbacks.onProgress?.('writing', 0, null);
     const reduceFixed =
       generator.countTokens(REDUCE_SYSTEM_PROMPT) + generator.countTokens(reducePrompt([], base.question));

@@ -6,6 +6,7 @@ import { openWithSystemViewer } from '../app/open-file';
 import type { EventBus } from '../events';
 import type { AskHistory } from './ask-history';
 import { AskPipeline, type AskPipelineInit } from './ask-pipeline';
+import { ReadingPace } from './reading-pace';
 import { DoorErrorName } from '../../shared/errors';
 import { CallError } from '../call-error';
 import { AskUnavailableError } from './errors';
@@ -50,6 +51,7 @@ export function createAskService(
 ): ServiceOf<Contract['ask']> & { dispose(): Promise<void> } {
   const answers = new Map<string, RunningAnswer>();
   const { events } = components;
+  const pace = new ReadingPace();
 
   async function pipeline(needGenerator: boolean): Promise<{ pipeline: AskPipeline; retriever: Retriever }> {
     const retriever = await components.retriever();
@@ -72,7 +74,10 @@ export function createAskService(
       countTokens: () => 0,
       generate: () => Promise.reject(new AskUnavailableError('chat-model', 'No chat model is loaded.')),
     };
-    return { pipeline: new AskPipeline({ retriever, generator: generator ?? noGenerator, reranker }, init), retriever };
+    return {
+      pipeline: new AskPipeline({ retriever, generator: generator ?? noGenerator, reranker }, { pace, ...init }),
+      retriever,
+    };
   }
 
   function forget(): void {
@@ -104,8 +109,12 @@ export function createAskService(
               if (running) running.sources = sources;
               events.emit('ask.sources', { answerId, sources });
             },
-            onProgress: (phase, doneCount, total) =>
-              events.emit('ask.progress', { answerId, phase, progress: { done: doneCount, total, etaSeconds: null } }),
+            onProgress: (phase, doneCount, total, etaSeconds) =>
+              events.emit('ask.progress', {
+                answerId,
+                phase,
+                progress: { done: doneCount, total, etaSeconds: etaSeconds ?? null },
+              }),
           },
           controller.signal,
         )

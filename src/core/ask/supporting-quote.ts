@@ -44,10 +44,7 @@ export function supportingQuote(
  * The passage Ask cites when none of the answer's own citations held up: the one whose best
  * sentence shares most words with the question (the higher-ranked on a tie), with that sentence.
  */
-export function quoteHolder(
-  question: string,
-  sources: readonly { n: number; text: string }[],
-): AskQuote | null {
+export function quoteHolder(question: string, sources: readonly { n: number; text: string }[]): AskQuote | null {
   const words = contentWords(question);
   let best: AskQuote | null = null;
   let bestScore = -1;

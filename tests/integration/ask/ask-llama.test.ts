@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { getLlama, type Llama, type LlamaModel } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AskPipeline } from '../../../src/core/ask/ask-pipeline';
+import { MAP_SYSTEM_PROMPT } from '../../../src/core/ask/prompt';
 import { LibraryRetriever } from '../../../src/core/ask/library-retriever';
 import { LlamaGenerator } from '../../../src/core/ask/llama-generator';
 import { LlamaReranker, RerankerUnsupportedError } from '../../../src/core/ask/llama-reranker';
@@ -158,6 +159,56 @@ describe('ask on real node-llama-cpp and a real library', () => {
     expect(answer.mode).toBe('whole-document');
     expect(answer.sources.map((s) => s.page)).toEqual([1, 2]);
     expect(phases).toContain('reading');
+  });
+
+  it('reads a long document part by part with progress and a time left, and Stop ends it before the next part', async () => {
+    const small = await LlamaGenerator.create({ model: storiesModel, threads: 1, contextSize: 256 });
+    try {
+      const calls: string[] = [];
+      const counting = {
+        contextSize: small.contextSize,
+        countTokens: (t: string) => small.countTokens(t),
+        generate: (o: Parameters<LlamaGenerator['generate']>[0]) => (calls.push(o.system), small.generate(o)),
+      };
+      const pipeline = new AskPipeline({ retriever: index, generator: counting }, { answerTokens: 24 });
+      const request = {
+        question: 'Summarise long.md',
+        mode: 'document' as const,
+        document: join(dir.path, 'long', 'long.md'),
+      };
+      const reading: { done: number; total: number | null; eta: number | null | undefined }[] = [];
+      const full = await pipeline.answer(
+        { ...request, answerId: 'a6' },
+        { onProgress: (phase, done, total, eta) => phase === 'reading' && reading.push({ done, total, eta }) },
+      );
+      expect(full).toMatchObject({ mode: 'whole-document', outcome: 'answered' });
+      const parts = reading[0]!.total!;
+      expect(parts).toBeGreaterThan(2);
+      expect(reading.map((r) => r.done)).toEqual(Array.from({ length: parts + 1 }, (_, i) => i));
+      expect(reading[0]!.eta).toBeNull();
+      expect(reading[1]!.eta).toEqual(expect.any(Number));
+      expect(calls).toHaveLength(parts + 1);
+
+      calls.length = 0;
+      const stop = new AbortController();
+      const afterStop: number[] = [];
+      const stopped = await pipeline.answer(
+        { ...request, answerId: 'a7' },
+        {
+          onProgress: (phase, done) => {
+            if (stop.signal.aborted) afterStop.push(done);
+            if (phase === 'reading' && done === 1) stop.abort();
+          },
+        },
+        stop.signal,
+      );
+      expect(stopped.outcome).toBe('cancelled');
+      // Stop came as part 2 was announced: only part 1 was read, no further part, no combining step.
+      expect(calls).toEqual([MAP_SYSTEM_PROMPT]);
+      expect(afterStop).toEqual([]);
+    } finally {
+      await small.dispose();
+    }
   });
 
   it('refuses a model that cannot rerank with a clear error', async () => {

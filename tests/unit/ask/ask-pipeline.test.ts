@@ -92,7 +92,10 @@ describe('AskPipeline', () => {
     }).answer({ answerId: 'y', question });
     expect(unsupported.text).toBe('Penguins carry them.');
     expect(unsupported.cited).toEqual([2]);
-    expect(unsupported.quote).toEqual({ n: 2, text: 'Turbine blades of the swept wing rig cool by film cooling holes.' });
+    expect(unsupported.quote).toEqual({
+      n: 2,
+      text: 'Turbine blades of the swept wing rig cool by film cooling holes.',
+    });
   });
 
   it('says honestly that nothing was found instead of asking the model', async () => {

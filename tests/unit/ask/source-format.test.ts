@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { highlight, locationLabel, splitCitations } from '../../../src/renderer/src/components/ask/source-format';
+import {
+  highlight,
+  locationLabel,
+  splitCitations,
+  timeLeft,
+} from '../../../src/renderer/src/components/ask/source-format';
 
 describe('answer and snippet formatting in the UI', () => {
   it('splits an answer into text and citation markers', () => {
@@ -21,5 +26,13 @@ describe('answer and snippet formatting in the UI', () => {
   it('labels a location with page or slide and lines', () => {
     expect(locationLabel({ page: 3, pageKind: 'slide', lineStart: 4, lineEnd: 9 })).toBe('slide 3 · lines 4-9');
     expect(locationLabel({ page: null, pageKind: null, lineStart: 7, lineEnd: 7 })).toBe('line 7');
+  });
+});
+
+describe('the time left of a whole-document answer', () => {
+  it('is said in seconds under a minute and in minutes after', () => {
+    expect(timeLeft(2)).toBe('5 s');
+    expect(timeLeft(42)).toBe('40 s');
+    expect(timeLeft(150)).toBe('3 min');
   });
 });

@@ -10,7 +10,12 @@ const SOURCES = [
 describe('citations checked against their passages', () => {
   it('keeps a citation whose passage says the sentence', () => {
     const result = verifyCitations('The swept wing stalled at fourteen degrees [2].', SOURCES);
-    expect(result).toEqual({ text: 'The swept wing stalled at fourteen degrees [2].', cited: [2], removed: 0, moved: 0 });
+    expect(result).toEqual({
+      text: 'The swept wing stalled at fourteen degrees [2].',
+      cited: [2],
+      removed: 0,
+      moved: 0,
+    });
   });
 
   it('moves a citation to the passage that says the sentence', () => {
@@ -32,7 +37,10 @@ describe('citations checked against their passages', () => {
   });
 
   it('does not cut a sentence at a dot inside a word such as bytes.format', () => {
-    const sources = [{ n: 1, text: 'bytes.format(1000) returns 1000B as the output.' }, { ...SOURCES[0]!, n: 2 }];
+    const sources = [
+      { n: 1, text: 'bytes.format(1000) returns 1000B as the output.' },
+      { ...SOURCES[0]!, n: 2 },
+    ];
     const result = verifyCitations('bytes.format(1000) returns 1000B [2].', sources);
     expect(result.text).toBe('bytes.format(1000) returns 1000B [1].');
   });

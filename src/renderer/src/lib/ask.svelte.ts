@@ -9,7 +9,8 @@ export interface AskTurn {
   text: string;
   sources: AskSource[];
   phase: 'retrieving' | 'reranking' | 'reading' | 'writing' | 'done';
-  progress: { done: number; total: number | null } | null;
+  /** `etaSeconds`: time left while a whole document is read in parts, once the engine can tell. */
+  progress: { done: number; total: number | null; etaSeconds: number | null } | null;
   answer: AskAnswer | null;
   error: string | null;
 }
@@ -41,7 +42,7 @@ export class AskState {
       api.ask.onProgress(({ answerId, phase, progress }) =>
         this.#update(answerId, (t) => {
           t.phase = phase;
-          t.progress = { done: progress.done, total: progress.total };
+          t.progress = { done: progress.done, total: progress.total, etaSeconds: progress.etaSeconds };
         }),
       ),
       api.ask.onDone((answer) => this.#finish(answer)),

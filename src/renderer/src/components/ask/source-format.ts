@@ -18,6 +18,12 @@ export function locationLabel(source: Pick<AskSource, 'page' | 'pageKind' | 'lin
   return parts.join(' · ');
 }
 
+/** "40 s", "3 min": how long a whole-document answer has left, rounded as a person would say it. */
+export function timeLeft(seconds: number): string {
+  if (seconds < 60) return `${Math.max(5, Math.round(seconds / 5) * 5)} s`;
+  return `${Math.round(seconds / 60)} min`;
+}
+
 /** Splits an answer into text and [n] citation markers. */
 export function splitCitations(text: string): ({ kind: 'text'; text: string } | { kind: 'cite'; numbers: number[] })[] {
   const parts: ({ kind: 'text'; text: string } | { kind: 'cite'; numbers: number[] })[] = [];
