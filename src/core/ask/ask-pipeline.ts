@@ -273,7 +273,7 @@ export class AskPipeline {
         signal,
         onToken: callbacks.onToken,
       });
-      return this._finish(base, 'whole-document', raw, sources, signal);
+      return checkedCitations(this._finish(base, 'whole-document', raw, sources, signal), all);
     }
 
     const notes: string[] = [];
@@ -310,8 +310,20 @@ export class AskPipeline {
           signal,
           onToken: callbacks.onToken,
         });
-    return this._finish(base, 'whole-document', raw, sources, signal);
+    return checkedCitations(this._finish(base, 'whole-document', raw, sources, signal), all);
   }
+}
+
+/** The answer with only the citations whose passage says the sentence citing it (`verifyCitations`). */
+function checkedCitations(answer: AskAnswer, sources: readonly PackedSource[]): AskAnswer {
+  if (answer.outcome !== 'answered') return answer;
+  const verified = verifyCitations(answer.text, sources);
+  return {
+    ...answer,
+    text: verified.text.trim(),
+    cited: verified.cited,
+    unsupportedCitations: { moved: verified.moved, removed: verified.removed },
+  };
 }
 
 /**
@@ -320,14 +332,8 @@ export class AskPipeline {
  * sentence, so every chip the user sees opens a passage that holds what it is attached to.
  */
 function verifiedAnswer(answer: AskAnswer, question: string, sources: readonly PackedSource[]): AskAnswer {
-  const verified = verifyCitations(answer.text, sources);
-  const checked = {
-    ...answer,
-    text: verified.text.trim(),
-    cited: verified.cited,
-    unsupportedCitations: { moved: verified.moved, removed: verified.removed },
-  };
-  if (verified.cited.length > 0) {
+  const checked = checkedCitations(answer, sources);
+  if (checked.cited.length > 0) {
     return { ...checked, quote: supportingQuote(question, checked.text, sources, checked.cited) };
   }
   const holder = quoteHolder(question, sources);

@@ -133,7 +133,7 @@ describe('AskPipeline', () => {
       chunk(`r#${i}`, '/docs/report.md', `Section ${i} says ${'finding '.repeat(40)}number ${i}.`),
     );
     const { generator, calls } = stubGenerator(
-      (o) => (o.system.includes('combine') ? 'All parts [1][30] [31].' : 'notes [2]'),
+      (o) => (o.system.includes('combine') ? 'Each section says finding number [1][30] [31].' : 'notes [2]'),
       1024,
     );
     const pipeline = new AskPipeline({ retriever: stubRetriever(doc), generator });
