@@ -3,6 +3,8 @@ import { basename, join } from 'node:path';
 import { getLlama, type Llama } from 'node-llama-cpp';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AskPipeline, type ScoredChunk } from '../../src/core/ask/ask-pipeline';
+import { parseCitations } from '../../src/core/ask/citations';
+import type { AskSource } from '../../src/shared/contract/ask';
 import { LibraryRetriever } from '../../src/core/ask/library-retriever';
 import { generatorFromChat } from '../../src/core/ask/chat-generator-adapter';
 import { ChatGenerator } from '../../src/core/chat/chat-generator';
@@ -53,6 +55,9 @@ interface Outcome {
   notFound: boolean;
   citations: number;
   goodCitations: number;
+  /** The model's own [n] markers, before Ask checked them against their passages (null: no model). */
+  rawCitations: number | null;
+  rawGoodCitations: number | null;
   firstTokenMs: number | null;
   tokensPerSecond: number | null;
 }
@@ -102,9 +107,19 @@ function holderBaseline(
     notFound: holder === null,
     citations: holder ? 1 : 0,
     goodCitations: chunk && file && gold && basename(chunk.path) === file && containsAnswer(chunk.text, gold) ? 1 : 0,
+    rawCitations: null,
+    rawGoodCitations: null,
     firstTokenMs: null,
     tokensPerSecond: null,
   };
+}
+
+/** Citation precision of the model's own markers, before verification (the figure before 2026-12-02). */
+function rawPrecision(answerable: Outcome[]) {
+  if (answerable.every((o) => o.rawCitations === null)) return {};
+  const citations = answerable.reduce((a, o) => a + (o.rawCitations ?? 0), 0);
+  const good = answerable.reduce((a, o) => a + (o.rawGoodCitations ?? 0), 0);
+  return { modelCitationPrecision: round(citations ? good / citations : null), modelCitations: citations };
 }
 
 const mean = (xs: readonly number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -120,6 +135,7 @@ function summarize(answerable: Outcome[], unanswerable: Outcome[]) {
     echoed: round(share(answerable, (o) => o.echoed)),
     citationPrecision: round(citations ? good / citations : null),
     citations,
+    ...rawPrecision(answerable),
     answersWithCitations: answerable.filter((o) => o.citations > 0).length,
     notFoundRecall: round(share(unanswerable, (o) => o.notFound)),
     falseNotFound: round(share(answerable, (o) => o.notFound)),
@@ -197,6 +213,8 @@ describe('answers from real models over real documents', () => {
         notFound: picked === null,
         citations: picked ? 1 : 0,
         goodCitations: good ? 1 : 0,
+        rawCitations: null,
+        rawGoodCitations: null,
         firstTokenMs: null,
         tokensPerSecond: null,
       };
@@ -245,17 +263,30 @@ describe('answers from real models over real documents', () => {
         const ask = async (question: string, file: string | null, gold: string | null): Promise<Outcome> => {
           const started = performance.now();
           let first: number | null = null;
+          let streamed = '';
           const answer = await pipeline.answer(
             { answerId: `q${rows.length}`, question },
-            { onToken: () => (first ??= performance.now()) },
+            {
+              onToken: (text) => {
+                first ??= performance.now();
+                streamed += text;
+              },
+            },
           );
           const ended = performance.now();
           const notFound = answer.outcome === 'not-found' || REFUSAL.test(answer.text);
-          const cited = answer.cited.map((n) => answer.sources.find((s) => s.n === n)!);
-          const good = cited.filter((s) => {
+          const holds = (s: AskSource) => {
             const chunk = retriever.chunks.get(s.chunkId);
-            return file && gold && chunk && basename(s.path) === file && containsAnswer(chunk.text, gold);
-          }).length;
+            return Boolean(file && gold && chunk && basename(s.path) === file && containsAnswer(chunk.text, gold));
+          };
+          const cited = answer.cited.map((n) => answer.sources.find((s) => s.n === n)!);
+          const good = cited.filter(holds).length;
+          const own =
+            answer.outcome === 'answered'
+              ? parseCitations(streamed, new Set(answer.sources.map((s) => s.n))).cited.map((n) =>
+                  answer.sources.find((s) => s.n === n)!,
+                )
+              : [];
           const tokens = answer.outcome === 'answered' ? generator.countTokens(answer.text) : 0;
           rows.push({
             question,
@@ -263,6 +294,10 @@ describe('answers from real models over real documents', () => {
             outcome: answer.outcome,
             text: answer.text,
             cited: cited.map((s) => `${basename(s.path)}${s.page ? ` p${s.page}` : ''}`),
+            goldFile: file,
+            citedHoldingGold: good,
+            modelCited: own.map((s) => `${basename(s.path)}${s.page ? ` p${s.page}` : ''}`),
+            quote: answer.quote?.text ?? null,
           });
           return {
             correct: answer.outcome === 'answered' && gold !== null && containsAnswer(answer.text, gold),
@@ -270,6 +305,8 @@ describe('answers from real models over real documents', () => {
             notFound,
             citations: cited.length,
             goodCitations: good,
+            rawCitations: own.length,
+            rawGoodCitations: own.filter(holds).length,
             firstTokenMs: first === null ? null : first - started,
             tokensPerSecond:
               first !== null && ended > first && tokens > 1 ? (tokens - 1) / ((ended - first) / 1000) : null,
