@@ -263,9 +263,11 @@ export class AskPipeline {
     const mapFixed =
       generator.countTokens(MAP_SYSTEM_PROMPT) + generator.countTokens(mapPrompt('', base.question, 99, 99));
     const parts = partition(generator, all, generator.contextSize - answerTokens - mapFixed - 32);
+    const pace = this._init.pace ?? new ReadingPace();
     if (parts.length === 1) {
-      callbacks.onProgress?.('reading', 1, 1);
-      callbacks.onProgress?.('writing', 0, null);
+      // One part still takes minutes on a small CPU: say so before the model reads it.
+      callbacks.onProgress?.('reading', 0, 1, pace.estimate(1));
+      const started = performance.now();
       const raw = await generator.generate({
         system: GROUNDED_SYSTEM_PROMPT,
         prompt: groundedPrompt(parts[0]!, base.question),
@@ -273,11 +275,11 @@ export class AskPipeline {
         signal,
         onToken: callbacks.onToken,
       });
+      if (!signal?.aborted) pace.record((performance.now() - started) / 1000);
       return checkedCitations(this._finish(base, 'whole-document', raw, sources, signal), all);
     }
 
     const notes: string[] = [];
-    const pace = this._init.pace ?? new ReadingPace();
     for (const [i, block] of parts.entries()) {
       // Parts left, and the combining step after them, each take about one part's time.
       callbacks.onProgress?.('reading', i, parts.length, pace.estimate(parts.length - i + 1));
