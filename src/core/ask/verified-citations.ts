@@ -5,6 +5,12 @@ const MARKER = /\[(\d{1,4}(?:\s*(?:,|-|–)\s*\d{1,4})*)\]/g;
 /** A sentence with the markers that follow its full stop ("… 5 ms. [2]" cites from that sentence). */
 const SENTENCE = /(?:[^.!?\n]|[.!?]+(?![\s[]|$))*(?:[.!?]+|\n|$)(?:[ \t]*\[\d[^\]\n]*\])*/g;
 const HAS_MARKER = new RegExp(MARKER.source);
+/**
+ * A line copied from the prompt's list of sources ("[2] notes.docx, page 3, lines 1-9 (Heading)"):
+ * small models echo it, and its words are the passage's own, but it states nothing.
+ */
+const SOURCE_LABEL =
+  /[\p{L}\p{N}_-]\.(md|markdown|txt|html?|pdf|docx?|odt|rtf|epub|xlsx?|csv|pptx?)\b|\blines \d+-\d+\b/iu;
 
 /**
  * Share of a sentence's content words its source must contain for a citation to stand. Half:
@@ -58,6 +64,11 @@ export function verifyCitations(
   let moved = 0;
   const text = answer.replace(SENTENCE, (sentence) => {
     if (!HAS_MARKER.test(sentence)) return sentence;
+    if (SOURCE_LABEL.test(sentence)) {
+      return sentence
+        .replace(MARKER, (_marker, inner: string) => ((removed += expand(inner).length), ''))
+        .replace(/^[ \t]+/, '');
+    }
     const scores = new Map(sources.map((s) => [s.n, support(sentence, s.text)]));
     const best = [...scores].reduce<[number, number] | null>((a, b) => (a && a[1] >= b[1] ? a : b), null);
     const rewritten = sentence.replace(MARKER, (_marker, inner: string) => {

@@ -45,6 +45,15 @@ describe('citations checked against their passages', () => {
     expect(result.text).toBe('bytes.format(1000) returns 1000B [1].');
   });
 
+  it('removes citations from a copied line of the source list, whose words are the passage own', () => {
+    const answer = 'Sources:\n[2] wing-report.pdf, page 4, lines 1-9\nThe swept wing stalled at fourteen degrees [2].';
+    const result = verifyCitations(answer, SOURCES);
+    expect(result.text).toBe(
+      'Sources:\nwing-report.pdf, page 4, lines 1-9\nThe swept wing stalled at fourteen degrees [2].',
+    );
+    expect(result).toMatchObject({ cited: [2], removed: 1 });
+  });
+
   it('scores support as the share of the sentence words the passage holds', () => {
     expect(support('wing stalled [2]', SOURCES[1]!.text)).toBe(1);
     expect(support('wing oven', SOURCES[1]!.text)).toBe(0.5);
