@@ -3,7 +3,7 @@ import { contentWords, termCoverage } from './query-terms';
 /** A citation marker: [3], [1, 2], [2-4]; the same grammar `parseCitations` accepts. */
 const MARKER = /\[(\d{1,4}(?:\s*(?:,|-|–)\s*\d{1,4})*)\]/g;
 /** A sentence with the markers that follow its full stop ("… 5 ms. [2]" cites from that sentence). */
-const SENTENCE = /(?:[^.!?\n]|[.!?]+(?![\s[]|$))*(?:[.!?]+|\n|$)(?:[ \t]*\[\d[^\]\n]*\])*/g;
+const SENTENCE = /(?:[^.!?\n]|[.!?]+(?![\s[]|$))*(?:[.!?]+(?:[ \t]*\[\d[^\]\n]*\])*|\n|$)/g;
 const HAS_MARKER = new RegExp(MARKER.source);
 /**
  * A line copied from the prompt's list of sources ("[2] notes.docx, page 3, lines 1-9 (Heading)"):
