@@ -152,7 +152,9 @@ describe('the CLI beside a running hearth serve', () => {
     expect((await runHearth(['settings', 'set', 'chain.rpcUrl', 'http://127.0.0.1:9'], home.path)).code).toBe(0);
     const wallet = await runHearth(['wallet', 'status'], home.path);
     expect(wallet.code).toBe(1);
-    expect(wallet.stderr).toMatch(/^hearth: The chain settings are incomplete\. Set all four with `hearth settings set/);
+    expect(wallet.stderr).toMatch(
+      /^hearth: The chain settings are incomplete\. Set all four with `hearth settings set/,
+    );
     expect(wallet.stderr).not.toMatch(/Settings →/);
     expect((await runHearth(['settings', 'set', 'chain.rpcUrl', ''], home.path)).code).toBe(0);
     expect((await ui.api.settings.get()).chain.rpcUrl).toBe('');
