@@ -15,7 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkJob } from '../../src/core/network';
-import { summarise } from '../../src/core/network/ledger';
+import { summarise } from '../../src/core/network/rewards/rewards-service';
 import { tempDir } from '../helpers/temp-dir';
 import { STORIES, storyPrompt } from '../integration/rewards/cheating-providers';
 import { startRewardedNode, type RewardedNode, type RewardedNodeOptions } from '../integration/rewards/rewarded-node';

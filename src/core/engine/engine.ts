@@ -12,7 +12,7 @@ import { EventBus } from '../events';
 import { openEngineLibrary, type EngineLibrary } from '../library';
 import { createLogger, type Logger } from '../log';
 import { NetworkService } from '../network';
-import { createRewardsService } from '../network/ledger';
+import { createRewardsService } from '../network/rewards/rewards-service';
 import { createWalletService } from '../chain/wallet-service';
 import { createSecretStore, type SecretCipher, type SecretStore } from '../secrets';
 import { createSettingsService, SettingsStore } from '../settings';

@@ -28,7 +28,7 @@ import {
 import type { OfferedModel } from './provider/inference-provider';
 import { describeModel } from './provider/offered-model';
 import type { ProviderRanker } from './requester/provider-ranker';
-import { reputationRanker } from './reputation';
+import { reputationRanker } from './requester/reputation-ranker';
 import { NodeRewards } from './rewards/node-rewards';
 import { gpuShareFrom } from './worker/gpu-share';
 import type { WorkerLauncher } from '../workers/worker-launcher';

@@ -12,7 +12,7 @@ import type { JobPayments } from '../../../src/core/chain/job-payments';
 import { HearthNetwork } from '../../../src/core/network';
 import type { LedgerEntry } from '../../../src/core/network/ledger';
 import { NodeRewards } from '../../../src/core/network/rewards/node-rewards';
-import { reputationRanker } from '../../../src/core/network/reputation';
+import { reputationRanker } from '../../../src/core/network/requester/reputation-ranker';
 import { createSecretStore } from '../../../src/core/secrets';
 import { STORIES, TINY_RANDOM, type ProviderKind } from './cheating-providers';
 

@@ -1,6 +1,6 @@
 import { decode, encode } from 'cborg';
 import * as v from 'valibot';
-import { ReceiptJsonSchema } from '../ledger/ledger-entry';
+import { ReceiptJsonSchema } from '../receipts/receipt-json';
 import { MAX_MESSAGE_BYTES, MAX_PROMPT_CHARS } from './ids';
 
 const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
