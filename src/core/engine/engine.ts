@@ -9,6 +9,7 @@ import { DisposedError } from '../disposable';
 import { DisposeStack, StackOwner } from '../dispose-stack';
 import { createDispatch, type Dispatch, type EngineServices } from '../doors/dispatch';
 import { EventBus } from '../events';
+import { UserActivity } from '../activity/user-activity';
 import { openEngineLibrary, type EngineLibrary } from '../library';
 import { createLogger, type Logger } from '../log';
 import { NetworkService } from '../network';
@@ -145,7 +146,11 @@ async function build(options: EngineOptions, stack: DisposeStack): Promise<Engin
   );
   const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
   const workerLauncher = options.workerLauncher;
-  const library = stack.use(openEngineLibrary({ dataDir, settings, events, log, notices, onDamage, workerLauncher }));
+  // One view of what the user is doing, for the services that step aside for them.
+  const activity = stack.use(new UserActivity(events));
+  const library = stack.use(
+    openEngineLibrary({ dataDir, settings, events, log, notices, onDamage, workerLauncher, activity }),
+  );
   const network = stack.use(
     new NetworkService({
       dataDir,
@@ -154,6 +159,7 @@ async function build(options: EngineOptions, stack: DisposeStack): Promise<Engin
       events,
       log,
       followSettings: host === 'desktop',
+      activity,
       workerLauncher,
       notices,
       onDamage,

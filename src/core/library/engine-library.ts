@@ -11,7 +11,7 @@ import { modelsDir } from '../paths';
 import type { NoticeBoard } from '../app';
 import type { SettingsStore } from '../settings';
 import type { OnStateDamage } from '../state';
-import { ChatActivity } from './chat-activity';
+import type { UserActivity } from '../activity/user-activity';
 import { LibraryError } from './errors';
 import { Library } from './library';
 import type { WorkerLauncher } from '../workers/worker-launcher';
@@ -28,6 +28,8 @@ export interface EngineLibraryOptions {
   onDamage?: OnStateDamage;
   /** Starts the document readers (the app's utility processes; headless, Node's fork). */
   workerLauncher?: WorkerLauncher;
+  /** What the user is doing: indexing yields between batches while an answer is being written. */
+  activity: UserActivity;
 }
 
 export interface LibraryOverrides {
@@ -51,7 +53,6 @@ export class EngineLibrary extends StackOwner {
   private _library: Promise<Library> | null = null;
   private _overrides: LibraryOverrides = {};
   private _timer: NodeJS.Timeout | null = null;
-  private readonly _chat: ChatActivity;
   /** The embedding model the open library was opened with, to notice the user choosing another. */
   private _openedWith: string | null = null;
   private _switching: Promise<void> = Promise.resolve();
@@ -66,7 +67,6 @@ export class EngineLibrary extends StackOwner {
       const library = await this._library?.catch(() => null);
       await library?.dispose();
     });
-    this._chat = this._stack.use(new ChatActivity(_options.events));
     const offSettings = _options.events.on('settings.changed', (next) => {
       const chosen = next.models.embeddingModel;
       if (this._library && this._overrides.embedModel === undefined && chosen !== this._openedWith) {
@@ -142,7 +142,7 @@ export class EngineLibrary extends StackOwner {
         reader: { launch: this._options.workerLauncher },
         embedThreads: embedThreads(current.models.threads),
         watch: this._overrides.watch ?? current.library.watch,
-        isBusy: () => this._chat.busy,
+        isBusy: () => this._options.activity.answering,
         onProgress: (progress) => events.emit('library.progress', progress),
         onChanged: (collectionId) => events.emit('library.changed', { collectionId }),
       });

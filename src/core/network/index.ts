@@ -1,5 +1,5 @@
 export { HearthNetwork, type HearthNetworkInit, type HearthNetworkStatus } from './hearth-network';
-export { NetworkService, LOCAL_ACTIVITY_EVENTS, LOCAL_QUIET_MS, type NetworkServiceInit } from './network-service';
+export { NetworkService, LOCAL_QUIET_MS, type NetworkServiceInit } from './network-service';
 export { loadOrCreateIdentity, IDENTITY_SECRET } from './node/identity';
 export { contributionVerdict, type PowerState, type ContributionVerdict } from './provider/contribution-policy';
 export type { OfferedModel } from './provider/inference-provider';

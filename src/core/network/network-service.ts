@@ -32,6 +32,7 @@ import { reputationRanker } from './requester/reputation-ranker';
 import { NodeRewards } from './rewards/node-rewards';
 import { gpuShareFrom } from './worker/gpu-share';
 import type { WorkerLauncher } from '../workers/worker-launcher';
+import { UserActivity } from '../activity/user-activity';
 
 export interface NetworkServiceInit {
   dataDir: string;
@@ -51,14 +52,14 @@ export interface NetworkServiceInit {
    * Default false.
    */
   followSettings?: boolean;
+  /** What the user is doing: contribution pauses at every use of Hearth. Default: its own, over `events`. */
+  activity?: UserActivity;
   /** Where a key problem that stops the node is shown to the user. Default: only the log and the error. */
   notices?: { post(level: 'error', message: string): unknown };
   /** Told about damaged network state files (reputation.json) after they were set aside. */
   onDamage?: OnStateDamage;
 }
 
-/** Events that mean the user is using Hearth right now; contribution steps aside at once. */
-export const LOCAL_ACTIVITY_EVENTS: readonly string[] = ['chat.started', 'chat.token', 'ask.token', 'library.progress'];
 /** How long after the last local activity contribution stays paused. */
 export const LOCAL_QUIET_MS = 60_000;
 
@@ -90,6 +91,7 @@ export class NetworkService {
   private readonly _jobs = new Map<string, AbortController>();
   private readonly _tick: NodeJS.Timeout;
   private readonly _unsubscribe: () => void;
+  private readonly _stopFollowingUse: () => void;
   private _disposed = false;
   /** What the running node was started with, to restart it the same way when its settings change. */
   private _startOptions: StartOptions = {};
@@ -97,9 +99,11 @@ export class NetworkService {
   private _restarting = false;
 
   constructor(private readonly _init: NetworkServiceInit) {
+    const activity = _init.activity ?? new UserActivity(_init.events);
+    const stopFollowing = activity.onUse(() => this.markLocalUse());
+    this._stopFollowingUse = _init.activity ? stopFollowing : () => activity.dispose();
     this._unsubscribe = _init.events.onAny((name) => {
-      if (LOCAL_ACTIVITY_EVENTS.includes(name)) this.markLocalUse();
-      else if (name === 'settings.changed') {
+      if (name === 'settings.changed') {
         if (_init.followSettings) void this._followSettings();
         else this._reassess();
         this._applyNodeSettings();
@@ -312,6 +316,7 @@ export class NetworkService {
     clearTimeout(this._warningTimer);
     clearTimeout(this._emitTimer);
     this._unsubscribe();
+    this._stopFollowingUse();
     await this._restarted;
     await this.stop();
   }
