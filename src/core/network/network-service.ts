@@ -18,13 +18,8 @@ import { HearthNetwork } from './hearth-network';
 import { LedgerCorruptError } from './ledger';
 import { sessionIdentity, type loadOrCreateIdentity } from './node/identity';
 import { KnownPeers } from './node/known-peers';
-import {
-  contributionVerdict,
-  START_WARNING_MS,
-  withStartWarning,
-  type ContributionVerdict,
-  type PowerState,
-} from './provider/contribution-policy';
+import { ContributionGate } from './contribution-gate';
+import type { ContributionVerdict, PowerState } from './provider/contribution-policy';
 import type { OfferedModel } from './provider/inference-provider';
 import { describeModel } from './provider/offered-model';
 import type { ProviderRanker } from './requester/provider-ranker';
@@ -60,8 +55,6 @@ export interface NetworkServiceInit {
   onDamage?: OnStateDamage;
 }
 
-/** How long after the last local activity contribution stays paused. */
-export const LOCAL_QUIET_MS = 60_000;
 
 type StartOptions = v.InferOutput<typeof NetworkStartSchema>;
 
@@ -78,15 +71,9 @@ export class NetworkService {
   /** The start options and offered file names of the running node, to restart it with a new offer. */
   /** The running restart that applies changed node settings, awaited by dispose. */
   private _restarted: Promise<void> = Promise.resolve();
-  private _power: PowerState | null = null;
-  private _localBusyUntil = 0;
+  private readonly _gate: ContributionGate;
   private _contributeOverride = false;
   private _explicit = false;
-  private _lastVerdict: ContributionVerdict | null = null;
-  /** When the policy last turned ready; the start warning counts from here. */
-  private _readySince: number | null = null;
-  private _snoozedUntil = 0;
-  private _warningTimer: NodeJS.Timeout | undefined;
   private _emitTimer: NodeJS.Timeout | undefined;
   private readonly _jobs = new Map<string, AbortController>();
   private readonly _tick: NodeJS.Timeout;
@@ -99,6 +86,18 @@ export class NetworkService {
   private _restarting = false;
 
   constructor(private readonly _init: NetworkServiceInit) {
+    this._gate = new ContributionGate({
+      settings: () => _init.settings.get().network,
+      contributeOverride: () => this._contributeOverride,
+      // Serving records every job in the ledger; a damaged ledger pauses serving until the user decides.
+      pausedBecause: () => (this._rewards?.ledger.damage ? LEDGER_DAMAGED : null),
+      onChange: (verdict) => {
+        // Running jobs stop the moment contribution is no longer allowed.
+        if (verdict.state !== 'ready') this._network?.provider?.pauseRunning(verdict.reason || 'Contribution paused.');
+        this._network?.announce();
+        this._emitStatus();
+      },
+    });
     const activity = _init.activity ?? new UserActivity(_init.events);
     const stopFollowing = activity.onUse(() => this.markLocalUse());
     this._stopFollowingUse = _init.activity ? stopFollowing : () => activity.dispose();
@@ -117,38 +116,16 @@ export class NetworkService {
 
   /** The user chats, asks or indexes: pause contribution now and for LOCAL_QUIET_MS after. */
   markLocalUse(): void {
-    this._localBusyUntil = Date.now() + LOCAL_QUIET_MS;
-    this._reassess();
+    this._gate.markLocalUse();
   }
 
   verdict(): ContributionVerdict {
-    const now = Date.now();
-    return this._warned(this._policyVerdict(now), now);
+    return this._gate.verdict();
   }
 
   /** "Not now": contribution waits this long, whatever the idle time says. */
   snooze(minutes: number): ContributionVerdict {
-    this._snoozedUntil = Date.now() + minutes * 60_000;
-    this._reassess();
-    return this.verdict();
-  }
-
-  private _warned(policy: ContributionVerdict, now: number): ContributionVerdict {
-    return withStartWarning(policy, { power: this._power, readySince: this._readySince ?? now, now });
-  }
-
-  private _policyVerdict(now: number): ContributionVerdict {
-    const settings = this._init.settings.get().network;
-    const policy = contributionVerdict({
-      settings: { ...settings, contribute: settings.contribute || this._contributeOverride },
-      power: this._power,
-      localBusy: now < this._localBusyUntil,
-      now: new Date(now),
-      snoozedUntil: this._snoozedUntil,
-    });
-    // Serving records every job in the ledger; a damaged ledger pauses serving until the user decides.
-    if (policy.state !== 'off' && this._rewards?.ledger.damage) return { state: 'paused', reason: LEDGER_DAMAGED };
-    return policy;
+    return this._gate.snooze(minutes);
   }
 
   async start(options: StartOptions = {}): Promise<HearthNetwork> {
@@ -224,9 +201,7 @@ export class NetworkService {
   }
 
   reportPowerState(power: PowerState): ContributionVerdict {
-    this._power = power;
-    this._reassess();
-    return this.verdict();
+    return this._gate.reportPowerState(power);
   }
 
   /** The contract face of this service. */
@@ -313,7 +288,7 @@ export class NetworkService {
     if (this._disposed) return;
     this._disposed = true;
     clearInterval(this._tick);
-    clearTimeout(this._warningTimer);
+    this._gate.dispose();
     clearTimeout(this._emitTimer);
     this._unsubscribe();
     this._stopFollowingUse();
@@ -472,28 +447,10 @@ export class NetworkService {
     });
   }
 
-  /** Re-evaluates the policy; running jobs stop the moment contribution is no longer allowed. */
+  /** Applies changed node settings and re-evaluates the contribution verdict. */
   private _reassess(): void {
     this._applyNodeSettings();
-    const now = Date.now();
-    const policy = this._policyVerdict(now);
-    if (policy.state !== 'ready') this._readySince = null;
-    else if (this._readySince === null) {
-      this._readySince = now;
-      // Wake up when the warning ends instead of waiting for the next 5 s tick.
-      clearTimeout(this._warningTimer);
-      this._warningTimer = setTimeout(() => this._reassess(), START_WARNING_MS + 10);
-      this._warningTimer.unref();
-    }
-    const verdict = this._warned(policy, now);
-    const previous = this._lastVerdict;
-    this._lastVerdict = verdict;
-    if (previous && previous.state === verdict.state && previous.reason === verdict.reason) return;
-    // The warning's countdown changes its reason every second; only its start is news.
-    if (previous?.state === 'starting' && verdict.state === 'starting') return;
-    if (verdict.state !== 'ready') this._network?.provider?.pauseRunning(verdict.reason || 'Contribution paused.');
-    this._network?.announce();
-    this._emitStatus();
+    this._gate.reassess();
   }
 
   /** On-chain escrow payments when the chain section of settings is filled in; else undefined and no chain request. */
