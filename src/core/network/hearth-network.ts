@@ -78,14 +78,13 @@ export class HearthNetwork {
   ) {
     this.directory = new ProviderDirectory(node);
     this._redialer = new PeerRedialer(node, { ..._init.redial, keep: keepWorthRedialing(node, _init.bootstrap) });
-    this.requester = new Requester(
-      node,
-      this.directory,
-      _init.ranker,
-      _init.requesterTimeouts,
-      _init.rewards?.settler,
-      _init.payments,
-    );
+    this.requester = new Requester(node, {
+      directory: this.directory,
+      ranker: _init.ranker,
+      timeouts: _init.requesterTimeouts,
+      settler: _init.rewards?.settler,
+      payments: _init.payments,
+    });
     this.provider = _init.provider
       ? new InferenceProvider(node, {
           ..._init.provider,

@@ -78,11 +78,15 @@ export const DEFAULT_MAX_UNPAID_JOBS = 3;
 
 const DEFAULT_TIMEOUTS: ProviderTimeouts = { requestMs: 5_000, writeMs: 10_000, jobMs: 600_000, receiptMs: 120_000 };
 
+/** What the provider needs of the libp2p node: to handle and unhandle its protocol. */
+export type InferenceProviderComponents = Pick<HearthLibp2p, 'handle' | 'unhandle'>;
+
 /**
  * Serves `/hearth/infer/1.0.0`: takes requests, asks the contribution policy, runs accepted jobs
  * in an isolated worker process per model and streams the tokens back. Anything that breaks the
  * protocol closes that one stream; the node carries on.
  */
+
 export class InferenceProvider {
   readonly stats: ProviderStats = {
     jobsRunning: 0,
@@ -98,7 +102,7 @@ export class InferenceProvider {
   private _started = false;
 
   constructor(
-    private readonly _node: HearthLibp2p,
+    private readonly _node: InferenceProviderComponents,
     private readonly _init: InferenceProviderInit,
   ) {
     this._timeouts = { ...DEFAULT_TIMEOUTS, ..._init.timeouts };

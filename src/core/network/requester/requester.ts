@@ -77,6 +77,22 @@ export interface RequesterTimeouts {
   canaryMaxMs: number;
 }
 
+/** What the requester needs of the libp2p node: its id, the peer store and dialling (js-libp2p's components style). */
+export type RequesterComponents = Pick<HearthLibp2p, 'peerId' | 'dialProtocol'> & {
+  peerStore: Pick<HearthLibp2p['peerStore'], 'merge'>;
+};
+
+export interface RequesterInit {
+  directory: ProviderDirectory;
+  /** Default: the plain ranker (free slots, then expected cost). */
+  ranker?: ProviderRanker;
+  timeouts?: Partial<RequesterTimeouts>;
+  /** Audits, receipts and reputation; absent: jobs are neither audited nor paid. */
+  settler?: JobSettler;
+  /** Escrow cheques with each receipt (src/core/chain); absent: no chain is configured. */
+  payments?: JobPayments;
+}
+
 /** Every provider tried refused or failed; `reasons` says why, per provider. */
 export class NoProviderError extends Error {
   override readonly name = 'NoProviderError';
@@ -114,16 +130,19 @@ export class Requester {
   /** The user's jobs in flight: canaries wait for none and give way to every one. */
   private _userJobs = 0;
 
+  private readonly _directory: ProviderDirectory;
+  private readonly _ranker: ProviderRanker;
+  private readonly _settler?: JobSettler;
+  private readonly _payments?: JobPayments;
+
   constructor(
-    private readonly _node: HearthLibp2p,
-    private readonly _directory: ProviderDirectory,
-    private readonly _ranker: ProviderRanker = defaultProviderRanker,
-    timeouts: Partial<RequesterTimeouts> = {},
-    /** Audits, receipts and reputation; absent: jobs are neither audited nor paid. */
-    private readonly _settler?: JobSettler,
-    /** Escrow cheques with each receipt (src/core/chain); absent: no chain is configured. */
-    private readonly _payments?: JobPayments,
+    private readonly _node: RequesterComponents,
+    { directory, ranker = defaultProviderRanker, timeouts = {}, settler, payments }: RequesterInit,
   ) {
+    this._directory = directory;
+    this._ranker = ranker;
+    this._settler = settler;
+    this._payments = payments;
     // A long job's provider may fall silent while its context shifts (seconds on a busy CPU).
     this._timeouts = {
       dialMs: 10_000,
