@@ -116,7 +116,12 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     requesterTimeouts: options.canaries
       ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs }
       : undefined,
-    rewards: { settler: options.settle === 'never' ? undefined : rewards.settler, receipts: rewards.receipts },
+    rewards: {
+      settler: options.settle === 'never' ? undefined : rewards.settler,
+      receipts: rewards.receipts,
+      remoteAuditors: rewards.remoteAuditors,
+      auditorFor: (sha256) => rewards.auditorFor(sha256),
+    },
     payments: options.payments,
     log,
     onChange: () => undefined,
