@@ -30,7 +30,10 @@ export interface RemoteAuditorsInit {
   /** Auditors in a timeout or banned here are not asked. */
   reputation: ReputationBook;
   log: Logger;
-  /** Longest wait for one auditor's report. Default 60 s. */
+  /**
+   * Longest wait for one auditor's report. Default 30 s: two rounds of two auditors fit the
+   * requester's settle deadline and the provider's wait for its receipt (2 min each).
+   */
   auditMs?: number;
   /** Random integer in [0, n) choosing the auditor. Default: crypto. */
   randomInt?: (n: number) => number;
@@ -108,11 +111,11 @@ export class RemoteAuditors {
   }
 
   /**
-   * Asks third parties in random order until one reports (at most 3 asked), or returns why none
+   * Asks third parties in random order until one reports (at most 2 asked), or returns why none
    * did: the caller then treats the job as `unavailable`, never as an error.
    */
   async audit(job: RemoteAuditJob, { signal }: { signal?: AbortSignal } = {}): Promise<RemoteAudit | { unavailable: string }> {
-    const candidates = this.candidates(job).slice(0, 3);
+    const candidates = this.candidates(job).slice(0, 2);
     if (candidates.length === 0) return { unavailable: 'No third provider serving the model could audit the job.' };
     const reasons: string[] = [];
     for (const auditor of candidates) {
@@ -131,7 +134,7 @@ export class RemoteAuditors {
     const node = this._node;
     if (!node) throw new Error('the network is stopped');
     const price = this._source?.all().find((p) => p.peerId === auditor)?.announcement.price ?? 0;
-    const timeout = AbortSignal.timeout(this._init.auditMs ?? 60_000);
+    const timeout = AbortSignal.timeout(this._init.auditMs ?? 30_000);
     const stream = await node.dialProtocol(peerIdFromString(auditor), AUDIT_PROTOCOL, {
       signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
     });
@@ -139,7 +142,7 @@ export class RemoteAuditors {
     const request: AuditRequest = { t: 'audit', auditId: `audit-${randomBytes(12).toString('base64url')}`, price, ...job.request };
     try {
       await messages.write(request, 10_000);
-      const answer = await messages.read(this._init.auditMs ?? 60_000, signal);
+      const answer = await messages.read(this._init.auditMs ?? 30_000, signal);
       if (answer.t === 'audit-refuse') throw new Error(`refused (${answer.reason}): ${answer.message}`);
       if (answer.auditId !== request.auditId) throw new Error('the report names another audit');
       const binding = answer.binding as WalletBinding | undefined;
