@@ -103,16 +103,26 @@ export class NodeRewards {
     const reputation = await loadReputation(init.dataDir, init.onDamage);
     const auditors = new ModelAuditors(init.offered, init.modelsDir);
     const saver = { save: () => undefined as void };
-    const remoteAuditors = new RemoteAuditors({ wallet, binding, ledger, onEntry: init.onEntry, reputation, log: init.log });
+    // One limit for jobs and the audits bought for them.
+    const spending = new SpendingLimit({
+      balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
+      allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
+    });
+    const remoteAuditors = new RemoteAuditors({
+      wallet,
+      binding,
+      ledger,
+      onEntry: init.onEntry,
+      spending,
+      reputation,
+      log: init.log,
+    });
     const settler = new JobSettler({
       wallet,
       binding,
       ledger,
       sampler: new AuditSampler({ share: init.auditShare }),
-      spending: new SpendingLimit({
-        balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
-        allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
-      }),
+      spending,
       reputation,
       replayGuard: new ReplayGuard({ scope: 'all' }),
       auditorFor: (hash) => auditors.auditorFor(hash),

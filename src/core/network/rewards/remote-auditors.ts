@@ -15,6 +15,8 @@ import { MessageStream } from '../protocol/message-stream';
 import { receiptToJson, verifyWalletBinding, type WalletBinding } from '../receipts';
 import type { ReputationBook } from '../reputation';
 import { auditTokens, signAuditReceipt } from './audit-receipt';
+import { jobPrice } from './price';
+import type { SpendingLimit } from './spending-limit';
 
 /** Providers as the directory knows them (requester/provider-directory.ts), as far as auditing needs. */
 export interface AuditorSource {
@@ -27,6 +29,8 @@ export interface RemoteAuditorsInit {
   binding: WalletBinding;
   ledger: Ledger | null;
   onEntry: (entry: LedgerEntry) => void;
+  /** What this requester may still spend (the one its jobs use); an audit past it is not asked for. */
+  spending?: SpendingLimit;
   /** Auditors in a timeout or banned here are not asked. */
   reputation: ReputationBook;
   log: Logger;
@@ -134,12 +138,18 @@ export class RemoteAuditors {
     const node = this._node;
     if (!node) throw new Error('the network is stopped');
     const price = this._source?.all().find((p) => p.peerId === auditor)?.announcement.price ?? 0;
-    const timeout = AbortSignal.timeout(this._init.auditMs ?? 30_000);
-    const stream = await node.dialProtocol(peerIdFromString(auditor), AUDIT_PROTOCOL, {
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-    });
-    const messages = new MessageStream(stream, AuditorMessageSchema);
     const request: AuditRequest = { t: 'audit', auditId: `audit-${randomBytes(12).toString('base64url')}`, price, ...job.request };
+    const cost = jobPrice(price, auditTokens(request));
+    // Throws SpendLimitError: then no audit is bought, and the job is `unavailable`.
+    const release = this._init.spending?.reserve(cost) ?? (() => undefined);
+    const timeout = AbortSignal.timeout(this._init.auditMs ?? 30_000);
+    const stream = await node
+      .dialProtocol(peerIdFromString(auditor), AUDIT_PROTOCOL, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
+      .catch((error: unknown) => {
+        release(0n);
+        throw error;
+      });
+    const messages = new MessageStream(stream, AuditorMessageSchema);
     try {
       await messages.write(request, 10_000);
       const answer = await messages.read(this._init.auditMs ?? 30_000, signal);
@@ -161,11 +171,13 @@ export class RemoteAuditors {
           try {
             await this._settle(messages, request, binding, pay, reason);
           } finally {
+            release(pay && binding ? cost : 0n);
             await messages.close();
           }
         },
       };
     } catch (error) {
+      release(0n);
       messages.abort((error as Error).message);
       throw error;
     }
