@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import type { JobPayments } from '../../../src/core/chain/job-payments';
 import { HearthNetwork } from '../../../src/core/network';
 import type { LedgerEntry } from '../../../src/core/network/ledger';
+import type { ContributionVerdict } from '../../../src/core/network/provider/contribution-policy';
 import { NodeRewards } from '../../../src/core/network/rewards/node-rewards';
 import { reputationRanker } from '../../../src/core/network/reputation';
 import { createSecretStore } from '../../../src/core/secrets';
@@ -57,6 +58,8 @@ export interface RewardedNodeOptions {
    * sending to them, so a bench can measure the catch rate over many jobs.
    */
   ranking?: 'reputation' | 'plain';
+  /** The provider's contribution verdict, read at every job and audit. Default: always ready. */
+  verdict?: () => ContributionVerdict;
   /** On-chain escrow payments (tests/integration/chain). Default: none, as without a chain. */
   payments?: JobPayments;
 }
@@ -106,7 +109,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
           models: offered,
           threads: 1,
           maxConcurrentJobs: 1,
-          verdict: () => ({ state: 'ready', reason: '' }),
+          verdict: options.verdict ?? (() => ({ state: 'ready', reason: '' })),
           price: () => options.price ?? 0,
           workerEntry: fixture ? CHEATING_WORKER : undefined,
           workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,

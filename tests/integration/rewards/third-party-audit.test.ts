@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditorMessageSchema, type AuditRequest } from '../../../src/core/network/protocol/audit-messages';
 import { AUDIT_PROTOCOL } from '../../../src/core/network/protocol/ids';
 import { MessageStream } from '../../../src/core/network/protocol/message-stream';
+import type { ContributionVerdict } from '../../../src/core/network/provider/contribution-policy';
 import { receiptFromJson, type ReceiptJson } from '../../../src/core/network/receipts';
 import { auditTokens } from '../../../src/core/network/rewards/audit-receipt';
 import { tempDir } from '../../helpers/temp-dir';
@@ -21,6 +22,8 @@ describe('third-party audits over loopback', () => {
   let honest: RewardedNode;
   let requester: RewardedNode;
   let jobNumber = 0;
+  /** The honest provider's contribution verdict; a test pauses it as local use would. */
+  let honestVerdict: ContributionVerdict = { state: 'ready', reason: '' };
 
   const prompts: string[] = [];
   const runOn = (provider: RewardedNode, temperature = 0.8) => {
@@ -54,7 +57,7 @@ describe('third-party audits over loopback', () => {
     };
     [cheater, honest] = await Promise.all([
       startRewardedNode({ dataDir: await dir(), provider: 'random-tokens', price: 1 }),
-      startRewardedNode({ dataDir: await dir(), provider: 'honest-fixture', price: 1 }),
+      startRewardedNode({ dataDir: await dir(), provider: 'honest-fixture', price: 1, verdict: () => honestVerdict }),
     ]);
     requester = await startRewardedNode({
       dataDir: await dir(),
@@ -134,6 +137,19 @@ describe('third-party audits over loopback', () => {
       })
       .toBe(2);
   }, 120_000);
+
+  it('audits nothing while its owner uses the machine: the job is paid unaudited, never an error', async () => {
+    honestVerdict = { state: 'paused', reason: 'The owner is using Hearth.' };
+    try {
+      const result = await runOn(cheater);
+      const settlement = await result.settlement;
+      expect(settlement.audit).toBe('unavailable');
+      expect(settlement.note).toMatch(/not-now/);
+      expect(settlement.receipt).not.toBeNull();
+    } finally {
+      honestVerdict = { state: 'ready', reason: '' };
+    }
+  }, 60_000);
 
   it('refuses hostile and over-long audit requests', async () => {
     const dial = () =>
