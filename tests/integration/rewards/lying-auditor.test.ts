@@ -33,7 +33,10 @@ describe('a lying third-party auditor', () => {
       hasModel: false,
       bootstrap: [provider, auditor, liar].map((p) => `${p.address}/p2p/${p.peerId}`),
     });
-    await vi.waitFor(() => expect(requester.network.directory.all()).toHaveLength(3), { timeout: 30_000, interval: 250 });
+    await vi.waitFor(() => expect(requester.network.directory.all()).toHaveLength(3), {
+      timeout: 30_000,
+      interval: 250,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -54,7 +57,11 @@ describe('a lying third-party auditor', () => {
     }
     const contradicted = settlements.filter((s) => s.auditors?.[0] === liar.peerId);
     expect(contradicted).toHaveLength(1);
-    expect(contradicted[0]).toMatchObject({ audit: 'unavailable', auditors: [liar.peerId, auditor.peerId], withheld: null });
+    expect(contradicted[0]).toMatchObject({
+      audit: 'unavailable',
+      auditors: [liar.peerId, auditor.peerId],
+      withheld: null,
+    });
     expect(contradicted[0]!.note).toMatch(/disagreed/);
     // Every job was paid; the honest provider never failed or timed out here.
     expect(settlements.every((s) => s.receipt !== null)).toBe(true);
@@ -67,11 +74,15 @@ describe('a lying third-party auditor', () => {
     expect(requester.rewards.reputation.standing(liar.peerId).audits).toBe(1);
     // Its audit was not paid: voided in its ledger; the honest auditor earned its confirmations.
     await expect
-      .poll(() => liar.entries.filter((e) => e.kind === 'voided' && e.jobId.startsWith('audit-')).length, { timeout: 10_000 })
+      .poll(() => liar.entries.filter((e) => e.kind === 'voided' && e.jobId.startsWith('audit-')).length, {
+        timeout: 10_000,
+      })
       .toBe(1);
     expect(liar.entries.filter((e) => e.kind === 'earned')).toHaveLength(0);
     await expect
-      .poll(() => auditor.entries.filter((e) => e.kind === 'earned' && e.jobId.startsWith('audit-')).length, { timeout: 10_000 })
+      .poll(() => auditor.entries.filter((e) => e.kind === 'earned' && e.jobId.startsWith('audit-')).length, {
+        timeout: 10_000,
+      })
       .toBeGreaterThan(0);
   }, 180_000);
 });

@@ -45,7 +45,13 @@ describe('third-party audits over loopback', () => {
       topP: 1,
       text: 't',
       tokens: [1],
-      claim: { declaredModel: STORIES.sha256, stopReason: 'eos' as const, maxTokens: 1, promptTokens: 1, outputTokens: 1 },
+      claim: {
+        declaredModel: STORIES.sha256,
+        stopReason: 'eos' as const,
+        maxTokens: 1,
+        promptTokens: 1,
+        outputTokens: 1,
+      },
     },
   });
 
@@ -66,7 +72,10 @@ describe('third-party audits over loopback', () => {
       ranking: 'plain',
       bootstrap: [cheater, honest].map((p) => `${p.address}/p2p/${p.peerId}`),
     });
-    await vi.waitFor(() => expect(requester.network.directory.all()).toHaveLength(2), { timeout: 30_000, interval: 250 });
+    await vi.waitFor(() => expect(requester.network.directory.all()).toHaveLength(2), {
+      timeout: 30_000,
+      interval: 250,
+    });
   }, 60_000);
 
   afterAll(async () => {
@@ -101,7 +110,9 @@ describe('third-party audits over loopback', () => {
       .toBe(2);
     const spent = requester.entries.filter((e) => e.kind === 'spent' && e.jobId.startsWith('audit-'));
     const earned = cheater.entries.filter((e) => e.kind === 'earned' && e.jobId.startsWith('audit-'));
-    expect(earned.map((e) => e.kind === 'earned' && e.digest)).toEqual(spent.map((e) => e.kind === 'spent' && e.digest));
+    expect(earned.map((e) => e.kind === 'earned' && e.digest)).toEqual(
+      spent.map((e) => e.kind === 'spent' && e.digest),
+    );
     const receipts = earned.map((e) => (e.kind === 'earned' ? receiptFromJson(e.receipt as ReceiptJson) : null)!);
     expect(receipts.map((r) => r.outputTokens)).toEqual(expected);
     for (const receipt of receipts) {

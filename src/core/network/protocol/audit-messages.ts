@@ -96,5 +96,9 @@ export type AuditorMessage = v.InferOutput<typeof AuditorMessageSchema>;
 export type AuditReportMessage = Extract<AuditorMessage, { t: 'audit-report' }>;
 
 /** What the requester sends: the request, then the audit's receipt or `withheld`. */
-export const AuditRequesterMessageSchema = v.variant('t', [AuditRequestSchema, ReceiptMessageSchema, WithheldMessageSchema]);
+export const AuditRequesterMessageSchema = v.variant('t', [
+  AuditRequestSchema,
+  ReceiptMessageSchema,
+  WithheldMessageSchema,
+]);
 export type AuditRequesterMessage = v.InferOutput<typeof AuditRequesterMessageSchema>;

@@ -36,7 +36,8 @@ export class MessageStream<In extends v.GenericSchema> {
 
   async write(
     message: RequesterMessage | ProviderMessage | AuditRequesterMessage | AuditorMessage,
-    timeoutMs: number): Promise<void> {
+    timeoutMs: number,
+  ): Promise<void> {
     await this._lp.write(encodeMessage(message), { signal: AbortSignal.timeout(timeoutMs) });
   }
 

@@ -44,7 +44,12 @@ export interface AuditServerInit {
   timeouts?: Partial<AuditServerTimeouts>;
 }
 
-const DEFAULT_TIMEOUTS: AuditServerTimeouts = { requestMs: 5_000, writeMs: 10_000, auditMs: 120_000, receiptMs: 120_000 };
+const DEFAULT_TIMEOUTS: AuditServerTimeouts = {
+  requestMs: 5_000,
+  writeMs: 10_000,
+  auditMs: 120_000,
+  receiptMs: 120_000,
+};
 /** How often a running audit re-reads the contribution verdict (the owner came back: stop). */
 const VERDICT_POLL_MS = 500;
 
@@ -139,7 +144,10 @@ export class AuditServer {
     }
     const asking = this._init.price?.() ?? 0;
     if (request.price < asking) {
-      return { reason: 'price-too-low', message: `This auditor asks ${asking} credits per 1000 tokens; the request offered ${request.price}.` };
+      return {
+        reason: 'price-too-low',
+        message: `This auditor asks ${asking} credits per 1000 tokens; the request offered ${request.price}.`,
+      };
     }
     if (request.prompt.length + request.text.length > MAX_AUDIT_CHARS) {
       return {
@@ -147,7 +155,8 @@ export class AuditServer {
         message: `The prompt and answer together are longer than the ${MAX_AUDIT_CHARS} characters this auditor re-scores.`,
       };
     }
-    if (this._running.size >= this._limit) return { reason: 'at-capacity', message: 'This auditor is busy with other audits.' };
+    if (this._running.size >= this._limit)
+      return { reason: 'at-capacity', message: 'This auditor is busy with other audits.' };
     return null;
   }
 
@@ -175,8 +184,14 @@ export class AuditServer {
         { signal: controller.signal },
       );
       // The ids are what was scored, the text what the requester read: they must be one answer.
-      if (!report.failures.some((f) => f.rule === 'invalid-token') && auditor.detokenize(request.tokens) !== request.text) {
-        report.failures.push({ rule: 'text-mismatch', detail: 'The streamed text is not what the returned tokens spell.' });
+      if (
+        !report.failures.some((f) => f.rule === 'invalid-token') &&
+        auditor.detokenize(request.tokens) !== request.text
+      ) {
+        report.failures.push({
+          rule: 'text-mismatch',
+          detail: 'The streamed text is not what the returned tokens spell.',
+        });
         report.passed = false;
       }
       // As the local audit: a long job's window is not evidence of a replay, so it counts for nothing.
@@ -187,14 +202,22 @@ export class AuditServer {
         auditId: request.auditId,
         passed: report.passed,
         failures: report.failures.slice(0, 16).map((f) => ({ rule: f.rule, detail: f.detail.slice(0, 500) })),
-        logProbSum: Math.max(-1e9, Math.min(0, logProbs.reduce((sum, lp) => sum + lp, 0))),
+        logProbSum: Math.max(
+          -1e9,
+          Math.min(
+            0,
+            logProbs.reduce((sum, lp) => sum + lp, 0),
+          ),
+        ),
         scoredTokens: logProbs.length,
         window: report.scored.window !== undefined,
         auditMs: Math.round(report.auditMs),
         ...(binding ? { binding } : {}),
       };
     } catch (error) {
-      const message = controller.signal.aborted ? (controller.signal.reason as Error).message : (error as Error).message;
+      const message = controller.signal.aborted
+        ? (controller.signal.reason as Error).message
+        : (error as Error).message;
       this._init.log.info({ event: 'network-audit-not-served', reason: message });
       return { reason: 'could-not-audit', message: `The auditor could not score the job: ${message}`.slice(0, 500) };
     } finally {

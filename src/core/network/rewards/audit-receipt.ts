@@ -10,7 +10,11 @@ import { jobPrice } from './price';
  * from the request alone (the prompt count is capped by the prompt's length, so a provider's
  * inflated claim cannot make the audit dear).
  */
-export function auditTokens(request: { prompt: string; tokens: readonly number[]; claim: { promptTokens: number } }): number {
+export function auditTokens(request: {
+  prompt: string;
+  tokens: readonly number[];
+  claim: { promptTokens: number };
+}): number {
   const promptTokens = Math.min(request.claim.promptTokens, request.prompt.length + 1);
   return Math.max(1, Math.ceil((promptTokens + request.tokens.length) / 10));
 }

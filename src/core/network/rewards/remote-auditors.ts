@@ -5,11 +5,7 @@ import type { Logger } from '../../log';
 import type { Ledger, LedgerEntry } from '../ledger';
 import type { HearthLibp2p } from '../node/create-node';
 import type { CapacityAnnouncement } from '../protocol/capacity';
-import {
-  AuditorMessageSchema,
-  type AuditReportMessage,
-  type AuditRequest,
-} from '../protocol/audit-messages';
+import { AuditorMessageSchema, type AuditReportMessage, type AuditRequest } from '../protocol/audit-messages';
 import { AUDIT_PROTOCOL } from '../protocol/ids';
 import { MessageStream } from '../protocol/message-stream';
 import { receiptToJson, verifyWalletBinding, type WalletBinding } from '../receipts';
@@ -118,7 +114,10 @@ export class RemoteAuditors {
    * Asks third parties in random order until one reports (at most 2 asked), or returns why none
    * did: the caller then treats the job as `unavailable`, never as an error.
    */
-  async audit(job: RemoteAuditJob, { signal }: { signal?: AbortSignal } = {}): Promise<RemoteAudit | { unavailable: string }> {
+  async audit(
+    job: RemoteAuditJob,
+    { signal }: { signal?: AbortSignal } = {},
+  ): Promise<RemoteAudit | { unavailable: string }> {
     const candidates = this.candidates(job).slice(0, 2);
     if (candidates.length === 0) return { unavailable: 'No third provider serving the model could audit the job.' };
     const reasons: string[] = [];
@@ -138,13 +137,20 @@ export class RemoteAuditors {
     const node = this._node;
     if (!node) throw new Error('the network is stopped');
     const price = this._source?.all().find((p) => p.peerId === auditor)?.announcement.price ?? 0;
-    const request: AuditRequest = { t: 'audit', auditId: `audit-${randomBytes(12).toString('base64url')}`, price, ...job.request };
+    const request: AuditRequest = {
+      t: 'audit',
+      auditId: `audit-${randomBytes(12).toString('base64url')}`,
+      price,
+      ...job.request,
+    };
     const cost = jobPrice(price, auditTokens(request));
     // Throws SpendLimitError: then no audit is bought, and the job is `unavailable`.
     const release = this._init.spending?.reserve(cost) ?? (() => undefined);
     const timeout = AbortSignal.timeout(this._init.auditMs ?? 30_000);
     const stream = await node
-      .dialProtocol(peerIdFromString(auditor), AUDIT_PROTOCOL, { signal: signal ? AbortSignal.any([signal, timeout]) : timeout })
+      .dialProtocol(peerIdFromString(auditor), AUDIT_PROTOCOL, {
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      })
       .catch((error: unknown) => {
         release(0n);
         throw error;
@@ -161,7 +167,17 @@ export class RemoteAuditors {
       }
       // Same wallet as the provider: the same owner, not a third party.
       if (binding && job.providerWallet && binding.wallet.toLowerCase() === job.providerWallet.toLowerCase()) {
-        await messages.write({ t: 'withheld', jobId: request.auditId, reason: 'The auditor is paid at the provider\'s own wallet.', audited: false }, 5_000).catch(() => undefined);
+        await messages
+          .write(
+            {
+              t: 'withheld',
+              jobId: request.auditId,
+              reason: "The auditor is paid at the provider's own wallet.",
+              audited: false,
+            },
+            5_000,
+          )
+          .catch(() => undefined);
         throw new Error("it is paid at the provider's own wallet");
       }
       return {
@@ -192,7 +208,12 @@ export class RemoteAuditors {
   ): Promise<void> {
     if (!pay || !binding) {
       await messages.write(
-        { t: 'withheld', jobId: request.auditId, reason: (reason ?? 'The audit was not paid.').slice(0, 500), audited: false },
+        {
+          t: 'withheld',
+          jobId: request.auditId,
+          reason: (reason ?? 'The audit was not paid.').slice(0, 500),
+          audited: false,
+        },
         5_000,
       );
       return;
@@ -206,7 +227,12 @@ export class RemoteAuditors {
     });
     if (this._init.ledger) this._init.onEntry(await this._init.ledger.appendReceipt('spent', signed));
     await messages.write(
-      { t: 'receipt', receipt: receiptToJson(signed.receipt), signature: signed.signature, binding: this._init.binding },
+      {
+        t: 'receipt',
+        receipt: receiptToJson(signed.receipt),
+        signature: signed.signature,
+        binding: this._init.binding,
+      },
       5_000,
     );
   }
@@ -214,5 +240,7 @@ export class RemoteAuditors {
 
 /** The IP addresses in a list of multiaddrs. */
 function hosts(addrs: readonly string[]): Set<string> {
-  return new Set(addrs.map((a) => /^\/(?:ip4|ip6|dns4|dns6|dns)\/([^/]+)/.exec(a)?.[1]).filter((h): h is string => !!h));
+  return new Set(
+    addrs.map((a) => /^\/(?:ip4|ip6|dns4|dns6|dns)\/([^/]+)/.exec(a)?.[1]).filter((h): h is string => !!h),
+  );
 }

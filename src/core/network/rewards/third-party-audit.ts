@@ -73,15 +73,27 @@ export async function thirdPartyAudit(
   const judge = (report: AuditReportMessage): AuditFailure[] => {
     const failures = report.failures.map((f) => ({ ...f }));
     const telling = request.temperature > 0 && report.logProbSum < REPEAT_BY_CHANCE_LOG_PROB;
-    if (replayed && telling) failures.push({ rule: 'replay', detail: 'The answer was already returned for a different prompt.' });
-    if (!report.passed && failures.length === 0) failures.push({ rule: 'atypical', detail: 'The auditor failed the job.' });
+    if (replayed && telling)
+      failures.push({ rule: 'replay', detail: 'The answer was already returned for a different prompt.' });
+    if (!report.passed && failures.length === 0)
+      failures.push({ rule: 'atypical', detail: 'The auditor failed the job.' });
     return failures;
   };
   const firstFailures = judge(first.report);
-  deps.log.info({ event: 'network-third-party-audit', provider, auditor: first.auditor, passed: firstFailures.length === 0 });
+  deps.log.info({
+    event: 'network-third-party-audit',
+    provider,
+    auditor: first.auditor,
+    passed: firstFailures.length === 0,
+  });
   if (firstFailures.length === 0) {
     await first.settle(true).catch(() => undefined);
-    return { audit: 'passed', failures: [], note: `Audited by third party ${first.auditor}.`, auditors: [first.auditor] };
+    return {
+      audit: 'passed',
+      failures: [],
+      note: `Audited by third party ${first.auditor}.`,
+      auditors: [first.auditor],
+    };
   }
   const second = await deps.remote.audit({ ...asked, exclude: [first.auditor] }, { signal });
   if ('unavailable' in second) {
@@ -95,7 +107,13 @@ export async function thirdPartyAudit(
     };
   }
   const secondFailures = judge(second.report);
-  deps.log.info({ event: 'network-third-party-audit', provider, auditor: second.auditor, passed: secondFailures.length === 0, confirming: first.auditor });
+  deps.log.info({
+    event: 'network-third-party-audit',
+    provider,
+    auditor: second.auditor,
+    passed: secondFailures.length === 0,
+    confirming: first.auditor,
+  });
   await second.settle(true).catch(() => undefined);
   if (secondFailures.length > 0) {
     await first.settle(true).catch(() => undefined);
