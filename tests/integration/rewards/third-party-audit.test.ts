@@ -191,13 +191,31 @@ describe('third-party audits over loopback', () => {
     const long = new MessageStream(await dial(), AuditorMessageSchema);
     await long.write({ ...request, prompt: 'x'.repeat(40_000), text: 'y'.repeat(30_000) }, 5_000);
     expect(await long.read(10_000)).toMatchObject({ t: 'audit-refuse', reason: 'too-long' });
+    await long.close();
     // A model it does not serve.
     const unknown = new MessageStream(await dial(), AuditorMessageSchema);
     await unknown.write({ ...request, model: 'ab'.repeat(32) }, 5_000);
     expect(await unknown.read(10_000)).toMatchObject({ t: 'audit-refuse', reason: 'unknown-model' });
+    await unknown.close();
     // Offering less than the auditor asks.
     const cheap = new MessageStream(await dial(), AuditorMessageSchema);
     await cheap.write({ ...request, price: 0.1 }, 5_000);
     expect(await cheap.read(10_000)).toMatchObject({ t: 'audit-refuse', reason: 'price-too-low' });
+    await cheap.close();
+    // Reports taken and never paid: after 3 the auditor refuses this requester.
+    for (let i = 0; i < 3; i++) {
+      const unpaid = new MessageStream(await dial(), AuditorMessageSchema);
+      await unpaid.write({ ...request, auditId: `audit-unpaid-${i}` }, 5_000);
+      expect(await unpaid.read(30_000)).toMatchObject({ t: 'audit-report' });
+      await unpaid.close();
+    }
+    await expect
+      .poll(() => honest.entries.filter((e) => e.kind === 'voided' && e.jobId.startsWith('audit-unpaid-')).length, {
+        timeout: 10_000,
+      })
+      .toBe(3);
+    const refused = new MessageStream(await dial(), AuditorMessageSchema);
+    await refused.write(request, 5_000);
+    expect(await refused.read(10_000)).toMatchObject({ t: 'audit-refuse', reason: 'unpaid' });
   }, 60_000);
 });

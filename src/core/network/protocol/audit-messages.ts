@@ -47,6 +47,7 @@ export const AuditRefuseReasonSchema = v.picklist([
   'unknown-model', // it does not serve that model
   'price-too-low',
   'too-long', // prompt and answer longer than MAX_AUDIT_CHARS
+  'unpaid', // the requester has too many audits from this auditor that it has not paid for
   'could-not-audit', // the auditor's own limit (its model, its context, its deadline): neutral
 ]);
 export type AuditRefuseReason = v.InferOutput<typeof AuditRefuseReasonSchema>;

@@ -52,6 +52,8 @@ const DEFAULT_TIMEOUTS: AuditServerTimeouts = {
 };
 /** How often a running audit re-reads the contribution verdict (the owner came back: stop). */
 const VERDICT_POLL_MS = 500;
+/** With receipts: audits one requester may leave unpaid before it is refused (as jobs: 3). */
+export const MAX_UNPAID_AUDITS = 3;
 
 /**
  * Serves `/hearth/audit/1.0.0`: re-scores a job another provider ran, teacher-forced on this
@@ -61,6 +63,8 @@ const VERDICT_POLL_MS = 500;
  */
 export class AuditServer {
   private readonly _running = new Set<AbortController>();
+  /** Audits reported and not (yet) paid, per requester peer id; in memory, like unpaid jobs. */
+  private readonly _unpaid = new Map<string, number>();
   private readonly _timeouts: AuditServerTimeouts;
   private _started = false;
   /** Audits served (reports sent), for tests and status. */
@@ -108,7 +112,7 @@ export class AuditServer {
       messages.abort(reason);
       return;
     }
-    const refusal = this._refusal(request);
+    const refusal = this._refusal(request, peer);
     if (refusal) {
       await messages
         .write({ t: 'audit-refuse', auditId: request.auditId, ...refusal }, this._timeouts.writeMs)
@@ -136,9 +140,16 @@ export class AuditServer {
   }
 
   /** Why this audit is refused before any work, or null. */
-  private _refusal(request: AuditRequest): { reason: AuditRefuseReason; message: string } | null {
+  private _refusal(request: AuditRequest, peer: string): { reason: AuditRefuseReason; message: string } | null {
     const verdict = this._init.verdict();
     if (verdict.state !== 'ready') return { reason: 'not-now', message: verdict.reason.slice(0, 500) };
+    const unpaid = this._unpaid.get(peer) ?? 0;
+    if (this._init.receipts && unpaid >= MAX_UNPAID_AUDITS) {
+      return {
+        reason: 'unpaid',
+        message: `This auditor re-scored ${unpaid} jobs for you that are not paid yet; it audits for you again once their receipts arrive.`,
+      };
+    }
     if (!this._init.models().some((m) => m.sha256 === request.model)) {
       return { reason: 'unknown-model', message: 'This provider does not serve that model, so it does not audit it.' };
     }
@@ -242,13 +253,17 @@ export class AuditServer {
       price: request.price,
       outputTokens: auditTokens(request),
     };
+    this._unpaid.set(peer, (this._unpaid.get(peer) ?? 0) + 1);
     await receipts.served(served);
-    const next = await messages.read(this._timeouts.receiptMs).catch((error: unknown) => {
-      if (error instanceof ProtocolError) this._init.onStrike(peer);
-      return null;
-    });
-    const settle = next && next.t !== 'audit' ? next : null;
+    // A requester that goes away without paying is counted as unpaid, not struck: only a
+    // message out of turn breaks the protocol.
+    const next = await messages.read(this._timeouts.receiptMs).catch(() => null);
     if (next?.t === 'audit') this._init.onStrike(peer);
-    await receipts.settle(served, settle);
+    const settle = next && next.t !== 'audit' ? next : null;
+    if (await receipts.settle(served, settle)) {
+      const left = (this._unpaid.get(peer) ?? 1) - 1;
+      if (left > 0) this._unpaid.set(peer, left);
+      else this._unpaid.delete(peer);
+    }
   }
 }
