@@ -25,6 +25,8 @@ const LONG_JOBS = Number(process.env.CHEATERS_BENCH_LONG ?? 2);
 const ATTACK_JOBS = Number(process.env.CHEATERS_BENCH_JOBS ?? 30);
 /** Fresh identities one attack may take before it gives up. */
 const MAX_IDENTITIES = Number(process.env.CHEATERS_BENCH_IDENTITIES ?? 8);
+/** Honest jobs the requester without the model sends first (third-party audited at the default share). */
+const NO_MODEL_HONEST_JOBS = Number(process.env.CHEATERS_BENCH_NO_MODEL_HONEST ?? 40);
 const PRICE = 1;
 
 interface AttackRow {
@@ -254,6 +256,73 @@ describe('cheaters bench', () => {
       console.log(row);
     });
   }
+
+  it('requester without the model: truncation caught through third-party audits', async () => {
+    // The usual network-chat user: no copy of the model, default audit share and probation. Its
+    // sampled jobs go to a random third provider (the two honest ones) over /hearth/audit.
+    const user = await node({ hasModel: false, auditShare: 0.1, bootstrap: [`${requester.address}/p2p/${requester.peerId}`] });
+    for (const h of honest) await known(h, user);
+    const spentTo = (wallet: string, audits: boolean) =>
+      micro(
+        user.entries.reduce(
+          (sum, e) =>
+            e.kind === 'spent' &&
+            e.receipt.provider.toLowerCase() === wallet.toLowerCase() &&
+            e.jobId.startsWith('audit-') === audits
+              ? sum + BigInt(e.receipt.price)
+              : sum,
+          0n,
+        ),
+      );
+    const row = { honestJobs: 0, honestFailed: 0, honestThirdParty: 0, jobs: 0, identities: 1, caught: 0, paid: 0, thirdParty: 0, unconfirmed: 0 };
+    for (let i = 0; i < NO_MODEL_HONEST_JOBS; i++) {
+      row.honestJobs++;
+      const result = await user.network.requester.generate(job(0.8), { onlyProviders: honest.map((h) => h.peerId), maxAttempts: 2 });
+      const settlement = await result.settlement;
+      if (settlement.audit === 'failed') row.honestFailed++;
+      if (settlement.auditors) row.honestThirdParty++;
+    }
+    const identities: RewardedNode[] = [];
+    const fresh = async () => {
+      const cheater = await node({ provider: 'early-stop', price: PRICE, bootstrap: [`${user.address}/p2p/${user.peerId}`] });
+      identities.push(cheater);
+      await known(cheater, user);
+      return cheater;
+    };
+    let cheater = await fresh();
+    for (let i = 0; i < ATTACK_JOBS; i++) {
+      if (!user.rewards.reputation.isAvailable(cheater.peerId)) {
+        if (identities.length >= MAX_IDENTITIES) break;
+        await cheater.stop();
+        nodes.delete(cheater);
+        cheater = await fresh();
+        row.identities++;
+      }
+      row.jobs++;
+      try {
+        const result = await user.network.requester.generate(job(0.8), { onlyProviders: [cheater.peerId], maxAttempts: 1 });
+        const settlement = await result.settlement;
+        if (settlement.audit === 'failed') row.caught++;
+        if (settlement.receipt) row.paid++;
+        if (settlement.auditors) row.thirdParty++;
+        if (settlement.note?.includes('no second auditor')) row.unconfirmed++;
+      } catch (error) {
+        console.log('no-model job error', (error as Error).message);
+      }
+    }
+    await user.network.requester.idle();
+    const auditCredits = honest.reduce((sum, h) => sum + spentTo(h.rewards.receipts!.binding.wallet, true), 0);
+    const jobCredits = honest.reduce((sum, h) => sum + spentTo(h.rewards.receipts!.binding.wallet, false), 0);
+    results.noModel = {
+      ...row,
+      cheaterCredits: identities.reduce((sum, c) => sum + spentTo(c.rewards.receipts!.binding.wallet, false), 0),
+      honestJobCredits: jobCredits,
+      auditCredits,
+    };
+    console.log('requester without the model', results.noModel);
+    expect(row.honestFailed).toBe(0);
+    expect(row.caught).toBeGreaterThan(0);
+  });
 
   it('free-loading requester: served at most the unpaid-job limit', async () => {
     const provider = await node({ provider: 'honest-fixture', price: PRICE });

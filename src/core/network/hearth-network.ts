@@ -12,7 +12,10 @@ import { modelCid, ProviderDirectory } from './requester/provider-directory';
 import type { ProviderRanker } from './requester/provider-ranker';
 import { Requester, type RequesterTimeouts } from './requester/requester';
 import type { JobPayments } from '../chain/job-payments';
+import type { TokenAuditor } from './audit';
+import { AuditServer } from './provider/audit-server';
 import type { JobSettler } from './rewards/job-settler';
+import type { RemoteAuditors } from './rewards/remote-auditors';
 import type { ReceiptCollector } from './rewards/receipt-collector';
 
 /** The node's own options (see HearthNodeInit), minus the block list the network keeps itself. */
@@ -27,7 +30,14 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
    * Audits and receipts. `settler`: this node audits and pays for the jobs it sends;
    * `receipts`: this node asks to be paid for the jobs it serves. Absent: neither.
    */
-  rewards?: { settler?: JobSettler; receipts?: ReceiptCollector };
+  rewards?: {
+    settler?: JobSettler;
+    receipts?: ReceiptCollector;
+    /** Third-party audits of the jobs this node sends (NodeRewards.remoteAuditors). */
+    remoteAuditors?: RemoteAuditors;
+    /** With a provider: this node serves audits of the models it offers with these auditors. */
+    auditorFor?: (sha256: string) => Promise<TokenAuditor | null>;
+  };
   /** Escrow payments on chain (src/core/chain); absent when no chain is configured. */
   payments?: JobPayments;
   requesterTimeouts?: Partial<RequesterTimeouts>;
@@ -63,6 +73,8 @@ export class HearthNetwork {
   readonly directory: ProviderDirectory;
   readonly requester: Requester;
   readonly provider: InferenceProvider | null;
+  /** Serves `/hearth/audit` for the offered models; null without a provider or auditors. */
+  readonly auditServer: AuditServer | null;
   private readonly _strikes = new Map<string, number>();
   private _announceTimer: NodeJS.Timeout | undefined;
   private _soonTimer: NodeJS.Timeout | undefined;
@@ -95,6 +107,20 @@ export class HearthNetwork {
           onChange: () => _init.onChange(),
         })
       : null;
+    const provider = _init.provider;
+    const auditorFor = _init.rewards?.auditorFor;
+    this.auditServer =
+      provider && auditorFor
+        ? new AuditServer(node, {
+            models: () => provider.models,
+            auditorFor,
+            verdict: provider.verdict,
+            price: provider.price,
+            receipts: _init.rewards?.receipts,
+            onStrike: (peer) => this._strike(peer),
+            log: _init.log,
+          })
+        : null;
   }
 
   static async start(init: HearthNetworkInit): Promise<HearthNetwork> {
@@ -105,6 +131,8 @@ export class HearthNetwork {
     network._redialer.start();
     await network._followKnownPeers();
     await network.provider?.start();
+    await network.auditServer?.start();
+    init.rewards?.remoteAuditors?.attach(node, network.directory);
     for (const name of ['peer:connect', 'peer:disconnect', 'self:peer:update'] as const) {
       node.addEventListener(name, () => init.onChange());
     }
@@ -202,6 +230,8 @@ export class HearthNetwork {
     clearTimeout(this._soonTimer);
     this.directory.stop();
     this._redialer.stop();
+    this._init.rewards?.remoteAuditors?.detach();
+    await this.auditServer?.stop();
     await this.provider?.stop();
     await this.node.stop();
     await this._init.knownPeers?.flush();

@@ -439,7 +439,12 @@ export class NetworkService {
           : undefined,
       knownPeers: await KnownPeers.load(join(this._init.dataDir, 'network', 'known-peers.json'), this._init.onDamage),
       ranker: this._init.ranker ?? reputationRanker(rewards.reputation),
-      rewards: { settler: rewards.settler, receipts: rewards.receipts },
+      rewards: {
+        settler: rewards.settler,
+        receipts: rewards.receipts,
+        remoteAuditors: rewards.remoteAuditors,
+        auditorFor: (sha256) => rewards.auditorFor(sha256),
+      },
       payments,
       recordSent: sentBytesRecorder(),
       log: this._init.log,

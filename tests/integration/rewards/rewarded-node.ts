@@ -11,7 +11,9 @@ import { pino } from 'pino';
 import type { JobPayments } from '../../../src/core/chain/job-payments';
 import { HearthNetwork } from '../../../src/core/network';
 import type { LedgerEntry } from '../../../src/core/network/ledger';
+import type { ContributionVerdict } from '../../../src/core/network/provider/contribution-policy';
 import { NodeRewards } from '../../../src/core/network/rewards/node-rewards';
+import type { TokenAuditor } from '../../../src/core/network/audit';
 import { reputationRanker } from '../../../src/core/network/requester/reputation-ranker';
 import { createSecretStore } from '../../../src/core/secrets';
 import { STORIES, TINY_RANDOM, type ProviderKind } from './cheating-providers';
@@ -57,6 +59,10 @@ export interface RewardedNodeOptions {
    * sending to them, so a bench can measure the catch rate over many jobs.
    */
   ranking?: 'reputation' | 'plain';
+  /** Serve third-party audits that fail every job, honest or not (a lying auditor). Default false. */
+  auditLies?: boolean;
+  /** The provider's contribution verdict, read at every job and audit. Default: always ready. */
+  verdict?: () => ContributionVerdict;
   /** On-chain escrow payments (tests/integration/chain). Default: none, as without a chain. */
   payments?: JobPayments;
 }
@@ -106,7 +112,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
           models: offered,
           threads: 1,
           maxConcurrentJobs: 1,
-          verdict: () => ({ state: 'ready', reason: '' }),
+          verdict: options.verdict ?? (() => ({ state: 'ready', reason: '' })),
           price: () => options.price ?? 0,
           workerEntry: fixture ? CHEATING_WORKER : undefined,
           workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,
@@ -116,7 +122,14 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     requesterTimeouts: options.canaries
       ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs }
       : undefined,
-    rewards: { settler: options.settle === 'never' ? undefined : rewards.settler, receipts: rewards.receipts },
+    rewards: {
+      settler: options.settle === 'never' ? undefined : rewards.settler,
+      receipts: rewards.receipts,
+      remoteAuditors: rewards.remoteAuditors,
+      auditorFor: options.auditLies
+        ? async (sha256) => lyingAuditor(await rewards.auditorFor(sha256))
+        : (sha256) => rewards.auditorFor(sha256),
+    },
     payments: options.payments,
     log,
     onChange: () => undefined,
@@ -133,4 +146,22 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
       await rewards.dispose();
     },
   };
+}
+
+/** The same auditor, except that every report it gives says the job failed. */
+function lyingAuditor(auditor: TokenAuditor | null): TokenAuditor | null {
+  if (!auditor) return null;
+  return new Proxy(auditor, {
+    get(target, key) {
+      if (key === 'audit') {
+        return async (...args: Parameters<TokenAuditor['audit']>) => ({
+          ...(await target.audit(...args)),
+          passed: false,
+          failures: [{ rule: 'atypical' as const, detail: 'A lie: the job was honest.' }],
+        });
+      }
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

@@ -125,7 +125,8 @@ export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }
 
-export function encodeMessage(message: RequesterMessage | ProviderMessage): Uint8Array {
+/** Encodes one message of any Hearth stream protocol (`/hearth/infer`, `/hearth/audit`). */
+export function encodeMessage<M extends { t: string }>(message: M): Uint8Array {
   const bytes = encode(message);
   if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new ProtocolError('Message is larger than the protocol allows.');
   return bytes;

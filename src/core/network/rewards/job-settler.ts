@@ -17,8 +17,10 @@ import { signReceipt, verifyWalletBinding, type Receipt, type WalletBinding } fr
 import type { ReputationBook } from '../reputation';
 import { claimFailures, paidTokens } from './claim-checks';
 import { jobPrice } from './price';
+import type { RemoteAuditors } from './remote-auditors';
 import type { Settlement } from './settlement';
 import type { SpendingLimit } from './spending-limit';
+import { thirdPartyAudit } from './third-party-audit';
 
 export interface JobSettlerInit {
   wallet: LocalAccount;
@@ -31,6 +33,8 @@ export interface JobSettlerInit {
   replayGuard: ReplayGuard;
   /** An auditor holding the model with this sha256, or null when this node has no copy. */
   auditorFor: (modelHash: string) => Promise<TokenAuditor | null>;
+  /** Third parties that re-score a sampled job when `auditorFor` has no local copy; absent: such jobs are `unavailable`. */
+  remoteAuditors?: RemoteAuditors;
   /** Greedy prompts with known answers, mixed into the traffic; absent: no canaries. */
   canaries?: CanaryPool;
   /** Largest number of canaries kept. Default 20. */
@@ -106,9 +110,17 @@ export class JobSettler {
     if (audit !== 'passed' && audit !== 'failed') {
       this._init.replayGuard.isReplay(provider, request.prompt, job.text, summary.tokens.length);
     }
-    if (audit === 'passed' || audit === 'failed') reputation.recordAudit(provider, audit === 'passed');
+    // A failure only one third party reported is a timeout, not a step toward a ban (third-party-audit.ts).
+    if (checked.unconfirmed) reputation.recordDropped(provider);
+    else if (audit === 'passed' || audit === 'failed') reputation.recordAudit(provider, audit === 'passed');
     this._init.onReputation?.();
-    const base = { audit, canary: job.canary !== undefined, failures, ...(checked.note ? { note: checked.note } : {}) };
+    const base = {
+      audit,
+      canary: job.canary !== undefined,
+      failures,
+      ...(checked.note ? { note: checked.note } : {}),
+      ...(checked.auditors ? { auditors: checked.auditors } : {}),
+    };
     if (audit === 'failed') {
       this._init.log.warn({ event: 'network-audit-failed', provider, rules: failures.map((f) => f.rule) });
       return { ...base, receipt: null, withheld: `The audit failed: ${failures.map((f) => f.detail).join(' ')}` };
@@ -143,7 +155,7 @@ export class JobSettler {
   private async _check(
     job: FinishedNetworkJob,
     signal: AbortSignal | undefined,
-  ): Promise<Pick<Settlement, 'audit' | 'failures' | 'note'>> {
+  ): Promise<Pick<Settlement, 'audit' | 'failures' | 'note' | 'auditors'> & { unconfirmed?: boolean }> {
     const { provider, request, summary } = job;
     const claims = claimFailures(request, summary, job.text);
     if (summary.stopReason === 'cancelled' && !job.cancelled) {
@@ -161,7 +173,11 @@ export class JobSettler {
     const suspect = this._init.replayGuard.wouldBeReplay(provider, request.prompt, job.text, summary.tokens.length);
     if (!this._init.sampler.shouldAudit(provider) && !suspect) return { audit: 'not-sampled', failures: [] };
     const auditor = await this._init.auditorFor(request.model).catch(() => null);
-    if (!auditor) return { audit: 'unavailable', failures: [], note: 'This node has no copy of the model to audit with.' };
+    if (!auditor) {
+      const { remoteAuditors: remote, replayGuard, reputation, log } = this._init;
+      if (!remote) return { audit: 'unavailable', failures: [], note: 'This node has no copy of the model to audit with.' };
+      return thirdPartyAudit({ remote, replayGuard, reputation, log }, { ...job, providerWallet: job.providerBinding?.wallet }, signal);
+    }
     try {
       const report = await auditAnswer(
         auditor,

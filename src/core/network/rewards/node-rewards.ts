@@ -13,6 +13,7 @@ import { ReputationBook } from '../reputation';
 import { JobSettler } from './job-settler';
 import { ModelAuditors, type ModelCopy } from './model-auditors';
 import { ReceiptCollector } from './receipt-collector';
+import { RemoteAuditors } from './remote-auditors';
 import { SpendingLimit } from './spending-limit';
 
 /** Credits a requester may spend beyond what it earned, so a new user can try the network. */
@@ -73,8 +74,15 @@ export class NodeRewards {
     readonly reputation: ReputationBook,
     private readonly _ledger: Ledger,
     private readonly _auditors: ModelAuditors,
+    /** Third parties that audit this node's jobs when it has no copy of the model (attached by the network). */
+    readonly remoteAuditors: RemoteAuditors,
     private readonly _dataDir: string,
   ) {}
+
+  /** This node's auditor for a model it holds, or null; what it serves third-party audits with. */
+  auditorFor(sha256: string): ReturnType<ModelAuditors['auditorFor']> {
+    return this._auditors.auditorFor(sha256);
+  }
 
   static async open(init: NodeRewardsInit): Promise<NodeRewards> {
     const file = ledgerFile(init.dataDir);
@@ -95,25 +103,37 @@ export class NodeRewards {
     const reputation = await loadReputation(init.dataDir, init.onDamage);
     const auditors = new ModelAuditors(init.offered, init.modelsDir);
     const saver = { save: () => undefined as void };
+    // One limit for jobs and the audits bought for them.
+    const spending = new SpendingLimit({
+      balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
+      allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
+    });
+    const remoteAuditors = new RemoteAuditors({
+      wallet,
+      binding,
+      ledger,
+      onEntry: init.onEntry,
+      spending,
+      reputation,
+      log: init.log,
+    });
     const settler = new JobSettler({
       wallet,
       binding,
       ledger,
       sampler: new AuditSampler({ share: init.auditShare }),
-      spending: new SpendingLimit({
-        balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
-        allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
-      }),
+      spending,
       reputation,
       replayGuard: new ReplayGuard({ scope: 'all' }),
       auditorFor: (hash) => auditors.auditorFor(hash),
+      remoteAuditors,
       canaries: new CanaryPool({ share: init.canaryShare }),
       onEntry: init.onEntry,
       onReputation: () => saver.save(),
       log: init.log,
     });
     const receipts = new ReceiptCollector({ wallet, binding, ledger, onEntry: init.onEntry, log: init.log });
-    const rewards = new NodeRewards(settler, receipts, reputation, ledger, auditors, init.dataDir);
+    const rewards = new NodeRewards(settler, receipts, reputation, ledger, auditors, remoteAuditors, init.dataDir);
     saver.save = () => rewards._saveReputation();
     return rewards;
   }

@@ -12,8 +12,10 @@ export interface Settlement {
   /** Whether the job was a canary (a prompt whose answer the requester already knew). */
   canary: boolean;
   failures: AuditFailure[];
-  /** Why a sampled job was not audited. */
+  /** Why a sampled job was not audited, or who audited it for this node (third parties). */
   note?: string;
+  /** Third parties that re-scored the job (peer ids, in the order asked); absent for local audits. */
+  auditors?: string[];
   /** The receipt sent to the provider; null when payment was withheld. */
   receipt: SignedReceipt | null;
   /** Why no receipt was sent. */
