@@ -92,7 +92,12 @@ export class ChatService extends StackOwner {
       await current?.dispose();
       const loaded = await this._o.slots.load('chat', file);
       const facts = await this._o.models.facts(file);
-      this._generator = await ChatGenerator.create(loaded, { hasChatTemplate: facts.hasChatTemplate });
+      this._generator = await ChatGenerator.create(loaded, {
+        hasChatTemplate: facts.hasChatTemplate,
+        // The first real answer tells the Models page how fast this model is here (no extra benchmark).
+        onMeasured: (tokensPerSecond) =>
+          void this._o.models.recordSpeed(file, { tokensPerSecond, threads: loaded.threads }).catch(() => undefined),
+      });
       return this._generator;
     })();
     this._generatorLoading = loading;

@@ -18,6 +18,7 @@ import { HearthNetwork } from './hearth-network';
 import { LedgerCorruptError } from './ledger';
 import { sessionIdentity, type loadOrCreateIdentity } from './node/identity';
 import { KnownPeers } from './node/known-peers';
+import { ListenPorts } from './node/listen-ports';
 import { ContributionGate } from './contribution-gate';
 import type { ContributionVerdict, PowerState } from './provider/contribution-policy';
 import type { OfferedModel } from './provider/inference-provider';
@@ -84,6 +85,8 @@ export class NetworkService {
   private _startOptions: StartOptions = {};
   private _startedWith = '';
   private _restarting = false;
+  /** Why this start is on new ports although earlier ones were remembered; null when it is not. */
+  private _portsNote: string | null = null;
 
   constructor(private readonly _init: NetworkServiceInit) {
     this._gate = new ContributionGate({
@@ -197,6 +200,7 @@ export class NetworkService {
       jobsRefused: s.stats.jobsRefused,
       tokensGenerated: s.stats.tokensGenerated,
       secondsContributed: Math.round(s.stats.msContributed / 1000),
+      ...(this._portsNote ? { portsNote: this._portsNote } : {}),
     };
   }
 
@@ -350,23 +354,13 @@ export class NetworkService {
 
   private async _restart(): Promise<void> {
     const { _explicit: explicit, _contributeOverride: override, _startOptions: options } = this;
-    // Same ports again unless the user set addresses, so an address they copied and gave out keeps working.
-    const ports =
-      options.listen || this._init.settings.get().network.listen.length > 0
-        ? null
-        : samePorts(this._network!.status().addresses);
     this._init.log.info({ event: 'network-restart', reason: 'settings changed' });
     try {
       await this.stop();
       this._explicit = explicit;
       this._contributeOverride = override;
-      await this._ensureRunning(ports ? { ...options, listen: ports } : options).catch(async (error: unknown) => {
-        if (!ports) throw error;
-        this._init.log.warn({ event: 'network-ports-taken', reason: (error as Error).message });
-        return this._ensureRunning(options);
-      });
-      // The ports were for this start only; later restarts read the user's addresses again.
-      this._startOptions = options;
+      // The remembered ports (network/listen-ports.json) keep the node's address the same.
+      await this._ensureRunning(options);
     } catch (error) {
       this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message });
       this._init.notices?.post(
@@ -400,11 +394,45 @@ export class NetworkService {
       onDamage: this._init.onDamage,
     });
     this._rewards = rewards;
-    return this._startNode(privateKey, rewards, options, listen, bootstrap, await this._chainPayments()).catch(async (error: unknown) => {
-      this._rewards = null;
-      await rewards.dispose();
-      throw error;
-    });
+    const payments = await this._chainPayments();
+    const start = (on: string[]) => this._startNode(privateKey, rewards, options, on, bootstrap, payments);
+    return this._startOnRememberedPorts(listen, start, !options.listen && settings.listen.length === 0).catch(
+      async (error: unknown) => {
+        this._rewards = null;
+        await rewards.dispose();
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Starts on the ports of the last start when the user set no addresses of their own, so the address
+   * they gave a friend keeps working; when another program took them, starts on new ones and says so.
+   */
+  private async _startOnRememberedPorts(
+    listen: string[],
+    start: (listen: string[]) => Promise<HearthNetwork>,
+    remember: boolean,
+  ): Promise<HearthNetwork> {
+    this._portsNote = null;
+    if (!remember) return start(listen);
+    const ports = await ListenPorts.load(join(this._init.dataDir, 'network', 'listen-ports.json'), this._init.onDamage);
+    const remembered = ports.listen();
+    const network = remembered
+      ? await start(remembered).catch((error: unknown) => {
+          const was = ports.ports!;
+          this._init.log.warn({
+            event: 'network-ports-taken',
+            tcp: was.tcp,
+            ws: was.ws,
+            reason: (error as Error).message,
+          });
+          this._portsNote = `This node could not listen on its usual ports (${was.tcp} and ${was.ws}), probably because another program uses them, so it took new ones: its address changed. Give your friends the new address below.`;
+          return start(listen);
+        })
+      : await start(listen);
+    await ports.remember(network.status().addresses);
+    return network;
   }
 
   private async _startNode(
@@ -514,15 +542,3 @@ function sentBytesRecorder(): ((bytes: Uint8Array) => void) | undefined {
 }
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws', '/p2p-circuit'];
-
-/** Listen addresses on the TCP and WebSocket ports a node was bound to, or null when they are not found. */
-function samePorts(addresses: readonly string[]): string[] | null {
-  const port = (ws: boolean) =>
-    addresses
-      .filter((a) => !a.includes('/p2p-circuit'))
-      .map((a) => /^\/ip4\/[^/]+\/tcp\/(\d+)(\/ws)?(\/p2p\/[^/]+)?$/.exec(a))
-      .find((m) => m && Boolean(m[2]) === ws)?.[1];
-  const tcp = port(false);
-  const ws = port(true);
-  return tcp && ws ? [`/ip4/0.0.0.0/tcp/${tcp}`, `/ip4/0.0.0.0/tcp/${ws}/ws`, '/p2p-circuit'] : null;
-}
