@@ -21,13 +21,13 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
    * Present when this node offers models; absent for a pure requester, relay or bootstrap. The
    * network supplies the rest (log, strikes, change reports, receipts); `price` is also announced.
    */
-  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts' | 'payments'>;
+  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts' | 'payments' | 'unpaid'>;
   ranker?: ProviderRanker;
   /**
    * Audits and receipts. `settler`: this node audits and pays for the jobs it sends;
    * `receipts`: this node asks to be paid for the jobs it serves. Absent: neither.
    */
-  rewards?: { settler?: JobSettler; receipts?: ReceiptCollector };
+  rewards?: { settler?: JobSettler; receipts?: ReceiptCollector; unpaid?: InferenceProviderInit['unpaid'] };
   /** Escrow payments on chain (src/core/chain); absent when no chain is configured. */
   payments?: JobPayments;
   requesterTimeouts?: Partial<RequesterTimeouts>;
@@ -85,11 +85,13 @@ export class HearthNetwork {
       _init.requesterTimeouts,
       _init.rewards?.settler,
       _init.payments,
+      _init.log,
     );
     this.provider = _init.provider
       ? new InferenceProvider(node, {
           ..._init.provider,
           receipts: _init.rewards?.receipts,
+          unpaid: _init.rewards?.unpaid,
           payments: _init.payments,
           log: _init.log,
           onStrike: (peer) => this._strike(peer),
@@ -201,6 +203,11 @@ export class HearthNetwork {
     this._stopped = true;
     clearInterval(this._announceTimer);
     clearTimeout(this._soonTimer);
+    // Held receipts go to their providers before the node goes (bounded: a provider may be gone).
+    await Promise.race([
+      this.requester.settleBatches(),
+      new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
+    ]);
     this.directory.stop();
     this._redialer.stop();
     await this.provider?.stop();

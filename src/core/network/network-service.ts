@@ -459,7 +459,7 @@ export class NetworkService {
           : undefined,
       knownPeers: await KnownPeers.load(join(this._init.dataDir, 'network', 'known-peers.json'), this._init.onDamage),
       ranker: this._init.ranker ?? reputationRanker(rewards.reputation),
-      rewards: { settler: rewards.settler, receipts: rewards.receipts },
+      rewards: { settler: rewards.settler, receipts: rewards.receipts, unpaid: rewards.unpaid },
       payments,
       recordSent: sentBytesRecorder(),
       log: this._init.log,

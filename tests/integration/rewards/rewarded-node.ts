@@ -10,6 +10,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { pino } from 'pino';
 import type { JobPayments } from '../../../src/core/chain/job-payments';
 import { HearthNetwork } from '../../../src/core/network';
+import type { RequesterTimeouts } from '../../../src/core/network/requester/requester';
 import type { LedgerEntry } from '../../../src/core/network/ledger';
 import { NodeRewards } from '../../../src/core/network/rewards/node-rewards';
 import { reputationRanker } from '../../../src/core/network/reputation';
@@ -59,6 +60,12 @@ export interface RewardedNodeOptions {
   ranking?: 'reputation' | 'plain';
   /** On-chain escrow payments (tests/integration/chain). Default: none, as without a chain. */
   payments?: JobPayments;
+  /** Jobs of a proven provider settled together. Default: derived from the audit share. */
+  batchJobs?: number;
+  /** The node's key (a test that seeds state files for a known peer id). Default: a fresh one. */
+  privateKey?: Awaited<ReturnType<typeof generateKeyPair>>;
+  /** Requester timeouts (batch age, settle time). */
+  requesterTimeouts?: Partial<RequesterTimeouts>;
 }
 
 export async function startRewardedNode(options: RewardedNodeOptions): Promise<RewardedNode> {
@@ -66,7 +73,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });
   if (options.hasModel ?? true) await symlink(STORIES.path, join(modelsDir, 'stories260K.gguf'));
-  const privateKey = await generateKeyPair('Ed25519');
+  const privateKey = options.privateKey ?? (await generateKeyPair('Ed25519'));
   const log = pino({ level: 'silent' });
   const entries: LedgerEntry[] = [];
   const offered = provider ? [{ sha256: STORIES.sha256, name: 'stories260K.gguf', path: STORIES.path }] : [];
@@ -77,6 +84,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     privateKey,
     auditShare: options.auditShare ?? 1,
     creditAllowance: options.creditAllowance,
+    batchJobs: options.batchJobs,
     canaryShare: options.canaries?.share,
     offered: () => offered,
     onEntry: (entry) => entries.push(entry),
@@ -113,10 +121,15 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
         }
       : undefined,
     ranker: options.ranking === 'plain' ? undefined : reputationRanker(rewards.reputation),
-    requesterTimeouts: options.canaries
-      ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs }
-      : undefined,
-    rewards: { settler: options.settle === 'never' ? undefined : rewards.settler, receipts: rewards.receipts },
+    requesterTimeouts: {
+      ...(options.canaries ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs } : {}),
+      ...options.requesterTimeouts,
+    },
+    rewards: {
+      settler: options.settle === 'never' ? undefined : rewards.settler,
+      receipts: rewards.receipts,
+      unpaid: rewards.unpaid,
+    },
     payments: options.payments,
     log,
     onChange: () => undefined,

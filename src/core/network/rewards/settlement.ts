@@ -18,6 +18,11 @@ export interface Settlement {
   receipt: SignedReceipt | null;
   /** Why no receipt was sent. */
   withheld: string | null;
+  /**
+   * The receipt is held in this open batch for the provider (docs/NETWORK.md "Settling in
+   * batches"): it is paid when the batch is released and never if a job in it fails an audit.
+   */
+  held?: string;
 }
 
 export const UNSETTLED: Settlement = {
