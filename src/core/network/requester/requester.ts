@@ -173,6 +173,10 @@ export class Requester {
     const messages = new MessageStream(stream, ProviderMessageSchema);
     try {
       await messages.write(message, this._timeouts.dialMs);
+      await stream.close({ signal: AbortSignal.timeout(this._timeouts.dialMs) });
+      // The provider closes its side once the batch is recorded: the end of the stream is the
+      // acknowledgement, so a job sent next is counted against the settled balance.
+      await messages.read(this._timeouts.answerMs).catch(() => undefined);
     } finally {
       await messages.close();
     }
