@@ -64,6 +64,8 @@ export interface RewardedNodeOptions {
   batchJobs?: number;
   /** The node's key (a test that seeds state files for a known peer id). Default: a fresh one. */
   privateKey?: Awaited<ReturnType<typeof generateKeyPair>>;
+  /** Unpaid jobs a provider allows a stranger. Default 3. */
+  maxUnpaidJobs?: number;
   /** Requester timeouts (batch age, settle time). */
   requesterTimeouts?: Partial<RequesterTimeouts>;
 }
@@ -116,6 +118,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
           maxConcurrentJobs: 1,
           verdict: () => ({ state: 'ready', reason: '' }),
           price: () => options.price ?? 0,
+          ...(options.maxUnpaidJobs !== undefined ? { maxUnpaidJobs: () => options.maxUnpaidJobs! } : {}),
           workerEntry: fixture ? CHEATING_WORKER : undefined,
           workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,
         }
