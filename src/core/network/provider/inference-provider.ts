@@ -385,22 +385,25 @@ export class InferenceProvider {
   ): Promise<void> {
     const receipts = this._init.receipts!;
     const timer = setTimeout(() => listening.abort(), this._timeouts.receiptMs);
+    // The ledger records the job while the requester settles; the stream is closed as soon as
+    // its message is in, so a slow ledger never holds streams open (a requester paying from a
+    // batch sends jobs faster than the ledger writes).
+    const recorded = receipts.served(job.served);
+    let message: SettleMessage | null;
     try {
-      await receipts.served(job.served);
-      const message = await settlement;
-      if (message?.t === 'held') {
-        // Stays pending (and unpaid) until its batch is released, forfeited or too old.
-        if (message.jobId === job.served.jobId) this._held.add({ ...job, batch: message.batch });
-        else await this._settleOne(job, null);
-        return;
-      }
-      if (message?.t === 'batch') await this._settleBatch(job.served.requester, message, job);
-      else await this._settleOne(job, message);
+      message = await settlement;
     } finally {
       clearTimeout(timer);
       listening.abort();
       await messages.close();
     }
+    await recorded;
+    if (message?.t === 'held') {
+      // Stays pending (and unpaid) until its batch is released, forfeited or too old.
+      if (message.jobId === job.served.jobId) this._held.add({ ...job, batch: message.batch });
+      else await this._settleOne(job, null);
+    } else if (message?.t === 'batch') await this._settleBatch(job.served.requester, message, job);
+    else await this._settleOne(job, message);
   }
 
   private async _settleOne(
