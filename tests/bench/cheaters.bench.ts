@@ -27,7 +27,7 @@ const ATTACK_JOBS = Number(process.env.CHEATERS_BENCH_JOBS ?? 30);
 const MAX_IDENTITIES = Number(process.env.CHEATERS_BENCH_IDENTITIES ?? 8);
 const PRICE = 1;
 /** Jobs a steady-share cheater serves after its probation (per share f and batch size). */
-const STEADY_JOBS = Number(process.env.CHEATERS_BENCH_STEADY_JOBS ?? 100);
+const STEADY_JOBS = Number(process.env.CHEATERS_BENCH_STEADY_JOBS ?? 200);
 /** Jobs before a provider leaves probation with a requester (5 all audited + 100 falling). */
 const PROBATION_JOBS = 105;
 
