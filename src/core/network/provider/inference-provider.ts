@@ -369,7 +369,10 @@ export class InferenceProvider {
       this._init.onChange();
     }
     if (served && owed) await this._collect(messages, { served, owed }, settlement, listening).catch(() => owed.unpaid());
-    else if (served) await messages.close();
+    else if (served) {
+      listening.abort();
+      await messages.close();
+    }
   }
 
   /**
