@@ -204,10 +204,7 @@ export class HearthNetwork {
     clearInterval(this._announceTimer);
     clearTimeout(this._soonTimer);
     // Held receipts go to their providers before the node goes (bounded: a provider may be gone).
-    await Promise.race([
-      this.requester.settleBatches(),
-      new Promise((resolve) => setTimeout(resolve, 10_000).unref()),
-    ]);
+    await Promise.race([this.requester.settleBatches(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     this.directory.stop();
     this._redialer.stop();
     await this.provider?.stop();

@@ -96,7 +96,11 @@ describe('settling in batches', () => {
     await expect.poll(() => of(provider, 'earned').length, { timeout: 15_000 }).toBe(4);
     const spent = receipts(requester, 'spent');
     expect(spent).toHaveLength(4);
-    expect(receipts(provider, 'earned').map((e) => e.digest).sort()).toEqual(spent.map((e) => e.digest).sort());
+    expect(
+      receipts(provider, 'earned')
+        .map((e) => e.digest)
+        .sort(),
+    ).toEqual(spent.map((e) => e.digest).sort());
     for (const entry of receipts(provider, 'earned')) {
       const receipt = receiptFromJson(entry.receipt as ReceiptJson);
       expect(await verifyReceipt({ receipt, signature: entry.signature as `0x${string}` })).toBe(true);

@@ -368,7 +368,8 @@ export class InferenceProvider {
       this.stats.msContributed += Math.round(performance.now() - started);
       this._init.onChange();
     }
-    if (served && owed) await this._collect(messages, { served, owed }, settlement, listening).catch(() => owed.unpaid());
+    if (served && owed)
+      await this._collect(messages, { served, owed }, settlement, listening).catch(() => owed.unpaid());
     else if (served) {
       listening.abort();
       await messages.close();
@@ -453,7 +454,8 @@ export class InferenceProvider {
       if (job) await this._settleOne(job, message);
       else strangers++;
     }
-    if (strangers > 0) this._init.log.warn({ event: 'network-batch-strangers', requester, batch: batch.batch, strangers });
+    if (strangers > 0)
+      this._init.log.warn({ event: 'network-batch-strangers', requester, batch: batch.batch, strangers });
     if (current && !currentSettled) await this._settleOne(current, null);
   }
 

@@ -109,7 +109,12 @@ export class SettleBatches {
       t: 'batch',
       batch: batch.id,
       receipts: [],
-      withheld: [failing.jobId, ...ids].map((jobId) => ({ t: 'withheld' as const, jobId, reason: named.slice(0, 500), audited: true })),
+      withheld: [failing.jobId, ...ids].map((jobId) => ({
+        t: 'withheld' as const,
+        jobId,
+        reason: named.slice(0, 500),
+        audited: true,
+      })),
     };
   }
 
@@ -146,10 +151,20 @@ export class SettleBatches {
         await settler.release(provider, job.receipt, { held: true });
         const { receipt, signature } = job.receipt;
         const cheque = job.reservation ? await job.reservation.cheque(receipt.provider, receipt.price) : undefined;
-        receipts.push({ t: 'receipt', receipt: receiptToJson(receipt), signature, binding: settler.binding, ...(cheque ? { cheque } : {}) });
+        receipts.push({
+          t: 'receipt',
+          receipt: receiptToJson(receipt),
+          signature,
+          binding: settler.binding,
+          ...(cheque ? { cheque } : {}),
+        });
         job.spent(receipt.price);
       } catch (error) {
-        this._init.log.warn({ event: 'network-batch-receipt-failed', jobId: job.jobId, reason: (error as Error).message });
+        this._init.log.warn({
+          event: 'network-batch-receipt-failed',
+          jobId: job.jobId,
+          reason: (error as Error).message,
+        });
         job.spent(0n);
       } finally {
         job.reservation?.release();
