@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromPrivateKey } from '@libp2p/peer-id';
@@ -149,5 +149,26 @@ describe('settling in batches', () => {
     expect(served.stats.jobsRefused).toBe(1);
     await expect.poll(() => of(provider, 'earned').length, { timeout: 15_000 }).toBe(3);
     expect(served.unpaidJobs(requester.peerId)).toBeLessThanOrEqual(3);
+  }, 120_000);
+
+  it('keeps probation and unpaid counts across a restart (probation.json, unpaid.json)', async () => {
+    const { requester, provider } = await pair('honest-fixture', 10);
+    for (let i = 0; i < 2; i++) await (await send(requester, provider)).settlement;
+    await requester.stop();
+    await provider.stop();
+    nodes.splice(nodes.indexOf(requester), 1);
+    nodes.splice(nodes.indexOf(provider), 1);
+    const probation = JSON.parse(await readFile(probationFile(requester.dataDir), 'utf8')) as {
+      seen: Record<string, number>;
+      paid: Record<string, number>;
+    };
+    // Two more jobs seen, and two more receipts released (the batch flushed on stop).
+    expect(probation.seen[provider.peerId]).toBe(107);
+    expect(probation.paid[provider.peerId]).toBe(107);
+    const unpaid = JSON.parse(await readFile(unpaidFile(provider.dataDir), 'utf8')) as Record<
+      string,
+      { unpaid: number; paid: number }
+    >;
+    expect(unpaid[requester.peerId]).toMatchObject({ unpaid: 0, paid: 107 });
   }, 120_000);
 });
