@@ -9,7 +9,9 @@
  * it were the only provider of the model), and comes back under a fresh identity whenever the
  * requester's reputation book puts it in a timeout or bans it. Reported per attack: jobs, caught
  * (failed audits), paid (receipts), credits paid to it against what the honest providers earned
- * per job, and the share of all credits paid that went to cheaters.
+ * per job, and the share of all credits paid that went to cheaters. The steady-share attack (a
+ * proven identity cheating after its probation) runs with batch settlement and with B = 1 in
+ * the same run: `npm run bench:cheaters -- -t steady`.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { multiaddr } from '@multiformats/multiaddr';
