@@ -24,7 +24,7 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
    * Present when this node offers models; absent for a pure requester, relay or bootstrap. The
    * network supplies the rest (log, strikes, change reports, receipts); `price` is also announced.
    */
-  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts' | 'payments'>;
+  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts' | 'payments' | 'unpaid'>;
   ranker?: ProviderRanker;
   /**
    * Audits and receipts. `settler`: this node audits and pays for the jobs it sends;
@@ -33,6 +33,8 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
   rewards?: {
     settler?: JobSettler;
     receipts?: ReceiptCollector;
+    /** Unpaid-job counts kept across restarts (NodeRewards.unpaid). */
+    unpaid?: InferenceProviderInit['unpaid'];
     /** Third-party audits of the jobs this node sends (NodeRewards.remoteAuditors). */
     remoteAuditors?: RemoteAuditors;
     /** With a provider: this node serves audits of the models it offers with these auditors. */
@@ -96,11 +98,13 @@ export class HearthNetwork {
       timeouts: _init.requesterTimeouts,
       settler: _init.rewards?.settler,
       payments: _init.payments,
+      log: _init.log,
     });
     this.provider = _init.provider
       ? new InferenceProvider(node, {
           ..._init.provider,
           receipts: _init.rewards?.receipts,
+          unpaid: _init.rewards?.unpaid,
           payments: _init.payments,
           log: _init.log,
           onStrike: (peer) => this._strike(peer),
@@ -228,6 +232,8 @@ export class HearthNetwork {
     this._stopped = true;
     clearInterval(this._announceTimer);
     clearTimeout(this._soonTimer);
+    // Held receipts go to their providers before the node goes (bounded: a provider may be gone).
+    await Promise.race([this.requester.settleBatches(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     this.directory.stop();
     this._redialer.stop();
     this._init.rewards?.remoteAuditors?.detach();

@@ -470,6 +470,7 @@ export class NetworkService {
       rewards: {
         settler: rewards.settler,
         receipts: rewards.receipts,
+        unpaid: rewards.unpaid,
         remoteAuditors: rewards.remoteAuditors,
         auditorFor: (sha256) => rewards.auditorFor(sha256),
       },

@@ -10,6 +10,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { pino } from 'pino';
 import type { JobPayments } from '../../../src/core/chain/job-payments';
 import { HearthNetwork } from '../../../src/core/network';
+import type { RequesterTimeouts } from '../../../src/core/network/requester/requester';
 import type { LedgerEntry } from '../../../src/core/network/ledger';
 import type { ContributionVerdict } from '../../../src/core/network/provider/contribution-policy';
 import { NodeRewards } from '../../../src/core/network/rewards/node-rewards';
@@ -65,6 +66,14 @@ export interface RewardedNodeOptions {
   verdict?: () => ContributionVerdict;
   /** On-chain escrow payments (tests/integration/chain). Default: none, as without a chain. */
   payments?: JobPayments;
+  /** Jobs of a proven provider settled together. Default: derived from the audit share. */
+  batchJobs?: number;
+  /** The node's key (a test that seeds state files for a known peer id). Default: a fresh one. */
+  privateKey?: Awaited<ReturnType<typeof generateKeyPair>>;
+  /** Unpaid jobs a provider allows a stranger. Default 3. */
+  maxUnpaidJobs?: number;
+  /** Requester timeouts (batch age, settle time). */
+  requesterTimeouts?: Partial<RequesterTimeouts>;
 }
 
 export async function startRewardedNode(options: RewardedNodeOptions): Promise<RewardedNode> {
@@ -72,7 +81,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });
   if (options.hasModel ?? true) await symlink(STORIES.path, join(modelsDir, 'stories260K.gguf'));
-  const privateKey = await generateKeyPair('Ed25519');
+  const privateKey = options.privateKey ?? (await generateKeyPair('Ed25519'));
   const log = pino({ level: 'silent' });
   const entries: LedgerEntry[] = [];
   const offered = provider ? [{ sha256: STORIES.sha256, name: 'stories260K.gguf', path: STORIES.path }] : [];
@@ -83,6 +92,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     privateKey,
     auditShare: options.auditShare ?? 1,
     creditAllowance: options.creditAllowance,
+    batchJobs: options.batchJobs,
     canaryShare: options.canaries?.share,
     offered: () => offered,
     onEntry: (entry) => entries.push(entry),
@@ -114,17 +124,20 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
           maxConcurrentJobs: 1,
           verdict: options.verdict ?? (() => ({ state: 'ready', reason: '' })),
           price: () => options.price ?? 0,
+          ...(options.maxUnpaidJobs !== undefined ? { maxUnpaidJobs: () => options.maxUnpaidJobs! } : {}),
           workerEntry: fixture ? CHEATING_WORKER : undefined,
           workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,
         }
       : undefined,
     ranker: options.ranking === 'plain' ? undefined : reputationRanker(rewards.reputation),
-    requesterTimeouts: options.canaries
-      ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs }
-      : undefined,
+    requesterTimeouts: {
+      ...(options.canaries ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs } : {}),
+      ...options.requesterTimeouts,
+    },
     rewards: {
       settler: options.settle === 'never' ? undefined : rewards.settler,
       receipts: rewards.receipts,
+      unpaid: rewards.unpaid,
       remoteAuditors: rewards.remoteAuditors,
       auditorFor: options.auditLies
         ? async (sha256) => lyingAuditor(await rewards.auditorFor(sha256))

@@ -15,6 +15,7 @@ import { ModelAuditors, type ModelCopy } from './model-auditors';
 import { ReceiptCollector } from './receipt-collector';
 import { RemoteAuditors } from './remote-auditors';
 import { SpendingLimit } from './spending-limit';
+import type { UnpaidJobsJson } from './batch-rules';
 
 /** Credits a requester may spend beyond what it earned, so a new user can try the network. */
 export const DEFAULT_CREDIT_ALLOWANCE = 100;
@@ -30,6 +31,8 @@ export interface NodeRewardsInit {
   canaryShare?: number;
   /** How far below zero this requester's balance may go, in credits. Default 100. */
   creditAllowance?: number;
+  /** Jobs of a proven provider settled together; default derived from the audit share (batch-rules.ts). */
+  batchJobs?: number;
   offered: () => readonly ModelCopy[];
   onEntry: (entry: LedgerEntry) => void;
   log: Logger;
@@ -54,6 +57,27 @@ const ReputationFileSchema = v.record(
   ),
 );
 
+const Counts = v.record(v.pipe(v.string(), v.maxLength(200)), v.pipe(v.number(), v.integer(), v.minValue(0)));
+const ProbationFileSchema = v.object({ seen: Counts, paid: Counts });
+const UnpaidFileSchema = v.record(
+  v.pipe(v.string(), v.maxLength(200)),
+  v.object({
+    unpaid: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    paid: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    paidSinceForgiven: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  }),
+);
+
+/** Jobs seen (probation) and receipts released per provider, as a requester. */
+export function probationFile(dataDir: string): string {
+  return join(dataDir, 'network', 'probation.json');
+}
+
+/** Unpaid and paid jobs per requester, as a provider (the free-loader limit). */
+export function unpaidFile(dataDir: string): string {
+  return join(dataDir, 'network', 'unpaid.json');
+}
+
 /** Where a data folder keeps what this node has learnt about providers. */
 export function reputationFile(dataDir: string): string {
   return join(dataDir, 'network', 'reputation.json');
@@ -66,7 +90,9 @@ export function reputationFile(dataDir: string): string {
  */
 export class NodeRewards {
   private _saving: Promise<void> = Promise.resolve();
-  private _saveQueued = false;
+  private readonly _queued = new Map<string, () => unknown>();
+  /** Unpaid counts per requester from the last run, and where the provider reports changes. */
+  readonly unpaid: { saved: UnpaidJobsJson; onChange: (state: UnpaidJobsJson) => void };
 
   private constructor(
     readonly settler: JobSettler,
@@ -77,7 +103,13 @@ export class NodeRewards {
     /** Third parties that audit this node's jobs when it has no copy of the model (attached by the network). */
     readonly remoteAuditors: RemoteAuditors,
     private readonly _dataDir: string,
-  ) {}
+    savedUnpaid: UnpaidJobsJson,
+  ) {
+    this.unpaid = {
+      saved: savedUnpaid,
+      onChange: (state) => this._save(unpaidFile(_dataDir), () => state),
+    };
+  }
 
   /** This node's auditor for a model it holds, or null; what it serves third-party audits with. */
   auditorFor(sha256: string): ReturnType<ModelAuditors['auditorFor']> {
@@ -102,7 +134,7 @@ export class NodeRewards {
     }
     const reputation = await loadReputation(init.dataDir, init.onDamage);
     const auditors = new ModelAuditors(init.offered, init.modelsDir);
-    const saver = { save: () => undefined as void };
+    const saver = { save: () => undefined as void, probation: () => undefined as void };
     // One limit for jobs and the audits bought for them.
     const spending = new SpendingLimit({
       balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
@@ -130,11 +162,32 @@ export class NodeRewards {
       canaries: new CanaryPool({ share: init.canaryShare }),
       onEntry: init.onEntry,
       onReputation: () => saver.save(),
+      onProbation: () => saver.probation(),
+      batchJobs: init.batchJobs,
       log: init.log,
     });
     const receipts = new ReceiptCollector({ wallet, binding, ledger, onEntry: init.onEntry, log: init.log });
-    const rewards = new NodeRewards(settler, receipts, reputation, ledger, auditors, remoteAuditors, init.dataDir);
-    saver.save = () => rewards._saveReputation();
+    const probation = await readJsonState(probationFile(init.dataDir), ProbationFileSchema, {
+      onDamage: init.onDamage,
+      consequence: 'providers this node knew start on probation again (their jobs are audited more for a while).',
+    });
+    if (probation.kind === 'value') settler.loadProbationState(probation.value);
+    const unpaid = await readJsonState(unpaidFile(init.dataDir), UnpaidFileSchema, {
+      onDamage: init.onDamage,
+      consequence: 'requesters this node served are treated as strangers again (3 unpaid jobs each).',
+    });
+    const rewards = new NodeRewards(
+      settler,
+      receipts,
+      reputation,
+      ledger,
+      auditors,
+      remoteAuditors,
+      init.dataDir,
+      unpaid.kind === 'value' ? unpaid.value : {},
+    );
+    saver.save = () => rewards._save(reputationFile(init.dataDir), () => reputation.toJSON());
+    saver.probation = () => rewards._save(probationFile(init.dataDir), () => settler.probationState());
     return rewards;
   }
 
@@ -143,15 +196,19 @@ export class NodeRewards {
     return this._ledger;
   }
 
-  /** Writes the reputation book (atomically), coalescing bursts of changes into one write. */
-  private _saveReputation(): void {
-    if (this._saveQueued) return;
-    this._saveQueued = true;
+  /**
+   * Writes one state file (reputation, probation, unpaid counts) atomically, coalescing bursts of
+   * changes into one write per file: the latest value wins.
+   */
+  private _save(file: string, value: () => unknown): void {
+    const queued = this._queued.has(file);
+    this._queued.set(file, value);
+    if (queued) return;
     this._saving = this._saving
       .then(async () => {
-        this._saveQueued = false;
-        const file = reputationFile(this._dataDir);
-        await writeFile(`${file}.new`, JSON.stringify(this.reputation.toJSON()), { mode: 0o600 });
+        const latest = this._queued.get(file)!;
+        this._queued.delete(file);
+        await writeFile(`${file}.new`, JSON.stringify(latest()), { mode: 0o600 });
         await rename(`${file}.new`, file);
       })
       .catch(() => undefined);
