@@ -23,6 +23,18 @@ export default ts.config(
     },
   },
   {
+    // Promises nobody awaits are errors nobody sees: type-aware, so every TypeScript file
+    // (and every Svelte component) is checked against the tsconfig that owns it.
+    files: ['**/*.ts', '**/*.svelte'],
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },

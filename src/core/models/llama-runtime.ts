@@ -116,7 +116,7 @@ export class LlamaRuntime implements Disposable {
             }
             best = Math.min(best, (performance.now() - start) / Math.max(1, count));
           } finally {
-            sequence.dispose();
+            await sequence.dispose();
           }
         }
       } finally {
