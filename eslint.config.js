@@ -89,7 +89,46 @@ export default ts.config(
       ],
     },
   },
+  layer(
+    ['src/main/**/*'],
+    [
+      {
+        group: ['**/renderer/**', '**/host/**', '**/preload/**'],
+        message: 'src/main wires Electron to the engine: it imports core and shared, never another door or the UI.',
+      },
+    ],
+  ),
+  {
+    // The preload runs sandboxed in the page's process: it only bridges the contract to IPC.
+    files: ['src/preload/**/*'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              allowImportNames: ['contextBridge', 'ipcRenderer', 'webUtils', 'IpcRendererEvent'],
+              message: 'The preload uses only contextBridge, ipcRenderer and webUtils.',
+            },
+          ],
+          patterns: [
+            { group: ['node:*', ...native], message: 'The sandboxed preload has no Node or native modules.' },
+            {
+              group: ['**/core/**', '**/main/**', '**/renderer/**', '**/host/**'],
+              message: 'The preload imports only src/shared.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   layer(['src/host/**/*'], [{ group: ['electron'], message: 'The headless host runs without Electron.' }]),
+  {
+    // The engine logs through its pino logger (src/core/log.ts): a console line is lost in the app.
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
   {
     // What the CLI prints can hold file names and model text: print through terminal-text.ts,
     // which neutralises terminal escape sequences.

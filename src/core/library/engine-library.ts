@@ -139,6 +139,7 @@ export class EngineLibrary extends StackOwner {
           this._options.notices?.post('warning', message);
         },
         onDamage: this._options.onDamage,
+        log,
         reader: { launch: this._options.workerLauncher },
         embedThreads: embedThreads(current.models.threads),
         watch: this._overrides.watch ?? current.library.watch,
