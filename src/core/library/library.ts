@@ -89,6 +89,7 @@ export class Library extends StackOwner {
     try {
       await library._open();
     } catch (error) {
+      // The open's own failure, thrown below, is the one worth reporting.
       await library.dispose().catch(() => undefined);
       throw error;
     }

@@ -81,6 +81,7 @@ export class ModelsService extends StackOwner {
     return Promise.all(
       list.map(async (m) => {
         const facts = await this._o.store.facts(m.file);
+        // No estimate (an architecture node-llama-cpp cannot size) shows as an unknown fit, not an error.
         const fit = await fitFromGguf(llama, facts.info, m.role !== 'chat').catch(() => null);
         return { ...m, fit };
       }),
