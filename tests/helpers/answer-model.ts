@@ -18,7 +18,7 @@ export interface AnswerModelOptions {
   modelPath: string;
   /** Context size in tokens. Default 1024. */
   contextSize?: number;
-  /** Default 1 (see /work/shared/models/README.md: more threads only contend on a shared box). */
+  /** Default 1: the toy models answer at once, and more threads only contend on a small machine. */
   threads?: number;
 }
 
