@@ -24,10 +24,12 @@ export default ts.config(
   },
   {
     // Promises nobody awaits are errors nobody sees: type-aware, so every TypeScript file
-    // (and every Svelte component) is checked against the tsconfig that owns it.
+    // (and every Svelte component) is checked against the tsconfig that owns it. The two
+    // tsconfigs are named rather than found per file (projectService): same findings, a third
+    // of the time.
     files: ['**/*.ts', '**/*.svelte'],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { project: ['./tsconfig.node.json', './tsconfig.web.json'], tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
