@@ -96,7 +96,8 @@ export class Engine extends StackOwner {
     try {
       return new Engine(await build(options, stack), stack);
     } catch (error) {
-      // A start that fails half-way closes what it opened, so the process can still exit.
+      // A start that fails half-way closes what it opened, so the process can still exit;
+      // the start's own failure, thrown below, is the one to report.
       await stack.dispose().catch(() => undefined);
       throw error;
     }

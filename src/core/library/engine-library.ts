@@ -64,6 +64,7 @@ export class EngineLibrary extends StackOwner {
     // Closed last: the library (and one being closed for a model switch), once nothing can open it any more.
     this._stack.defer(async () => {
       await this._closing;
+      // A library that failed to open has nothing to close; its error went to whoever opened it.
       const library = await this._library?.catch(() => null);
       await library?.dispose();
     });
@@ -81,7 +82,12 @@ export class EngineLibrary extends StackOwner {
     // Resume an interrupted run (or start watching) soon after start, unless a command configures it first.
     const dir = join(_options.dataDir, 'library');
     if (existsSync(join(dir, 'collections.json'))) {
-      this._timer = setTimeout(() => void this.get().catch(() => undefined), 1500);
+      this._timer = setTimeout(() => {
+        // Nobody waits for this open, so log why it failed; each later use of the library gets the same error.
+        this.get().catch((error: unknown) =>
+          _options.log.warn({ event: 'library-resume-failed', reason: (error as Error).message }),
+        );
+      }, 1500);
       this._timer.unref();
     }
     this._stack.defer(() => {
@@ -139,6 +145,7 @@ export class EngineLibrary extends StackOwner {
           this._options.notices?.post('warning', message);
         },
         onDamage: this._options.onDamage,
+        log,
         reader: { launch: this._options.workerLauncher },
         embedThreads: embedThreads(current.models.threads),
         watch: this._overrides.watch ?? current.library.watch,

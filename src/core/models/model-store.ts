@@ -70,6 +70,7 @@ export class ModelStore {
     const index = await this._readIndex();
     const out: Omit<InstalledModel, 'fit'>[] = [];
     for (const file of names) {
+      // Not a readable GGUF (cut short, replaced by hand): not a model to list; use makes the error visible.
       const facts = await this.facts(file).catch(() => null);
       if (!facts) continue;
       const record = index[file];

@@ -82,6 +82,7 @@ export class ModelsService extends StackOwner {
     return Promise.all(
       list.map(async (m) => {
         const facts = await this._o.store.facts(m.file);
+        // No estimate (an architecture node-llama-cpp cannot size) shows as an unknown fit, not an error.
         const fit = await fitFromGguf(llama, facts.info, m.role !== 'chat').catch(() => null);
         // A chat model's speed is estimated until its first answer here measures it.
         const estimate = m.role === 'chat' && fit && !m.speed ? estimateSpeed(m.bytes, fit, hw).tokensPerSecond : null;
