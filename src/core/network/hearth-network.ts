@@ -195,6 +195,7 @@ export class HearthNetwork {
       price: this._init.provider?.price?.() ?? 0,
       addrs: this.node.getMultiaddrs().map((a) => a.toString()),
     });
+    // No subscribers yet (a lone node) is not an error: the next announcement goes out in seconds.
     this.node.services.pubsub.publish(CAPACITY_TOPIC, data).catch(() => undefined);
     if (this.node.getPeers().length > 0) this._provideOnDht();
   }
@@ -256,6 +257,7 @@ export class HearthNetwork {
       models.map((m) => this.node.contentRouting.provide(modelCid(m.sha256), { signal: AbortSignal.timeout(30_000) })),
     )
       .then(() => (this._nextProvideAt = Date.now() + 600_000))
+      // No DHT peers yet: providing is tried again at the next announcement.
       .catch(() => undefined)
       .finally(() => (this._providing = false));
   }
@@ -267,6 +269,7 @@ export class HearthNetwork {
     this._blocked.add(peer);
     this._init.log.warn({ event: 'network-peer-blocked', peer });
     for (const connection of this.node.getConnections()) {
+      // Closing a connection that is already closing is fine; the peer stays blocked either way.
       if (connection.remotePeer.toString() === peer) void connection.close().catch(() => undefined);
     }
   }

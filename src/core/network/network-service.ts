@@ -141,6 +141,7 @@ export class NetworkService {
   async stop(): Promise<void> {
     this._explicit = false;
     this._contributeOverride = false;
+    // A start that failed has already reported its error to whoever started it; nothing to stop.
     const network = this._network ?? (await this._starting?.catch(() => null));
     this._network = null;
     this._starting = null;

@@ -94,6 +94,7 @@ export class AuditServer {
     if (!this._started) return;
     this._started = false;
     for (const audit of this._running) audit.abort(new Error('The provider stopped.'));
+    // A node that is stopping may have dropped the handler already.
     await this._node.unhandle(AUDIT_PROTOCOL).catch(() => undefined);
   }
 
@@ -116,6 +117,7 @@ export class AuditServer {
     if (refusal) {
       await messages
         .write({ t: 'audit-refuse', auditId: request.auditId, ...refusal }, this._timeouts.writeMs)
+        // A requester that left does not need the refusal; the stream closes next.
         .catch(() => undefined);
       await messages.close();
       return;
@@ -124,6 +126,7 @@ export class AuditServer {
     if ('reason' in report) {
       await messages
         .write({ t: 'audit-refuse', auditId: request.auditId, ...report }, this._timeouts.writeMs)
+        // A requester that left does not need the refusal; the stream closes next.
         .catch(() => undefined);
       await messages.close();
       return;

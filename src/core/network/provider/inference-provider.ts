@@ -141,6 +141,7 @@ export class InferenceProvider {
     job.owed.unpaid();
     await this._init.receipts
       ?.expire(job.served, `The requester held this job's receipt in batch ${job.batch} and never sent it (${why}).`)
+      // The ledger logs its own write failures; the job is counted unpaid either way.
       .catch(() => undefined);
   }
 
@@ -172,6 +173,7 @@ export class InferenceProvider {
       });
     }
     // Warm the workers so the first job does not pay for loading the model.
+    // Warming only: a worker that fails to load fails the first job with the reason instead.
     for (const model of this._init.models) void this._worker(model).catch(() => undefined);
   }
 
@@ -179,11 +181,13 @@ export class InferenceProvider {
     if (!this._started) return;
     this._started = false;
     this.pauseRunning('The provider stopped.');
+    // A node that is stopping may have dropped the handlers already.
     await this._node.unhandle(INFER_PROTOCOL).catch(() => undefined);
     await this._node.unhandle(SETTLE_PROTOCOL).catch(() => undefined);
     await Promise.all(this._held.drain().map((job) => this._expire(job, 'this provider stopped first')));
     const workers = [...this._workers.values()];
     this._workers.clear();
+    // A worker that never started has nothing to dispose (its job already got the error).
     await Promise.all(workers.map(async (w) => (await w.catch(() => null))?.dispose()));
   }
 
@@ -231,6 +235,7 @@ export class InferenceProvider {
       this._init.onChange();
       await messages
         .write({ t: 'refuse', jobId: request.jobId, reason, message }, this._timeouts.writeMs)
+        // A requester that left does not need the refusal; the stream closes next.
         .catch(() => undefined);
       await messages.close();
     };
@@ -357,6 +362,7 @@ export class InferenceProvider {
           ? error.message
           : 'The job failed.';
       this._init.log.info({ event: 'network-job-failed', reason: message });
+      // Best effort: the failure is logged above and the stream is aborted next.
       await messages.write({ t: 'error', message: message.slice(0, 500) }, 2_000).catch(() => undefined);
       messages.abort(message);
       listening.abort();

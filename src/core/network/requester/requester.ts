@@ -150,6 +150,7 @@ export class Requester {
   private readonly _ranker: ProviderRanker;
   private readonly _settler?: JobSettler;
   private readonly _payments?: JobPayments;
+  private readonly _log: Logger;
 
   constructor(
     private readonly _node: RequesterComponents,
@@ -159,6 +160,7 @@ export class Requester {
     this._ranker = ranker;
     this._settler = settler;
     this._payments = payments;
+    this._log = log ?? silentLog;
     // A long job's provider may fall silent while its context shifts (seconds on a busy CPU).
     this._timeouts = {
       dialMs: 10_000,
@@ -175,7 +177,7 @@ export class Requester {
           settler,
           send: (provider, message) => this._sendSettle(provider, message),
           maxAgeMs: this._timeouts.batchMaxAgeMs,
-          log: log ?? silentLog,
+          log: this._log,
         })
       : undefined;
   }
@@ -271,6 +273,7 @@ export class Requester {
         // The settlement ends the reservation (for a held receipt, once its batch is released).
         const { text, summary, settlement } = await this._attempt(candidate, job, options, release);
         const totalMs = Math.round(performance.now() - started);
+        // Settlement errors reach the caller through `settlement`; the canary is an extra.
         void settlement.then(() => this._maybeCanary(job.model)).catch(() => undefined);
         return { text, summary, settlement, peerId: candidate.peerId, attempts: attempt, totalMs };
       } catch (error) {
@@ -302,7 +305,9 @@ export class Requester {
     const timer = setTimeout(
       () => {
         this._canaryTimers.delete(timer);
-        void this._sendCanary(model, canary).catch(() => undefined);
+        void this._sendCanary(model, canary).catch((error: unknown) =>
+          this._log.debug({ event: 'network-canary-not-sent', reason: (error as Error).message }),
+        );
       },
       min + randomInt(Math.max(1, max - min)),
     );
@@ -361,6 +366,7 @@ export class Requester {
     const ended = this._batches?.started(candidate.peerId) ?? (() => undefined);
     try {
       const result = await this._exchange(peerId, candidate, job, options, canary, reservation, spent);
+      // Settlement errors reach the caller through `result.settlement`; this only ends the batch slot.
       void result.settlement.finally(ended).catch(() => undefined);
       return result;
     } catch (error) {

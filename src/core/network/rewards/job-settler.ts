@@ -230,6 +230,7 @@ export class JobSettler {
     // decides whether repeating it by chance was plausible.
     const suspect = this._init.replayGuard.wouldBeReplay(provider, request.prompt, job.text, summary.tokens.length);
     if (!this._init.sampler.shouldAudit(provider) && !suspect) return { audit: 'not-sampled', failures: [] };
+    // A model that cannot be loaded to audit is this node's limit, reported as `unavailable` below.
     const auditor = await this._init.auditorFor(request.model).catch(() => null);
     if (!auditor) {
       const { remoteAuditors: remote, replayGuard, reputation, log } = this._init;
@@ -281,6 +282,7 @@ export class JobSettler {
       .variant(request.prompt)
       .then((prompt) => auditor.reference(prompt, request.maxTokens))
       .then((reference) => pool.add(reference))
+      // A canary is an extra; failing to make one (the auditor closed) changes nothing for the job.
       .catch(() => undefined);
   }
 

@@ -104,6 +104,7 @@ export class NodeRewards {
     readonly remoteAuditors: RemoteAuditors,
     private readonly _dataDir: string,
     savedUnpaid: UnpaidJobsJson,
+    private readonly _log: Logger,
   ) {
     this.unpaid = {
       saved: savedUnpaid,
@@ -185,6 +186,7 @@ export class NodeRewards {
       remoteAuditors,
       init.dataDir,
       unpaid.kind === 'value' ? unpaid.value : {},
+      init.log,
     );
     saver.save = () => rewards._save(reputationFile(init.dataDir), () => reputation.toJSON());
     saver.probation = () => rewards._save(probationFile(init.dataDir), () => settler.probationState());
@@ -211,7 +213,10 @@ export class NodeRewards {
         await writeFile(`${file}.new`, JSON.stringify(latest()), { mode: 0o600 });
         await rename(`${file}.new`, file);
       })
-      .catch(() => undefined);
+      // A failed write (a full disk) loses only this update of a state file that is rebuilt as the node works.
+      .catch((error: unknown) =>
+        this._log.warn({ event: 'network-state-not-saved', file, reason: (error as Error).message }),
+      );
   }
 
   async dispose(): Promise<void> {

@@ -177,6 +177,7 @@ export class RemoteAuditors {
             },
             5_000,
           )
+          // The auditor may be gone; its pay stays valid in our ledger either way.
           .catch(() => undefined);
         throw new Error("it is paid at the provider's own wallet");
       }
