@@ -23,6 +23,20 @@ export default ts.config(
     },
   },
   {
+    // Promises nobody awaits are errors nobody sees: type-aware, so every TypeScript file
+    // (and every Svelte component) is checked against the tsconfig that owns it. The two
+    // tsconfigs are named rather than found per file (projectService): same findings, a third
+    // of the time.
+    files: ['**/*.ts', '**/*.svelte'],
+    languageOptions: {
+      parserOptions: { project: ['./tsconfig.node.json', './tsconfig.web.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+    },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: ts.parser, extraFileExtensions: ['.svelte'] } },
   },
@@ -77,7 +91,46 @@ export default ts.config(
       ],
     },
   },
+  layer(
+    ['src/main/**/*'],
+    [
+      {
+        group: ['**/renderer/**', '**/host/**', '**/preload/**'],
+        message: 'src/main wires Electron to the engine: it imports core and shared, never another door or the UI.',
+      },
+    ],
+  ),
+  {
+    // The preload runs sandboxed in the page's process: it only bridges the contract to IPC.
+    files: ['src/preload/**/*'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'electron',
+              allowImportNames: ['contextBridge', 'ipcRenderer', 'webUtils', 'IpcRendererEvent'],
+              message: 'The preload uses only contextBridge, ipcRenderer and webUtils.',
+            },
+          ],
+          patterns: [
+            { group: ['node:*', ...native], message: 'The sandboxed preload has no Node or native modules.' },
+            {
+              group: ['**/core/**', '**/main/**', '**/renderer/**', '**/host/**'],
+              message: 'The preload imports only src/shared.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   layer(['src/host/**/*'], [{ group: ['electron'], message: 'The headless host runs without Electron.' }]),
+  {
+    // The engine logs through its pino logger (src/core/log.ts): a console line is lost in the app.
+    files: ['src/core/**/*.ts'],
+    rules: { 'no-console': 'error' },
+  },
   {
     // What the CLI prints can hold file names and model text: print through terminal-text.ts,
     // which neutralises terminal escape sequences.

@@ -7,6 +7,7 @@ export class SerialQueue {
 
   run<T>(task: () => T | Promise<T>): Promise<T> {
     const result = this._tail.then(task);
+    // The tail only orders tasks; each caller gets its own task's failure from `result`.
     this._tail = result.catch(() => undefined);
     return result;
   }

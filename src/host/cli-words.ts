@@ -11,12 +11,14 @@ const CLI_ADVICE: Partial<Record<HearthErrorName, (kept: string) => string>> = {
   UnknownCatalogModelError: () => 'See `hearth models list --catalog` for the ids.',
   AskUnavailableError: (kept) =>
     /library/i.test(kept) ? 'Index a folder first: `hearth index <folder>`.' : INSTALL_A_MODEL,
+  ChainSettingsError: () =>
+    'Set all four with `hearth settings set chain.rpcUrl <url>`, `chain.chainId <id>`, `chain.escrowAddress <address>` and `chain.tokenAddress <address>`, or clear them (`hearth settings set chain.rpcUrl ""`, and so on) to turn the chain off.',
   NetworkNotRunningError: () =>
     'Start a node with `hearth network node` (or `hearth serve --network`), or continue in a new chat with a local model.',
 };
 
 /** A sentence that points to a place in the app's window, which a CLI user does not have. */
-const APP_PLACE = /\b(page|Settings →|click)\b/;
+const APP_PLACE = /\b(page|click)\b|Settings →/;
 
 /**
  * An error in a CLI user's words: the engine's sentences that point to the app's pages are

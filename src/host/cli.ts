@@ -10,6 +10,7 @@ import { registerModels } from './commands/models-command';
 import { registerChat } from './commands/chat-command';
 import { registerIndex } from './commands/index-command';
 import { registerSearch } from './commands/search-command';
+import { registerSettings } from './commands/settings-command';
 import { inCliWords } from './cli-words';
 import { printError } from './terminal-text';
 
@@ -30,6 +31,7 @@ export function createProgram(): Command {
   registerEarnings(program);
   registerLedger(program);
   registerWallet(program);
+  registerSettings(program);
   return program;
 }
 

@@ -28,6 +28,7 @@ export async function serveStatic(root: string, req: IncomingMessage, res: Serve
     res.writeHead(404).end();
     return;
   }
+  // A file that is missing or unreadable is answered with 404 just below.
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');

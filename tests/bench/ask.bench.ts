@@ -6,10 +6,10 @@ import { standaloneQuery } from '../../src/core/ask/standalone-query';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { AskPipeline } from '../../src/core/ask/ask-pipeline';
 import { LibraryRetriever } from '../../src/core/ask/library-retriever';
-import { LlamaGenerator } from '../../src/core/ask/llama-generator';
-import type { RetrievedChunk } from '../../src/core/ask/seams';
+import type { Generator, RetrievedChunk } from '../../src/core/ask/seams';
 import { Library } from '../../src/core/library';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
+import { answerModel, type AnswerModel } from '../helpers/answer-model';
 import { tempDir } from '../helpers/temp-dir';
 import { loadCranfield, ndcgAt, recallAt, writeCorpus, type Cranfield } from './cranfield';
 
@@ -49,7 +49,8 @@ describe('ask on Cranfield', () => {
   let model: LlamaModel;
   let library: Library;
   let retriever: LibraryRetriever;
-  let generator: LlamaGenerator;
+  let answers: AnswerModel;
+  let generator: Generator;
   let queries: Query[];
   let qrels: Cranfield['qrels'];
   const results: Record<string, unknown> = {};
@@ -61,7 +62,8 @@ describe('ask on Cranfield', () => {
     qrels = cranfield.qrels;
     const llama = await getLlama({ gpu: false });
     model = await llama.loadModel({ modelPath: `${MODELS}/stories260K.gguf` });
-    generator = await LlamaGenerator.create({ model, threads: 1, contextSize: 1024 });
+    answers = await answerModel({ model }, { modelPath: `${MODELS}/stories260K.gguf`, contextSize: 1024 });
+    generator = answers.generator;
     const folder = join(dir.path, 'cranfield');
     await writeCorpus(folder, cranfield.docs);
     const started = performance.now();
@@ -87,7 +89,7 @@ describe('ask on Cranfield', () => {
   afterAll(async () => {
     await mkdir('bench-results', { recursive: true });
     await writeFile('bench-results/ask.json', `${JSON.stringify(results, null, 2)}\n`);
-    await generator?.dispose();
+    await answers?.dispose();
     await library?.dispose();
     await model?.dispose();
     await dir?.cleanup();

@@ -9,13 +9,15 @@
  * it were the only provider of the model), and comes back under a fresh identity whenever the
  * requester's reputation book puts it in a timeout or bans it. Reported per attack: jobs, caught
  * (failed audits), paid (receipts), credits paid to it against what the honest providers earned
- * per job, and the share of all credits paid that went to cheaters.
+ * per job, and the share of all credits paid that went to cheaters. The steady-share attack (a
+ * proven identity cheating after its probation) runs with batch settlement and with B = 1 in
+ * the same run: `npm run bench:cheaters -- -t steady`.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { multiaddr } from '@multiformats/multiaddr';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkJob } from '../../src/core/network';
-import { summarise } from '../../src/core/network/ledger';
+import { summarise } from '../../src/core/network/rewards/rewards-service';
 import { tempDir } from '../helpers/temp-dir';
 import { STORIES, storyPrompt } from '../integration/rewards/cheating-providers';
 import { startRewardedNode, type RewardedNode, type RewardedNodeOptions } from '../integration/rewards/rewarded-node';
@@ -25,7 +27,13 @@ const LONG_JOBS = Number(process.env.CHEATERS_BENCH_LONG ?? 2);
 const ATTACK_JOBS = Number(process.env.CHEATERS_BENCH_JOBS ?? 30);
 /** Fresh identities one attack may take before it gives up. */
 const MAX_IDENTITIES = Number(process.env.CHEATERS_BENCH_IDENTITIES ?? 8);
+/** Honest jobs the requester without the model sends first (third-party audited at the default share). */
+const NO_MODEL_HONEST_JOBS = Number(process.env.CHEATERS_BENCH_NO_MODEL_HONEST ?? 40);
 const PRICE = 1;
+/** Jobs a steady-share cheater serves after its probation (per share f and batch size). */
+const STEADY_JOBS = Number(process.env.CHEATERS_BENCH_STEADY_JOBS ?? 200);
+/** Jobs before a provider leaves probation with a requester (5 all audited + 100 falling). */
+const PROBATION_JOBS = 105;
 
 interface AttackRow {
   attack: string;
@@ -138,7 +146,9 @@ describe('cheaters bench', () => {
     await Promise.all([...nodes].map((n) => n.stop().catch(() => undefined)));
     await Promise.all(dirs.map((d) => d.cleanup()));
     await mkdir('bench-results', { recursive: true });
-    await writeFile('bench-results/cheaters.json', `${JSON.stringify(results, null, 2)}\n`);
+    // A run filtered to some attacks (-t) keeps the figures of the others from the last full run.
+    const previous = JSON.parse(await readFile('bench-results/cheaters.json', 'utf8').catch(() => '{}')) as object;
+    await writeFile('bench-results/cheaters.json', `${JSON.stringify({ ...previous, ...results }, null, 2)}\n`);
   }, 120_000);
 
   it(`honest providers: ${HONEST_JOBS} jobs (${LONG_JOBS} longer than the auditor's context), none failed or banned`, async () => {
@@ -253,6 +263,143 @@ describe('cheaters bench', () => {
       results.attacks = rows;
       console.log(row);
     });
+  }
+
+  it('requester without the model: truncation caught through third-party audits', async () => {
+    // The usual network-chat user: no copy of the model, default audit share and probation. Its
+    // sampled jobs go to a random third provider (the two honest ones) over /hearth/audit.
+    const user = await node({ hasModel: false, auditShare: 0.1, bootstrap: [`${requester.address}/p2p/${requester.peerId}`] });
+    for (const h of honest) await known(h, user);
+    const spentTo = (wallet: string, audits: boolean) =>
+      micro(
+        user.entries.reduce(
+          (sum, e) =>
+            e.kind === 'spent' &&
+            e.receipt.provider.toLowerCase() === wallet.toLowerCase() &&
+            e.jobId.startsWith('audit-') === audits
+              ? sum + BigInt(e.receipt.price)
+              : sum,
+          0n,
+        ),
+      );
+    const row = { honestJobs: 0, honestFailed: 0, honestThirdParty: 0, jobs: 0, identities: 1, caught: 0, paid: 0, thirdParty: 0, unconfirmed: 0 };
+    for (let i = 0; i < NO_MODEL_HONEST_JOBS; i++) {
+      row.honestJobs++;
+      const result = await user.network.requester.generate(job(0.8), { onlyProviders: honest.map((h) => h.peerId), maxAttempts: 2 });
+      const settlement = await result.settlement;
+      if (settlement.audit === 'failed') row.honestFailed++;
+      if (settlement.auditors) row.honestThirdParty++;
+    }
+    const identities: RewardedNode[] = [];
+    const fresh = async () => {
+      const cheater = await node({ provider: 'early-stop', price: PRICE, bootstrap: [`${user.address}/p2p/${user.peerId}`] });
+      identities.push(cheater);
+      await known(cheater, user);
+      return cheater;
+    };
+    let cheater = await fresh();
+    for (let i = 0; i < ATTACK_JOBS; i++) {
+      if (!user.rewards.reputation.isAvailable(cheater.peerId)) {
+        if (identities.length >= MAX_IDENTITIES) break;
+        await cheater.stop();
+        nodes.delete(cheater);
+        cheater = await fresh();
+        row.identities++;
+      }
+      row.jobs++;
+      try {
+        const result = await user.network.requester.generate(job(0.8), { onlyProviders: [cheater.peerId], maxAttempts: 1 });
+        const settlement = await result.settlement;
+        if (settlement.audit === 'failed') row.caught++;
+        if (settlement.receipt) row.paid++;
+        if (settlement.auditors) row.thirdParty++;
+        if (settlement.note?.includes('no second auditor')) row.unconfirmed++;
+      } catch (error) {
+        console.log('no-model job error', (error as Error).message);
+      }
+    }
+    await user.network.requester.idle();
+    const auditCredits = honest.reduce((sum, h) => sum + spentTo(h.rewards.receipts!.binding.wallet, true), 0);
+    const jobCredits = honest.reduce((sum, h) => sum + spentTo(h.rewards.receipts!.binding.wallet, false), 0);
+    results.noModel = {
+      ...row,
+      cheaterCredits: identities.reduce((sum, c) => sum + spentTo(c.rewards.receipts!.binding.wallet, false), 0),
+      honestJobCredits: jobCredits,
+      auditCredits,
+    };
+    console.log('requester without the model', results.noModel);
+    expect(row.honestFailed).toBe(0);
+    expect(row.caught).toBeGreaterThan(0);
+  });
+
+  /**
+   * A proven identity cheating at the steady share: honest until it is off probation with this
+   * requester (105 jobs), then random tokens of the full length (nothing computed, full pay
+   * asked) on a share f of its jobs. Measured with batches (B from the audit share: 10 at 0.1)
+   * and without (B = 1), on two requesters in the same run. The requester keeps sending to it
+   * after a catch ('plain' ranking) and the cheater never refuses a requester for forfeits: the
+   * attacker's best case. Its pay per job is compared with its own honest phase (same jobs).
+   */
+  const steadyRows: Array<Record<string, number | string>> = [];
+  for (const f of [1, 0.3]) {
+    for (const batchJobs of [undefined, 1]) {
+      const label = `steady share, cheats on ${f * 100}% of jobs, ${batchJobs === 1 ? 'no batches (B = 1)' : 'batches (B = 10)'}`;
+      it(`attack: proven identity cheats at the steady share: ${label}`, async () => {
+        const asker = await node({ auditShare: 0.1, ranking: 'plain', ...(batchJobs ? { batchJobs } : {}) });
+        const cheater = await node({
+          provider: `steady-${PROBATION_JOBS}-${f}`,
+          price: PRICE,
+          maxUnpaidJobs: 1_000,
+          bootstrap: [`${asker.address}/p2p/${asker.peerId}`],
+        });
+        await known(cheater, asker);
+        const wallet = cheater.rewards.receipts!.binding.wallet.toLowerCase();
+        const paid = () =>
+          asker.entries.reduce(
+            (sum, e) => (e.kind === 'spent' && e.receipt.provider.toLowerCase() === wallet ? sum + BigInt(e.receipt.price) : sum),
+            0n,
+          );
+        let caught = 0;
+        let errors = 0;
+        const run = async (count: number) => {
+          for (let i = 0; i < count; i++) {
+            try {
+              const result = await asker.network.requester.generate(job(0.8, 32), { onlyProviders: [cheater.peerId], maxAttempts: 2 });
+              if ((await result.settlement).audit === 'failed') caught++;
+            } catch (error) {
+              errors++;
+              console.log('steady job error', (error as Error).message);
+            }
+          }
+        };
+        await run(PROBATION_JOBS);
+        const honestPhase = micro(paid());
+        const honestCaught = caught;
+        await run(STEADY_JOBS);
+        // Whatever is still held goes out as the requester would on stopping.
+        await asker.network.requester.settleBatches();
+        const cheatingPhase = micro(paid()) - honestPhase;
+        const row = {
+          attack: label,
+          share: f,
+          batch: batchJobs ?? 10,
+          honestPhaseJobs: PROBATION_JOBS,
+          honestPerJob: honestPhase / PROBATION_JOBS,
+          cheatingJobs: STEADY_JOBS,
+          caught: caught - honestCaught,
+          errors,
+          cheatingPerJob: cheatingPhase / STEADY_JOBS,
+          ratio: honestPhase > 0 ? cheatingPhase / STEADY_JOBS / (honestPhase / PROBATION_JOBS) : 0,
+        };
+        steadyRows.push(row);
+        results.steady = steadyRows;
+        console.log(row);
+        await cheater.stop();
+        nodes.delete(cheater);
+        await asker.stop();
+        nodes.delete(asker);
+      });
+    }
   }
 
   it('free-loading requester: served at most the unpaid-job limit', async () => {

@@ -2,17 +2,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/core';
 import { runHearth } from '../helpers/hearth-process';
 import { makePdf } from '../fixtures/library/generate';
-import { tempDir } from '../helpers/temp-dir';
+import { indexedHome } from '../helpers/indexed-home';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const STORIES = resolve('../shared/models/stories260K.gguf');
 const SHOTS = 'test-results/screenshots';
 
-async function writeFixtures(folder: string): Promise<void> {
-  await mkdir(folder, { recursive: true });
+async function writeFiles(folder: string): Promise<void> {
   await writeFile(
     join(folder, 'wing-report.pdf'),
     await makePdf([
@@ -30,25 +28,13 @@ describe('asking your files in the UI over `hearth serve`', () => {
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
-    home = await tempDir('hearth-ask-e2e-');
-    const docs = join(home.path, 'docs');
-    await writeFixtures(docs);
     // Index the fixture folder and choose the chat model with the engine itself, then serve it.
-    const engine = await createEngine({ dataDir: home.path });
-    try {
-      const cli = { door: 'cli' as const };
-      const model = (await engine.dispatch('models.import', { path: STORIES, role: 'chat' }, cli)) as { file: string };
-      await engine.dispatch(
-        'settings.update',
-        { models: { chatModel: model.file, threads: 1 }, chat: { maxTokens: 48 } },
-        cli,
-      );
-      engine.library.configure({ watch: false });
-      await engine.dispatch('library.addSource', { collection: 'research', path: docs }, cli);
-      await (await engine.library.get()).whenIdle();
-    } finally {
-      await engine.dispose();
-    }
+    home = await indexedHome({
+      prefix: 'hearth-ask-e2e-',
+      chatModel: STORIES,
+      settings: { chat: { maxTokens: 48 } },
+      writeFiles,
+    });
     cliAnswer = await runHearth(['ask', 'At what angle of attack did the swept wing stall?', '--json'], home.path);
     ui = await startUiSession(home.path);
   });

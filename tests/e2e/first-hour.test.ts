@@ -201,7 +201,14 @@ describe('the first hour', () => {
     await state.getByText('Node running, not sharing').waitFor({ timeout: 30_000 });
     const address = (await page.getByTestId('node-address').textContent())!;
     expect(address).toMatch(/^\/ip[46]\/.+\/p2p\/\w+$/);
-    await page.getByTestId('peers').getByText('No other Hearth node found yet').waitFor();
+    // No peers: what it means and the way in, pointing at controls that exist.
+    const help = page.getByTestId('no-peers-help');
+    await help.getByText('No other Hearth node is connected.').waitFor();
+    await expect(page.getByRole('switch', { name: 'Find nodes on this network' }).isChecked()).resolves.toBe(true);
+    await help.getByRole('button', { name: "Paste a friend's address" }).click();
+    await expect(
+      page.getByLabel('Bootstrap nodes').evaluate((el) => el === el.ownerDocument.activeElement),
+    ).resolves.toBe(true);
     await page.getByRole('switch', { name: 'Contribute' }).click();
     await state.getByText('Running, nothing offered').waitFor();
 

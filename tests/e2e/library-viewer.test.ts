@@ -2,9 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEngine } from '../../src/core';
 import { makeDocx, makePdf } from '../fixtures/library/generate';
-import { tempDir } from '../helpers/temp-dir';
+import { indexedHome } from '../helpers/indexed-home';
 import { tabTo } from '../helpers/keyboard';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
@@ -27,29 +26,25 @@ describe('Library search opens the passage in its file (`hearth serve`, Chromium
 
   beforeAll(async () => {
     await mkdir(SHOTS, { recursive: true });
-    home = await tempDir('hearth-viewer-e2e-');
-    const docs = join(home.path, 'docs');
-    await mkdir(docs, { recursive: true });
-    await writeFile(
-      join(docs, 'wing-report.pdf'),
-      await makePdf([
-        'Wind tunnel report\nThis report describes the test campaign and the models used.',
-        'Results\nThe swept wing stalled at fourteen degrees angle of attack.\nTip stall began before root stall.',
-        'Appendix\nThe balance was calibrated before each run.',
-      ]),
-    );
-    await writeFile(join(docs, 'village.docx'), makeDocx([{ heading: 'Village life', paragraphs: PARAGRAPHS }]));
-    await writeFile(join(docs, 'wing-notes.md'), '# Notes\n\nThe swept wing needs vortex generators near the tip.\n');
-    const engine = await createEngine({ dataDir: home.path });
-    try {
-      const cli = { door: 'cli' as const };
-      await engine.dispatch('settings.update', { library: { chunkTokens: 64, chunkOverlap: 16 } }, cli);
-      engine.library.configure({ watch: false });
-      await engine.dispatch('library.addSource', { collection: 'research', path: docs }, cli);
-      await (await engine.library.get()).whenIdle();
-    } finally {
-      await engine.dispose();
-    }
+    home = await indexedHome({
+      prefix: 'hearth-viewer-e2e-',
+      settings: { library: { chunkTokens: 64, chunkOverlap: 16 } },
+      writeFiles: async (docs) => {
+        await writeFile(
+          join(docs, 'wing-report.pdf'),
+          await makePdf([
+            'Wind tunnel report\nThis report describes the test campaign and the models used.',
+            'Results\nThe swept wing stalled at fourteen degrees angle of attack.\nTip stall began before root stall.',
+            'Appendix\nThe balance was calibrated before each run.',
+          ]),
+        );
+        await writeFile(join(docs, 'village.docx'), makeDocx([{ heading: 'Village life', paragraphs: PARAGRAPHS }]));
+        await writeFile(
+          join(docs, 'wing-notes.md'),
+          '# Notes\n\nThe swept wing needs vortex generators near the tip.\n',
+        );
+      },
+    });
     ui = await startUiSession(home.path);
   }, 120_000);
   afterAll(async () => {

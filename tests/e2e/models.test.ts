@@ -2,10 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rpcCall } from '../helpers/rpc-call';
 import { tempDir } from '../helpers/temp-dir';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
 const STORIES = resolve('../shared/models/stories260K.gguf');
+const TINY = resolve('../shared/models/llama-2-tiny-random.gguf');
 const SHOTS = 'test-results/screenshots';
 
 async function online(): Promise<boolean> {
@@ -84,6 +86,39 @@ describe('the Models page', () => {
 
     await row.getByRole('button', { name: 'Delete stories260K.gguf' }).click();
     await installed.getByText('No models installed yet.').waitFor();
+    await page.close();
+  });
+
+  it("shows a chat model's speed as an estimate, then as measured by its first answer", async () => {
+    // One thread for the toy model; the random model writes to its limit, long enough to measure.
+    await rpcCall(ui.hearth, 'settings.update', { models: { threads: 1 }, chat: { maxTokens: 64 } });
+    const page = await openModels();
+    await page.getByLabel('GGUF file path').fill(TINY);
+    await page.getByRole('button', { name: 'Import' }).click();
+    const row = page
+      .getByRole('list', { name: 'Installed models' })
+      .getByRole('listitem')
+      .filter({ hasText: 'llama-2-tiny-random.gguf' });
+    await row.getByText('Active for chat').waitFor();
+    await expect(row.getByTestId('model-speed').textContent()).resolves.toMatch(
+      /^about [\d.]+ tokens\/s here \(estimate until its first answer\)$/,
+    );
+
+    await page.getByRole('link', { name: 'Chat' }).click();
+    await page.getByLabel('Message').fill('Tell me more');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page
+      .getByRole('article', { name: 'Assistant' })
+      .getByText(/tokens\/s/)
+      .waitFor({ timeout: 60_000 });
+
+    await page.getByRole('link', { name: 'Models' }).click();
+    await expect
+      .poll(() => row.getByTestId('model-speed').textContent(), { timeout: 10_000 })
+      .toMatch(/^~[\d.]+ tokens\/s on this computer$/);
+    await page.screenshot({ path: `${SHOTS}/models-measured-speed.png`, fullPage: true });
+    await row.getByRole('button', { name: 'Delete llama-2-tiny-random.gguf' }).click();
+    await row.waitFor({ state: 'detached' });
     await page.close();
   });
 });

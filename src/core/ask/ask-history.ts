@@ -27,6 +27,7 @@ export class AskHistory {
 
   private _load(): Promise<void> {
     this._loaded ??= (async () => {
+      // No history folder yet means no past answers.
       const names = await readdir(this.dir).catch(() => [] as string[]);
       for (const name of names.filter((n) => n.endsWith('.json'))) {
         const state = await readJsonState(join(this.dir, name), StoredAskSchema, {

@@ -140,6 +140,7 @@ export function createAskService(
         .then(async (answer) => {
           // A stopped ask with nothing written is not worth reopening.
           if (answer.outcome !== 'cancelled' || answer.text)
+            // History is a convenience: the answer is delivered whether or not it could be kept.
             await components.history?.save(answer).catch(() => undefined);
           return answer;
         });

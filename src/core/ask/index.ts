@@ -10,7 +10,6 @@ export { createAskService, type AskServiceComponents, type AskServiceInit } from
 export { parseCitations, type ParsedCitations } from './citations';
 export { packSources, cutToTokens, type PackedSource } from './context-packer';
 export { AskUnavailableError } from './errors';
-export { LlamaGenerator, type LlamaGeneratorOptions } from './llama-generator';
 export { LlamaReranker, RerankerUnsupportedError } from './llama-reranker';
 export { runSelfTest, questionFor } from './self-test';
 export type { Generator, GenerateOptions, Reranker, RetrieveOptions, RetrievedChunk, Retriever } from './seams';

@@ -21,7 +21,7 @@ export class LlamaReranker implements Reranker, Disposable {
 
   private constructor(private readonly _context: LlamaRankingContext) {}
 
-  /** Creates the ranking context; threads default to 1 for the reason in LlamaGenerator. */
+  /** Creates the ranking context; threads default to 1: on small machines oversubscribing is 10-500x slower. */
   static async create(
     model: LlamaModel,
     options: { threads?: number; contextSize?: number } = {},

@@ -9,6 +9,11 @@ export interface ChainConfig {
   token: Address;
 }
 
+/** The chain section of settings is half-filled or malformed: the user fixes it where settings are edited. */
+export class ChainSettingsError extends Error {
+  override readonly name = 'ChainSettingsError';
+}
+
 /** The chain section of settings: all empty by default, which means no chain at all. */
 export type ChainSettings = Settings['chain'];
 
@@ -22,7 +27,7 @@ export function chainConfigFrom(settings: ChainSettings): ChainConfig | undefine
   ).length;
   if (filled === 0) return undefined;
   if (filled < 4 || settings.chainId === null) {
-    throw new Error(
+    throw new ChainSettingsError(
       'The chain settings are incomplete: fill in the RPC URL, chain id, escrow address and token address under Settings → Payments on chain, or clear all four to turn the chain off.',
     );
   }
@@ -31,7 +36,7 @@ export function chainConfigFrom(settings: ChainSettings): ChainConfig | undefine
     ['token', settings.tokenAddress],
   ] as const) {
     if (!isAddress(value))
-      throw new Error(
+      throw new ChainSettingsError(
         `The ${what} address in the chain settings (${value}) is not an address: fix it under Settings → Payments on chain.`,
       );
   }

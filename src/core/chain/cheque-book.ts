@@ -125,6 +125,7 @@ export class ChequeBook {
 
   private _serial<T>(task: () => Promise<T>): Promise<T> {
     const run = this._queue.then(task, task);
+    // The queue only orders tasks; the caller gets the failure from `run`.
     this._queue = run.catch(() => undefined);
     return run;
   }

@@ -67,6 +67,7 @@ export function verifyCheque(domain: EscrowDomain, cheque: SignedCheque): Promis
     primaryType: 'Cheque',
     message: { requester: cheque.requester, provider: cheque.provider, cumulative: cheque.cumulative },
     signature: cheque.signature,
+    // A signature that cannot even be parsed is not a valid one: verification answers false.
   }).catch(() => false);
 }
 

@@ -1,6 +1,6 @@
 export { ChainPayments, createChainPayments, type ChainPaymentsInit } from './chain-payments';
 export { ChainClient, type ChainRequestRecord } from './chain-client';
-export { chainConfigFrom, type ChainConfig, type ChainSettings } from './chain-config';
+export { ChainSettingsError, chainConfigFrom, type ChainConfig, type ChainSettings } from './chain-config';
 export { ChequeBook, type Reservation } from './cheque-book';
 export { CreditCheck, type CreditVerdict } from './credit-check';
 export { DepositExhaustedError } from './deposit-exhausted-error';

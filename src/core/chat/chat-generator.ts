@@ -34,6 +34,19 @@ export interface GenerateResult {
   stopReason: 'end' | 'maxTokens' | 'abort';
   /** Milliseconds from the call to the first piece of text; null when none came. */
   firstTokenMs: number | null;
+  /** Tokens generated. */
+  tokens: number;
+  /** Generation speed after the first token (the prompt's evaluation left out); null below MEASURED_MIN_TOKENS. */
+  tokensPerSecond: number | null;
+}
+
+/** Fewer tokens than this say more about timer noise than about the model's speed. */
+export const MEASURED_MIN_TOKENS = 16;
+
+export interface ChatGeneratorOptions {
+  hasChatTemplate: boolean;
+  /** Told the speed of every generation long enough to measure it (GenerateResult.tokensPerSecond). */
+  onMeasured?: (tokensPerSecond: number) => void;
 }
 
 /**
@@ -49,16 +62,17 @@ export class ChatGenerator implements Disposable {
     readonly loaded: LoadedModel,
     private readonly _context: LlamaContext,
     private readonly _chat: LlamaChat,
+    private readonly _onMeasured?: (tokensPerSecond: number) => void,
   ) {}
 
-  static async create(loaded: LoadedModel, options: { hasChatTemplate: boolean }): Promise<ChatGenerator> {
+  static async create(loaded: LoadedModel, options: ChatGeneratorOptions): Promise<ChatGenerator> {
     const context = await loaded.model.createContext({
       contextSize: { max: loaded.contextSize },
       threads: loaded.threads,
     });
     const chatWrapper = chatWrapperFor(loaded.model, options.hasChatTemplate);
     const chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true });
-    return new ChatGenerator(loaded, context, chat);
+    return new ChatGenerator(loaded, context, chat, options.onMeasured);
   }
 
   /** The prompt format in use, for example "Gemma", "ChatML" or "General". */
@@ -88,24 +102,41 @@ export class ChatGenerator implements Disposable {
 
   private async _generate(request: GenerateRequest): Promise<GenerateResult> {
     const started = performance.now();
-    if (request.signal?.aborted) return { text: '', stopReason: 'abort', firstTokenMs: null };
+    if (request.signal?.aborted)
+      return { text: '', stopReason: 'abort', firstTokenMs: null, tokens: 0, tokensPerSecond: null };
     let firstTokenMs: number | null = null;
+    let tokens = 0;
+    let firstTokenAt = 0;
+    let lastTokenAt = 0;
     const response = await this._chat.generateResponse(toHistory(request), {
       maxTokens: request.maxTokens ?? 1024,
       temperature: request.temperature ?? 0.7,
       topP: request.topP ?? 0.95,
       signal: request.signal,
       stopOnAbortSignal: true,
+      onToken: (chunk) => {
+        lastTokenAt = performance.now();
+        if (tokens === 0) firstTokenAt = lastTokenAt;
+        tokens += chunk.length;
+      },
       onTextChunk: (text) => {
         firstTokenMs ??= performance.now() - started;
         request.onToken?.(text);
       },
     });
     const reason = response.metadata.stopReason;
+    // Tokens after the first over the time they took: the speed of writing, as the user sees it.
+    const tokensPerSecond =
+      tokens >= MEASURED_MIN_TOKENS && lastTokenAt > firstTokenAt
+        ? ((tokens - 1) * 1000) / (lastTokenAt - firstTokenAt)
+        : null;
+    if (tokensPerSecond !== null) this._onMeasured?.(tokensPerSecond);
     return {
       text: response.response,
       stopReason: reason === 'abort' ? 'abort' : reason === 'maxTokens' ? 'maxTokens' : 'end',
       firstTokenMs,
+      tokens,
+      tokensPerSecond,
     };
   }
 

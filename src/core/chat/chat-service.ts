@@ -68,6 +68,7 @@ export class ChatService extends StackOwner {
     this.store = new ConversationStore(_o.dir, _o.onDamage);
     // Newest first: answers in progress stop (and save what they wrote), then the model's context closes.
     this._stack.defer(async () => {
+      // A generator that failed to load has no context to close; its error went to the answer that asked.
       const generator = await this._generatorLoading?.catch(() => null);
       await generator?.dispose();
     });
@@ -87,12 +88,18 @@ export class ChatService extends StackOwner {
     if (!file) throw new NoModelChosenError('chat');
     const previous = this._generatorLoading;
     const loading = (async () => {
+      // The previous load's failure went to its caller; this load starts afresh.
       const current = await previous?.catch(() => null);
       if (current && !current.disposed && current.loaded.file === file && !current.model.disposed) return current;
       await current?.dispose();
       const loaded = await this._o.slots.load('chat', file);
       const facts = await this._o.models.facts(file);
-      this._generator = await ChatGenerator.create(loaded, { hasChatTemplate: facts.hasChatTemplate });
+      this._generator = await ChatGenerator.create(loaded, {
+        hasChatTemplate: facts.hasChatTemplate,
+        // The first real answer tells the Models page how fast this model is here (no extra benchmark).
+        onMeasured: (tokensPerSecond) =>
+          void this._o.models.recordSpeed(file, { tokensPerSecond, threads: loaded.threads }).catch(() => undefined),
+      });
       return this._generator;
     })();
     this._generatorLoading = loading;
@@ -252,6 +259,7 @@ export class ChatService extends StackOwner {
         this._active.delete(conversationId);
         this._o.events.emit('chat.done', { conversationId, message });
       } catch (error) {
+        // Only waits for the save in flight to land; the answer's own failure is reported below.
         await saved.catch(() => undefined);
         // A failed regeneration puts the answer it replaced back: nothing the user had is lost.
         const previous = earlier.at(-1);

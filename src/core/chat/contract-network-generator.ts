@@ -42,6 +42,7 @@ export function createNetworkGenerator(init: ContractNetworkGeneratorInit): Netw
     let onAbort: () => void = () => undefined;
     const aborted = new Promise<null>((resolve) => {
       onAbort = () => {
+        // A cancel that fails found the job already over; the answer stops here either way.
         void network.cancel({ jobId }, WITHIN_ENGINE).catch(() => undefined);
         resolve(null);
       };

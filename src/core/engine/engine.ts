@@ -9,10 +9,11 @@ import { DisposedError } from '../disposable';
 import { DisposeStack, StackOwner } from '../dispose-stack';
 import { createDispatch, type Dispatch, type EngineServices } from '../doors/dispatch';
 import { EventBus } from '../events';
+import { UserActivity } from '../activity/user-activity';
 import { openEngineLibrary, type EngineLibrary } from '../library';
 import { createLogger, type Logger } from '../log';
 import { NetworkService } from '../network';
-import { createRewardsService } from '../network/ledger';
+import { createRewardsService } from '../network/rewards/rewards-service';
 import { createWalletService } from '../chain/wallet-service';
 import { createSecretStore, type SecretCipher, type SecretStore } from '../secrets';
 import { createSettingsService, SettingsStore } from '../settings';
@@ -95,7 +96,8 @@ export class Engine extends StackOwner {
     try {
       return new Engine(await build(options, stack), stack);
     } catch (error) {
-      // A start that fails half-way closes what it opened, so the process can still exit.
+      // A start that fails half-way closes what it opened, so the process can still exit;
+      // the start's own failure, thrown below, is the one to report.
       await stack.dispose().catch(() => undefined);
       throw error;
     }
@@ -145,7 +147,11 @@ async function build(options: EngineOptions, stack: DisposeStack): Promise<Engin
   );
   const secrets = createSecretStore({ dir: join(dataDir, 'secrets'), cipher: options.secretCipher });
   const workerLauncher = options.workerLauncher;
-  const library = stack.use(openEngineLibrary({ dataDir, settings, events, log, notices, onDamage, workerLauncher }));
+  // One view of what the user is doing, for the services that step aside for them.
+  const activity = stack.use(new UserActivity(events));
+  const library = stack.use(
+    openEngineLibrary({ dataDir, settings, events, log, notices, onDamage, workerLauncher, activity }),
+  );
   const network = stack.use(
     new NetworkService({
       dataDir,
@@ -154,6 +160,7 @@ async function build(options: EngineOptions, stack: DisposeStack): Promise<Engin
       events,
       log,
       followSettings: host === 'desktop',
+      activity,
       workerLauncher,
       notices,
       onDamage,

@@ -11,7 +11,7 @@ import { modelsDir } from '../paths';
 import type { NoticeBoard } from '../app';
 import type { SettingsStore } from '../settings';
 import type { OnStateDamage } from '../state';
-import { ChatActivity } from './chat-activity';
+import type { UserActivity } from '../activity/user-activity';
 import { LibraryError } from './errors';
 import { Library } from './library';
 import type { WorkerLauncher } from '../workers/worker-launcher';
@@ -28,6 +28,8 @@ export interface EngineLibraryOptions {
   onDamage?: OnStateDamage;
   /** Starts the document readers (the app's utility processes; headless, Node's fork). */
   workerLauncher?: WorkerLauncher;
+  /** What the user is doing: indexing yields between batches while an answer is being written. */
+  activity: UserActivity;
 }
 
 export interface LibraryOverrides {
@@ -51,7 +53,6 @@ export class EngineLibrary extends StackOwner {
   private _library: Promise<Library> | null = null;
   private _overrides: LibraryOverrides = {};
   private _timer: NodeJS.Timeout | null = null;
-  private readonly _chat: ChatActivity;
   /** The embedding model the open library was opened with, to notice the user choosing another. */
   private _openedWith: string | null = null;
   private _switching: Promise<void> = Promise.resolve();
@@ -63,10 +64,10 @@ export class EngineLibrary extends StackOwner {
     // Closed last: the library (and one being closed for a model switch), once nothing can open it any more.
     this._stack.defer(async () => {
       await this._closing;
+      // A library that failed to open has nothing to close; its error went to whoever opened it.
       const library = await this._library?.catch(() => null);
       await library?.dispose();
     });
-    this._chat = this._stack.use(new ChatActivity(_options.events));
     const offSettings = _options.events.on('settings.changed', (next) => {
       const chosen = next.models.embeddingModel;
       if (this._library && this._overrides.embedModel === undefined && chosen !== this._openedWith) {
@@ -81,7 +82,12 @@ export class EngineLibrary extends StackOwner {
     // Resume an interrupted run (or start watching) soon after start, unless a command configures it first.
     const dir = join(_options.dataDir, 'library');
     if (existsSync(join(dir, 'collections.json'))) {
-      this._timer = setTimeout(() => void this.get().catch(() => undefined), 1500);
+      this._timer = setTimeout(() => {
+        // Nobody waits for this open, so log why it failed; each later use of the library gets the same error.
+        this.get().catch((error: unknown) =>
+          _options.log.warn({ event: 'library-resume-failed', reason: (error as Error).message }),
+        );
+      }, 1500);
       this._timer.unref();
     }
     this._stack.defer(() => {
@@ -139,10 +145,11 @@ export class EngineLibrary extends StackOwner {
           this._options.notices?.post('warning', message);
         },
         onDamage: this._options.onDamage,
+        log,
         reader: { launch: this._options.workerLauncher },
         embedThreads: embedThreads(current.models.threads),
         watch: this._overrides.watch ?? current.library.watch,
-        isBusy: () => this._chat.busy,
+        isBusy: () => this._options.activity.answering,
         onProgress: (progress) => events.emit('library.progress', progress),
         onChanged: (collectionId) => events.emit('library.changed', { collectionId }),
       });

@@ -1,4 +1,5 @@
 import type { Settings } from '../../shared/settings';
+import type { Logger } from '../log';
 import type { CollectionBook } from './collections';
 import { DEFAULT_LIMITS } from './extract';
 import type { ExtractPool } from './extract/extract-pool';
@@ -35,6 +36,8 @@ export interface IndexRunComponents {
   onChanged?: (collectionId: string) => void;
   /** Called just before a file is read; tests use it to change the file under the indexer. */
   beforeRead?: (path: string) => Promise<void> | void;
+  /** Where a run that fails is logged; the queue keeps its work for the next kick. */
+  log?: Pick<Logger, 'error'>;
 }
 
 /**
@@ -76,7 +79,7 @@ export class IndexRun {
     if (this._running || this._stopped || this._paused || this._c.generation.held !== null) return;
     this._running = this._runLoop()
       .catch((error: unknown) => {
-        if (!this._stopped) console.error('hearth library:', error);
+        if (!this._stopped) this._c.log?.error({ event: 'library-run-failed', err: error }, 'indexing stopped');
       })
       .finally(() => {
         this._running = null;

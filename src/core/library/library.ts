@@ -4,6 +4,7 @@ import type { Collection, FileStatus, LibraryProgress, LibraryStatus } from '../
 import type { Settings } from '../../shared/settings';
 import { DisposedError } from '../disposable';
 import { StackOwner } from '../dispose-stack';
+import type { Logger } from '../log';
 import type { OnStateDamage } from '../state';
 import { CollectionBook, type StoredCollection } from './collections';
 import { LibraryError } from './errors';
@@ -44,6 +45,8 @@ export interface LibraryOptions {
   modelsDir?: string;
   /** Something the user should know (the model the vectors need is missing, say). */
   onNotice?: (message: string) => void;
+  /** Where an indexing run that fails is logged (the engine's log). Default: nowhere. */
+  log?: Pick<Logger, 'error'>;
   /** Told about damaged state files (index.json, collections.json, queue.json) after they were set aside. */
   onDamage?: OnStateDamage;
   /** CPU threads for embedding. Default 1. */
@@ -86,6 +89,7 @@ export class Library extends StackOwner {
     try {
       await library._open();
     } catch (error) {
+      // The open's own failure, thrown below, is the one worth reporting.
       await library.dispose().catch(() => undefined);
       throw error;
     }
@@ -128,6 +132,7 @@ export class Library extends StackOwner {
       isBusy: this._options.isBusy,
       onChanged: this._options.onChanged,
       beforeRead: this._options.beforeRead,
+      log: this._options.log,
     });
     stack.defer(() => this._run.finished());
     // Before the run is awaited: a file mid-read ends at once and stays queued.

@@ -64,6 +64,7 @@ export async function passageContext(library: ContextLibrary, request: PassageCo
 async function insideLibrary(library: ContextLibrary, real: string): Promise<boolean> {
   for (const collection of await library.collections()) {
     for (const source of collection.sources) {
+      // A source folder that is gone contains nothing, so it cannot admit the file.
       const root = await realpath(source).catch(() => null);
       if (root && (real === root || real.startsWith(root.endsWith(sep) ? root : root + sep))) return true;
     }

@@ -338,6 +338,7 @@ export class LibraryStore implements Disposable {
       else this._chunks = await this._db.createTable(this._chunksName, chunks);
       this._ftsStale = true;
     });
+    // The tail only orders writes; the caller gets the failure from `next`.
     this._adding = next.catch(() => undefined);
     return next;
   }
@@ -356,6 +357,7 @@ export class LibraryStore implements Disposable {
   commit(): Promise<void> {
     // Two index builds at once conflict in LanceDB; a search and a finishing run may both ask.
     const next = this._committing.then(() => this._commit());
+    // The tail only orders commits; the caller gets the failure from `next`.
     this._committing = next.catch(() => undefined);
     return next;
   }
@@ -383,6 +385,7 @@ export class LibraryStore implements Disposable {
       this._annRows = rows;
       this._annPartitions = options.numPartitions!;
     }
+    // Pruning old versions is housekeeping: the index is complete without it, and the next commit retries.
     await this._chunks.optimize({ cleanupOlderThan: new Date(Date.now() - 60_000) }).catch(() => undefined);
   }
 

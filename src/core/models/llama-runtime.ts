@@ -116,7 +116,7 @@ export class LlamaRuntime implements Disposable {
             }
             best = Math.min(best, (performance.now() - start) / Math.max(1, count));
           } finally {
-            sequence.dispose();
+            await sequence.dispose();
           }
         }
       } finally {
@@ -138,6 +138,7 @@ export class LlamaRuntime implements Disposable {
   async dispose(): Promise<void> {
     if (this._disposed) return;
     this._disposed = true;
+    // A runtime that failed to load has nothing to close; its error went to the model that asked.
     const llama = await this._llama?.catch(() => null);
     await llama?.dispose();
   }

@@ -53,6 +53,7 @@ export class ModelSlots implements Disposable {
     if (this._disposed) throw new DisposedError('The model slots');
     const previous = this._pending.get(role);
     const run = (async () => {
+      // Only waits for the previous load of this role to settle; its failure went to its caller.
       await previous?.catch(() => undefined);
       const current = this._slots.get(role);
       if (current?.loaded.file === file && !current.loaded.model.disposed) return current.loaded;

@@ -9,10 +9,21 @@ import * as v from 'valibot';
 import { readJsonState, type OnStateDamage } from '../state';
 import { InvalidModelFileError, ModelNotInstalledError } from './errors';
 
+const MeasuredSpeedSchema = v.object({
+  tokensPerSecond: v.number(),
+  /** The evaluation threads it ran with. */
+  threads: v.number(),
+  /** When, in milliseconds since the epoch. */
+  at: v.number(),
+});
+export type MeasuredSpeed = v.InferOutput<typeof MeasuredSpeedSchema>;
+
 const ModelRecordSchema = v.object({
   role: ModelRoleSchema,
   sha256: v.nullable(v.string()),
   catalogId: v.nullable(v.string()),
+  /** The speed of its first real generation here; absent until it has written an answer. */
+  measured: v.optional(MeasuredSpeedSchema),
 });
 const ModelIndexSchema = v.record(v.string(), ModelRecordSchema);
 
@@ -59,6 +70,7 @@ export class ModelStore {
     const index = await this._readIndex();
     const out: Omit<InstalledModel, 'fit'>[] = [];
     for (const file of names) {
+      // Not a readable GGUF (cut short, replaced by hand): not a model to list; use makes the error visible.
       const facts = await this.facts(file).catch(() => null);
       if (!facts) continue;
       const record = index[file];
@@ -72,6 +84,9 @@ export class ModelStore {
         architecture: facts.architecture,
         contextLength: facts.contextLength,
         hasChatTemplate: facts.hasChatTemplate,
+        ...(record?.measured
+          ? { speed: { tokensPerSecond: round1(record.measured.tokensPerSecond), measured: true } }
+          : {}),
       });
     }
     return out;
@@ -122,7 +137,26 @@ export class ModelStore {
 
   async record(file: string, record: ModelRecord): Promise<void> {
     const index = await this._readIndex();
-    index[file] = record;
+    // The same file keeps its measured speed through a change of role.
+    const kept = index[file]?.sha256 === record.sha256 ? index[file]?.measured : undefined;
+    index[file] = kept && !record.measured ? { ...record, measured: kept } : record;
+    await this._writeIndex(index);
+  }
+
+  /**
+   * Keeps the speed of a model's first generation long enough to measure; later ones do not
+   * replace it, so the figure stays the one first shown. A file no longer installed is skipped.
+   */
+  async recordSpeed(file: string, speed: Omit<MeasuredSpeed, 'at'>): Promise<void> {
+    const index = await this._readIndex();
+    const record = index[file];
+    if (record?.measured) return;
+    const facts = record ? null : await this.facts(file).catch(() => null);
+    if (!record && !facts) return;
+    index[file] = {
+      ...(record ?? { role: facts!.suggestedRole, sha256: null, catalogId: null }),
+      measured: { ...speed, at: Date.now() },
+    };
     await this._writeIndex(index);
   }
 
@@ -148,6 +182,10 @@ export class ModelStore {
     await mkdir(this.dir, { recursive: true });
     await writeFileAtomic(join(this.dir, INDEX_FILE), JSON.stringify(index, null, 2));
   }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
 }
 
 export async function sha256File(path: string): Promise<string> {

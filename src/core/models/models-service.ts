@@ -78,11 +78,15 @@ export class ModelsService extends StackOwner {
   async installed(): Promise<InstalledModel[]> {
     const llama = await this._o.runtime.getLlama();
     const list = await this._o.store.list();
+    const hw = await this._o.runtime.hardware();
     return Promise.all(
       list.map(async (m) => {
         const facts = await this._o.store.facts(m.file);
+        // No estimate (an architecture node-llama-cpp cannot size) shows as an unknown fit, not an error.
         const fit = await fitFromGguf(llama, facts.info, m.role !== 'chat').catch(() => null);
-        return { ...m, fit };
+        // A chat model's speed is estimated until its first answer here measures it.
+        const estimate = m.role === 'chat' && fit && !m.speed ? estimateSpeed(m.bytes, fit, hw).tokensPerSecond : null;
+        return { ...m, fit, ...(estimate !== null ? { speed: { tokensPerSecond: estimate, measured: false } } : {}) };
       }),
     );
   }

@@ -12,7 +12,10 @@ import { modelCid, ProviderDirectory } from './requester/provider-directory';
 import type { ProviderRanker } from './requester/provider-ranker';
 import { Requester, type RequesterTimeouts } from './requester/requester';
 import type { JobPayments } from '../chain/job-payments';
+import type { TokenAuditor } from './audit';
+import { AuditServer } from './provider/audit-server';
 import type { JobSettler } from './rewards/job-settler';
+import type { RemoteAuditors } from './rewards/remote-auditors';
 import type { ReceiptCollector } from './rewards/receipt-collector';
 
 /** The node's own options (see HearthNodeInit), minus the block list the network keeps itself. */
@@ -21,13 +24,22 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
    * Present when this node offers models; absent for a pure requester, relay or bootstrap. The
    * network supplies the rest (log, strikes, change reports, receipts); `price` is also announced.
    */
-  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts' | 'payments'>;
+  provider?: Omit<InferenceProviderInit, 'onStrike' | 'onChange' | 'log' | 'receipts' | 'payments' | 'unpaid'>;
   ranker?: ProviderRanker;
   /**
    * Audits and receipts. `settler`: this node audits and pays for the jobs it sends;
    * `receipts`: this node asks to be paid for the jobs it serves. Absent: neither.
    */
-  rewards?: { settler?: JobSettler; receipts?: ReceiptCollector };
+  rewards?: {
+    settler?: JobSettler;
+    receipts?: ReceiptCollector;
+    /** Unpaid-job counts kept across restarts (NodeRewards.unpaid). */
+    unpaid?: InferenceProviderInit['unpaid'];
+    /** Third-party audits of the jobs this node sends (NodeRewards.remoteAuditors). */
+    remoteAuditors?: RemoteAuditors;
+    /** With a provider: this node serves audits of the models it offers with these auditors. */
+    auditorFor?: (sha256: string) => Promise<TokenAuditor | null>;
+  };
   /** Escrow payments on chain (src/core/chain); absent when no chain is configured. */
   payments?: JobPayments;
   requesterTimeouts?: Partial<RequesterTimeouts>;
@@ -63,6 +75,8 @@ export class HearthNetwork {
   readonly directory: ProviderDirectory;
   readonly requester: Requester;
   readonly provider: InferenceProvider | null;
+  /** Serves `/hearth/audit` for the offered models; null without a provider or auditors. */
+  readonly auditServer: AuditServer | null;
   private readonly _strikes = new Map<string, number>();
   private _announceTimer: NodeJS.Timeout | undefined;
   private _soonTimer: NodeJS.Timeout | undefined;
@@ -78,24 +92,39 @@ export class HearthNetwork {
   ) {
     this.directory = new ProviderDirectory(node);
     this._redialer = new PeerRedialer(node, { ..._init.redial, keep: keepWorthRedialing(node, _init.bootstrap) });
-    this.requester = new Requester(
-      node,
-      this.directory,
-      _init.ranker,
-      _init.requesterTimeouts,
-      _init.rewards?.settler,
-      _init.payments,
-    );
+    this.requester = new Requester(node, {
+      directory: this.directory,
+      ranker: _init.ranker,
+      timeouts: _init.requesterTimeouts,
+      settler: _init.rewards?.settler,
+      payments: _init.payments,
+      log: _init.log,
+    });
     this.provider = _init.provider
       ? new InferenceProvider(node, {
           ..._init.provider,
           receipts: _init.rewards?.receipts,
+          unpaid: _init.rewards?.unpaid,
           payments: _init.payments,
           log: _init.log,
           onStrike: (peer) => this._strike(peer),
           onChange: () => _init.onChange(),
         })
       : null;
+    const provider = _init.provider;
+    const auditorFor = _init.rewards?.auditorFor;
+    this.auditServer =
+      provider && auditorFor
+        ? new AuditServer(node, {
+            models: () => provider.models,
+            auditorFor,
+            verdict: provider.verdict,
+            price: provider.price,
+            receipts: _init.rewards?.receipts,
+            onStrike: (peer) => this._strike(peer),
+            log: _init.log,
+          })
+        : null;
   }
 
   static async start(init: HearthNetworkInit): Promise<HearthNetwork> {
@@ -106,6 +135,8 @@ export class HearthNetwork {
     network._redialer.start();
     await network._followKnownPeers();
     await network.provider?.start();
+    await network.auditServer?.start();
+    init.rewards?.remoteAuditors?.attach(node, network.directory);
     for (const name of ['peer:connect', 'peer:disconnect', 'self:peer:update'] as const) {
       node.addEventListener(name, () => init.onChange());
     }
@@ -164,6 +195,7 @@ export class HearthNetwork {
       price: this._init.provider?.price?.() ?? 0,
       addrs: this.node.getMultiaddrs().map((a) => a.toString()),
     });
+    // No subscribers yet (a lone node) is not an error: the next announcement goes out in seconds.
     this.node.services.pubsub.publish(CAPACITY_TOPIC, data).catch(() => undefined);
     if (this.node.getPeers().length > 0) this._provideOnDht();
   }
@@ -201,8 +233,12 @@ export class HearthNetwork {
     this._stopped = true;
     clearInterval(this._announceTimer);
     clearTimeout(this._soonTimer);
+    // Held receipts go to their providers before the node goes (bounded: a provider may be gone).
+    await Promise.race([this.requester.settleBatches(), new Promise((resolve) => setTimeout(resolve, 10_000).unref())]);
     this.directory.stop();
     this._redialer.stop();
+    this._init.rewards?.remoteAuditors?.detach();
+    await this.auditServer?.stop();
     await this.provider?.stop();
     await this.node.stop();
     await this._init.knownPeers?.flush();
@@ -221,6 +257,7 @@ export class HearthNetwork {
       models.map((m) => this.node.contentRouting.provide(modelCid(m.sha256), { signal: AbortSignal.timeout(30_000) })),
     )
       .then(() => (this._nextProvideAt = Date.now() + 600_000))
+      // No DHT peers yet: providing is tried again at the next announcement.
       .catch(() => undefined)
       .finally(() => (this._providing = false));
   }
@@ -232,6 +269,7 @@ export class HearthNetwork {
     this._blocked.add(peer);
     this._init.log.warn({ event: 'network-peer-blocked', peer });
     for (const connection of this.node.getConnections()) {
+      // Closing a connection that is already closing is fine; the peer stays blocked either way.
       if (connection.remotePeer.toString() === peer) void connection.close().catch(() => undefined);
     }
   }

@@ -18,20 +18,17 @@ import { HearthNetwork } from './hearth-network';
 import { LedgerCorruptError } from './ledger';
 import { sessionIdentity, type loadOrCreateIdentity } from './node/identity';
 import { KnownPeers } from './node/known-peers';
-import {
-  contributionVerdict,
-  START_WARNING_MS,
-  withStartWarning,
-  type ContributionVerdict,
-  type PowerState,
-} from './provider/contribution-policy';
+import { ListenPorts } from './node/listen-ports';
+import { ContributionGate } from './contribution-gate';
+import type { ContributionVerdict, PowerState } from './provider/contribution-policy';
 import type { OfferedModel } from './provider/inference-provider';
 import { describeModel } from './provider/offered-model';
 import type { ProviderRanker } from './requester/provider-ranker';
-import { reputationRanker } from './reputation';
+import { reputationRanker } from './requester/reputation-ranker';
 import { NodeRewards } from './rewards/node-rewards';
 import { gpuShareFrom } from './worker/gpu-share';
 import type { WorkerLauncher } from '../workers/worker-launcher';
+import { UserActivity } from '../activity/user-activity';
 
 export interface NetworkServiceInit {
   dataDir: string;
@@ -51,16 +48,14 @@ export interface NetworkServiceInit {
    * Default false.
    */
   followSettings?: boolean;
+  /** What the user is doing: contribution pauses at every use of Hearth. Default: its own, over `events`. */
+  activity?: UserActivity;
   /** Where a key problem that stops the node is shown to the user. Default: only the log and the error. */
   notices?: { post(level: 'error', message: string): unknown };
   /** Told about damaged network state files (reputation.json) after they were set aside. */
   onDamage?: OnStateDamage;
 }
 
-/** Events that mean the user is using Hearth right now; contribution steps aside at once. */
-export const LOCAL_ACTIVITY_EVENTS: readonly string[] = ['chat.started', 'chat.token', 'ask.token', 'library.progress'];
-/** How long after the last local activity contribution stays paused. */
-export const LOCAL_QUIET_MS = 60_000;
 
 type StartOptions = v.InferOutput<typeof NetworkStartSchema>;
 
@@ -77,29 +72,40 @@ export class NetworkService {
   /** The start options and offered file names of the running node, to restart it with a new offer. */
   /** The running restart that applies changed node settings, awaited by dispose. */
   private _restarted: Promise<void> = Promise.resolve();
-  private _power: PowerState | null = null;
-  private _localBusyUntil = 0;
+  private readonly _gate: ContributionGate;
   private _contributeOverride = false;
   private _explicit = false;
-  private _lastVerdict: ContributionVerdict | null = null;
-  /** When the policy last turned ready; the start warning counts from here. */
-  private _readySince: number | null = null;
-  private _snoozedUntil = 0;
-  private _warningTimer: NodeJS.Timeout | undefined;
   private _emitTimer: NodeJS.Timeout | undefined;
   private readonly _jobs = new Map<string, AbortController>();
   private readonly _tick: NodeJS.Timeout;
   private readonly _unsubscribe: () => void;
+  private readonly _stopFollowingUse: () => void;
   private _disposed = false;
   /** What the running node was started with, to restart it the same way when its settings change. */
   private _startOptions: StartOptions = {};
   private _startedWith = '';
   private _restarting = false;
+  /** Why this start is on new ports although earlier ones were remembered; null when it is not. */
+  private _portsNote: string | null = null;
 
   constructor(private readonly _init: NetworkServiceInit) {
+    this._gate = new ContributionGate({
+      settings: () => _init.settings.get().network,
+      contributeOverride: () => this._contributeOverride,
+      // Serving records every job in the ledger; a damaged ledger pauses serving until the user decides.
+      pausedBecause: () => (this._rewards?.ledger.damage ? LEDGER_DAMAGED : null),
+      onChange: (verdict) => {
+        // Running jobs stop the moment contribution is no longer allowed.
+        if (verdict.state !== 'ready') this._network?.provider?.pauseRunning(verdict.reason || 'Contribution paused.');
+        this._network?.announce();
+        this._emitStatus();
+      },
+    });
+    const activity = _init.activity ?? new UserActivity(_init.events);
+    const stopFollowing = activity.onUse(() => this.markLocalUse());
+    this._stopFollowingUse = _init.activity ? stopFollowing : () => activity.dispose();
     this._unsubscribe = _init.events.onAny((name) => {
-      if (LOCAL_ACTIVITY_EVENTS.includes(name)) this.markLocalUse();
-      else if (name === 'settings.changed') {
+      if (name === 'settings.changed') {
         if (_init.followSettings) void this._followSettings();
         else this._reassess();
         this._applyNodeSettings();
@@ -113,38 +119,16 @@ export class NetworkService {
 
   /** The user chats, asks or indexes: pause contribution now and for LOCAL_QUIET_MS after. */
   markLocalUse(): void {
-    this._localBusyUntil = Date.now() + LOCAL_QUIET_MS;
-    this._reassess();
+    this._gate.markLocalUse();
   }
 
   verdict(): ContributionVerdict {
-    const now = Date.now();
-    return this._warned(this._policyVerdict(now), now);
+    return this._gate.verdict();
   }
 
   /** "Not now": contribution waits this long, whatever the idle time says. */
   snooze(minutes: number): ContributionVerdict {
-    this._snoozedUntil = Date.now() + minutes * 60_000;
-    this._reassess();
-    return this.verdict();
-  }
-
-  private _warned(policy: ContributionVerdict, now: number): ContributionVerdict {
-    return withStartWarning(policy, { power: this._power, readySince: this._readySince ?? now, now });
-  }
-
-  private _policyVerdict(now: number): ContributionVerdict {
-    const settings = this._init.settings.get().network;
-    const policy = contributionVerdict({
-      settings: { ...settings, contribute: settings.contribute || this._contributeOverride },
-      power: this._power,
-      localBusy: now < this._localBusyUntil,
-      now: new Date(now),
-      snoozedUntil: this._snoozedUntil,
-    });
-    // Serving records every job in the ledger; a damaged ledger pauses serving until the user decides.
-    if (policy.state !== 'off' && this._rewards?.ledger.damage) return { state: 'paused', reason: LEDGER_DAMAGED };
-    return policy;
+    return this._gate.snooze(minutes);
   }
 
   async start(options: StartOptions = {}): Promise<HearthNetwork> {
@@ -157,6 +141,7 @@ export class NetworkService {
   async stop(): Promise<void> {
     this._explicit = false;
     this._contributeOverride = false;
+    // A start that failed has already reported its error to whoever started it; nothing to stop.
     const network = this._network ?? (await this._starting?.catch(() => null));
     this._network = null;
     this._starting = null;
@@ -216,13 +201,12 @@ export class NetworkService {
       jobsRefused: s.stats.jobsRefused,
       tokensGenerated: s.stats.tokensGenerated,
       secondsContributed: Math.round(s.stats.msContributed / 1000),
+      ...(this._portsNote ? { portsNote: this._portsNote } : {}),
     };
   }
 
   reportPowerState(power: PowerState): ContributionVerdict {
-    this._power = power;
-    this._reassess();
-    return this.verdict();
+    return this._gate.reportPowerState(power);
   }
 
   /** The contract face of this service. */
@@ -309,9 +293,10 @@ export class NetworkService {
     if (this._disposed) return;
     this._disposed = true;
     clearInterval(this._tick);
-    clearTimeout(this._warningTimer);
+    this._gate.dispose();
     clearTimeout(this._emitTimer);
     this._unsubscribe();
+    this._stopFollowingUse();
     await this._restarted;
     await this.stop();
   }
@@ -370,23 +355,13 @@ export class NetworkService {
 
   private async _restart(): Promise<void> {
     const { _explicit: explicit, _contributeOverride: override, _startOptions: options } = this;
-    // Same ports again unless the user set addresses, so an address they copied and gave out keeps working.
-    const ports =
-      options.listen || this._init.settings.get().network.listen.length > 0
-        ? null
-        : samePorts(this._network!.status().addresses);
     this._init.log.info({ event: 'network-restart', reason: 'settings changed' });
     try {
       await this.stop();
       this._explicit = explicit;
       this._contributeOverride = override;
-      await this._ensureRunning(ports ? { ...options, listen: ports } : options).catch(async (error: unknown) => {
-        if (!ports) throw error;
-        this._init.log.warn({ event: 'network-ports-taken', reason: (error as Error).message });
-        return this._ensureRunning(options);
-      });
-      // The ports were for this start only; later restarts read the user's addresses again.
-      this._startOptions = options;
+      // The remembered ports (network/listen-ports.json) keep the node's address the same.
+      await this._ensureRunning(options);
     } catch (error) {
       this._init.log.warn({ event: 'network-restart-failed', reason: (error as Error).message });
       this._init.notices?.post(
@@ -420,11 +395,45 @@ export class NetworkService {
       onDamage: this._init.onDamage,
     });
     this._rewards = rewards;
-    return this._startNode(privateKey, rewards, options, listen, bootstrap, await this._chainPayments()).catch(async (error: unknown) => {
-      this._rewards = null;
-      await rewards.dispose();
-      throw error;
-    });
+    const payments = await this._chainPayments();
+    const start = (on: string[]) => this._startNode(privateKey, rewards, options, on, bootstrap, payments);
+    return this._startOnRememberedPorts(listen, start, !options.listen && settings.listen.length === 0).catch(
+      async (error: unknown) => {
+        this._rewards = null;
+        await rewards.dispose();
+        throw error;
+      },
+    );
+  }
+
+  /**
+   * Starts on the ports of the last start when the user set no addresses of their own, so the address
+   * they gave a friend keeps working; when another program took them, starts on new ones and says so.
+   */
+  private async _startOnRememberedPorts(
+    listen: string[],
+    start: (listen: string[]) => Promise<HearthNetwork>,
+    remember: boolean,
+  ): Promise<HearthNetwork> {
+    this._portsNote = null;
+    if (!remember) return start(listen);
+    const ports = await ListenPorts.load(join(this._init.dataDir, 'network', 'listen-ports.json'), this._init.onDamage);
+    const remembered = ports.listen();
+    const network = remembered
+      ? await start(remembered).catch((error: unknown) => {
+          const was = ports.ports!;
+          this._init.log.warn({
+            event: 'network-ports-taken',
+            tcp: was.tcp,
+            ws: was.ws,
+            reason: (error as Error).message,
+          });
+          this._portsNote = `This node could not listen on its usual ports (${was.tcp} and ${was.ws}), probably because another program uses them, so it took new ones: its address changed. Give your friends the new address below.`;
+          return start(listen);
+        })
+      : await start(listen);
+    await ports.remember(network.status().addresses);
+    return network;
   }
 
   private async _startNode(
@@ -459,7 +468,13 @@ export class NetworkService {
           : undefined,
       knownPeers: await KnownPeers.load(join(this._init.dataDir, 'network', 'known-peers.json'), this._init.onDamage),
       ranker: this._init.ranker ?? reputationRanker(rewards.reputation),
-      rewards: { settler: rewards.settler, receipts: rewards.receipts },
+      rewards: {
+        settler: rewards.settler,
+        receipts: rewards.receipts,
+        unpaid: rewards.unpaid,
+        remoteAuditors: rewards.remoteAuditors,
+        auditorFor: (sha256) => rewards.auditorFor(sha256),
+      },
       payments,
       recordSent: sentBytesRecorder(),
       log: this._init.log,
@@ -467,28 +482,10 @@ export class NetworkService {
     });
   }
 
-  /** Re-evaluates the policy; running jobs stop the moment contribution is no longer allowed. */
+  /** Applies changed node settings and re-evaluates the contribution verdict. */
   private _reassess(): void {
     this._applyNodeSettings();
-    const now = Date.now();
-    const policy = this._policyVerdict(now);
-    if (policy.state !== 'ready') this._readySince = null;
-    else if (this._readySince === null) {
-      this._readySince = now;
-      // Wake up when the warning ends instead of waiting for the next 5 s tick.
-      clearTimeout(this._warningTimer);
-      this._warningTimer = setTimeout(() => this._reassess(), START_WARNING_MS + 10);
-      this._warningTimer.unref();
-    }
-    const verdict = this._warned(policy, now);
-    const previous = this._lastVerdict;
-    this._lastVerdict = verdict;
-    if (previous && previous.state === verdict.state && previous.reason === verdict.reason) return;
-    // The warning's countdown changes its reason every second; only its start is news.
-    if (previous?.state === 'starting' && verdict.state === 'starting') return;
-    if (verdict.state !== 'ready') this._network?.provider?.pauseRunning(verdict.reason || 'Contribution paused.');
-    this._network?.announce();
-    this._emitStatus();
+    this._gate.reassess();
   }
 
   /** On-chain escrow payments when the chain section of settings is filled in; else undefined and no chain request. */
@@ -547,15 +544,3 @@ function sentBytesRecorder(): ((bytes: Uint8Array) => void) | undefined {
 }
 
 const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws', '/p2p-circuit'];
-
-/** Listen addresses on the TCP and WebSocket ports a node was bound to, or null when they are not found. */
-function samePorts(addresses: readonly string[]): string[] | null {
-  const port = (ws: boolean) =>
-    addresses
-      .filter((a) => !a.includes('/p2p-circuit'))
-      .map((a) => /^\/ip4\/[^/]+\/tcp\/(\d+)(\/ws)?(\/p2p\/[^/]+)?$/.exec(a))
-      .find((m) => m && Boolean(m[2]) === ws)?.[1];
-  const tcp = port(false);
-  const ws = port(true);
-  return tcp && ws ? [`/ip4/0.0.0.0/tcp/${tcp}`, `/ip4/0.0.0.0/tcp/${ws}/ws`, '/p2p-circuit'] : null;
-}

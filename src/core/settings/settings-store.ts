@@ -82,6 +82,7 @@ export class SettingsStore {
     this._settings = next;
     // Writes are chained so two quick updates can never land out of order.
     const write = this._writes.then(() => writeSettings(this._options.file, next));
+    // The chain only orders writes; this update's caller gets the failure from `write`.
     this._writes = write.catch(() => undefined);
     await write;
     this._options.onChange?.(structuredClone(next));

@@ -40,6 +40,7 @@ export async function makeDataDirPrivate(dataDir: string, platform = process.pla
     if (info.isSymbolicLink()) continue;
     await tighten(path, info, report);
     if (info.isDirectory()) {
+      // A folder we cannot list was tightened above; what is inside stays as the OS allows.
       for (const name of await readdir(path).catch(() => [] as string[])) pending.push(join(path, name));
     }
   }

@@ -45,6 +45,7 @@ export class UpdateService extends StackOwner {
       checkedAt: null,
     };
     // A check in flight finishes (or fails) before the service is gone; no timer or listener outlives it.
+    // A failed check was logged and put in the status by check() itself.
     this._stack.defer(() => this._running?.catch(() => undefined));
     this._stack.defer(() => clearTimeout(this._timer));
     this._stack.defer(_options.events.on('settings.changed', () => this._reconsider()));
@@ -130,6 +131,7 @@ export class UpdateService extends StackOwner {
     this._timer = setTimeout(() => {
       this._timer = undefined;
       void this.check()
+        // check() logs a failure and puts it in the status; the schedule goes on either way.
         .catch(() => undefined)
         .finally(() => {
           if (this._allowed() && this._timer === undefined)

@@ -70,9 +70,11 @@ export async function connectRemoteClient(options: RemoteClientOptions): Promise
       listeners.set(event, set);
       // The host applies a subscription before it reads the next message, so a call sent after
       // this never races its own events; the reply itself needs no waiting for.
+      // A refused subscribe means the socket closed, which every pending and later call reports.
       if (set.size === 0) send(SUBSCRIBE_METHOD, { event }).catch(() => undefined);
       set.add(listener);
       return () => {
+        // Unsubscribing from a closed socket has nothing left to stop.
         if (set.delete(listener) && set.size === 0) send(UNSUBSCRIBE_METHOD, { event }).catch(() => undefined);
       };
     },

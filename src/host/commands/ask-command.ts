@@ -50,6 +50,7 @@ async function askAndPrint(api: HearthApi, question: string, options: AskOptions
   const stopStreaming = options.json
     ? () => undefined
     : api.ask.onToken((token) => token.answerId === answerId && process.stdout.write(printable(token.text)));
+  // A cancel that fails found the answer already over: there is nothing left to stop.
   const stop = () => void api.ask.cancel({ answerId }).catch(() => undefined);
   let answer: AskAnswer;
   try {

@@ -54,6 +54,7 @@ async function chat(
     api.chat.onFailed((f) => ours(f.conversationId, () => settle({ failed: true, error: f.error }))),
   ];
   // Ctrl+C stops the answer and keeps what was written so far.
+  // A stop that fails found the answer already ended: there is nothing left to stop.
   const stop = () => void (conversationId && api.chat.stop({ conversationId }).catch(() => undefined));
   try {
     const started = await api.chat.send(input);
@@ -66,6 +67,7 @@ async function chat(
     process.stdout.write('\n');
     if (end.failed) {
       // A conversation this command started and that holds no answer is removed, not left behind.
+      // The answer's own failure (thrown below) is what the user needs; an empty leftover is harmless.
       if (input.conversationId === null) await api.chat.remove({ id: started.conversationId }).catch(() => undefined);
       const error = Object.assign(new Error(end.error.message), { name: end.error.name });
       printError(`hearth: ${inCliWords(error)}`);

@@ -68,6 +68,7 @@ export function registerModels(program: Command): void {
           if (p.state === 'done' || p.state === 'failed' || p.state === 'cancelled') settle(p);
         };
         const off = api.models.onDownloadProgress((p) => (id === null ? early.push(p) : show(p)));
+        // A cancel that fails found the download already over; its last progress says how it ended.
         const cancel = () => void (id && api.models.cancelDownload({ id }).catch(() => undefined));
         try {
           id = (await api.models.download({ catalogId })).id;

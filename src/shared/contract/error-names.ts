@@ -1,5 +1,5 @@
-import { DoorErrorName, type DoorErrorNameValue } from '../errors';
-import { contract, type Contract } from './index';
+import type { DoorErrorNameValue } from '../errors';
+import type { Contract } from './index';
 
 /** The error names a call of namespace `N` may fail with: the namespace's own and the doors'. */
 export type ErrorNameOf<N extends keyof Contract> = Contract[N]['errors'][number] | DoorErrorNameValue;
@@ -7,12 +7,6 @@ export type ErrorNameOf<N extends keyof Contract> = Contract[N]['errors'][number
 /** Every error name the contract declares. */
 export type HearthErrorName =
   { [N in keyof Contract]: Contract[N]['errors'][number] }[keyof Contract] | DoorErrorNameValue;
-
-/** The declared names at run time (for a client that checks a name it was sent). */
-export const hearthErrorNames: ReadonlySet<string> = new Set<string>([
-  ...Object.values(DoorErrorName),
-  ...Object.values(contract).flatMap((ns) => ns.errors),
-]);
 
 /**
  * True when `error` is a Hearth error of this kind, whichever door it came through (a local

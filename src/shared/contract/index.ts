@@ -30,7 +30,6 @@ export const contract = {
 
 export type Contract = typeof contract;
 export type HearthApi = ClientApi<Contract>;
-export type NamespaceName = keyof Contract;
 
 export * from './define';
 export type { AppInfo, Notice } from './app';

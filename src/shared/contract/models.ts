@@ -41,6 +41,11 @@ export const InstalledModelSchema = v.object({
   contextLength: v.nullable(v.number()),
   hasChatTemplate: v.boolean(),
   fit: v.nullable(FitSchema),
+  /**
+   * How fast it writes here, tokens/s: measured on its first real answer, else estimated from its
+   * size (core/models/speed-estimate.ts). Absent when neither is known.
+   */
+  speed: v.optional(v.object({ tokensPerSecond: v.number(), measured: v.boolean() })),
 });
 export type InstalledModel = v.InferOutput<typeof InstalledModelSchema>;
 

@@ -36,6 +36,8 @@ export const NetworkStatusSchema = v.object({
   jobsRefused: Count,
   tokensGenerated: Count,
   secondsContributed: Count,
+  /** Set when the ports of the last start were taken, so this node's address changed. */
+  portsNote: v.optional(v.string()),
 });
 export type NetworkStatus = v.InferOutput<typeof NetworkStatusSchema>;
 

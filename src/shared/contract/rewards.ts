@@ -22,7 +22,6 @@ export const LedgerProblemSchema = v.object({
   jobId: v.nullable(v.string()),
   reason: v.string(),
 });
-export type LedgerProblemRow = v.InferOutput<typeof LedgerProblemSchema>;
 
 export const LegacyLedgerSchema = v.object({
   file: v.string(),

@@ -53,24 +53,29 @@ export const RedemptionSchema = v.object({
  * The on-chain escrow wallet (docs/NETWORK.md, "Paid in tokens"). `status` is null when no chain
  * is configured, and then no call here makes a chain request.
  */
-export const walletContract = namespace({
-  status: call(
-    v.strictObject({}),
-    v.nullable(WalletStatusSchema),
-    'The escrow wallet on chain, or null with no chain configured.',
-  ),
-  estimateRedeem: call(
-    v.strictObject({}),
-    RedeemEstimateSchema,
-    'What redeeming every held cheque would pay and cost in gas.',
-  ),
-  redeem: call(v.strictObject({}), RedemptionSchema, 'Redeem every held cheque in one transaction.'),
-  estimate: call(
-    v.strictObject({ action: v.picklist(['deposit', 'requestWithdrawal', 'withdraw']), amount: v.optional(Tokens) }),
-    GasEstimateSchema,
-    'The gas a deposit, withdrawal request or withdrawal would use; fails with the reason if it would revert.',
-  ),
-  deposit: call(Amount, Sent, 'Deposit tokens into the escrow (approving it first if needed).'),
-  requestWithdrawal: call(Amount, Sent, 'Start the withdrawal delay for an amount of the deposit.'),
-  withdraw: call(v.strictObject({}), Sent, 'Take a requested withdrawal once its delay has passed.'),
-});
+export const walletContract = namespace(
+  {
+    status: call(
+      v.strictObject({}),
+      v.nullable(WalletStatusSchema),
+      'The escrow wallet on chain, or null with no chain configured.',
+    ),
+    estimateRedeem: call(
+      v.strictObject({}),
+      RedeemEstimateSchema,
+      'What redeeming every held cheque would pay and cost in gas.',
+    ),
+    redeem: call(v.strictObject({}), RedemptionSchema, 'Redeem every held cheque in one transaction.'),
+    estimate: call(
+      v.strictObject({ action: v.picklist(['deposit', 'requestWithdrawal', 'withdraw']), amount: v.optional(Tokens) }),
+      GasEstimateSchema,
+      'The gas a deposit, withdrawal request or withdrawal would use; fails with the reason if it would revert.',
+    ),
+    deposit: call(Amount, Sent, 'Deposit tokens into the escrow (approving it first if needed).'),
+    requestWithdrawal: call(Amount, Sent, 'Start the withdrawal delay for an amount of the deposit.'),
+    withdraw: call(v.strictObject({}), Sent, 'Take a requested withdrawal once its delay has passed.'),
+  },
+  {},
+  /** What these calls fail with, by name (beside the doors' own errors). */
+  ['ChainSettingsError'],
+);

@@ -5,13 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AskPipeline } from '../../../src/core/ask/ask-pipeline';
 import { MAP_SYSTEM_PROMPT } from '../../../src/core/ask/prompt';
 import { LibraryRetriever } from '../../../src/core/ask/library-retriever';
-import { LlamaGenerator } from '../../../src/core/ask/llama-generator';
 import { LlamaReranker, RerankerUnsupportedError } from '../../../src/core/ask/llama-reranker';
 import { Library } from '../../../src/core/library';
 import { LLAMA_OPTIONS } from '../../../src/core/models';
 import { DEFAULT_SETTINGS } from '../../../src/shared/settings';
 import { tempDir } from '../../helpers/temp-dir';
 import { makePdf } from '../../fixtures/library/generate';
+import { answerModel, type AnswerModel } from '../../helpers/answer-model';
+import type { Generator } from '../../../src/core/ask/seams';
 
 const MODELS = resolve('../shared/models');
 
@@ -29,7 +30,8 @@ async function writeWingReport(path: string): Promise<void> {
 describe('ask on real node-llama-cpp and a real library', () => {
   let llama: Llama;
   let storiesModel: LlamaModel;
-  let generator: LlamaGenerator;
+  let storiesAnswers: AnswerModel;
+  let generator: Generator;
   let library: Library;
   let index: LibraryRetriever;
   let dir: { path: string; cleanup: () => Promise<void> };
@@ -66,11 +68,15 @@ describe('ask on real node-llama-cpp and a real library', () => {
     index = new LibraryRetriever(library);
     llama = await getLlama({ ...LLAMA_OPTIONS, gpu: false });
     storiesModel = await llama.loadModel({ modelPath: `${MODELS}/stories260K.gguf` });
-    generator = await LlamaGenerator.create({ model: storiesModel, threads: 1, contextSize: 1024 });
+    storiesAnswers = await answerModel(
+      { model: storiesModel },
+      { modelPath: `${MODELS}/stories260K.gguf`, contextSize: 1024 },
+    );
+    generator = storiesAnswers.generator;
   });
   afterAll(async () => {
     await library?.dispose();
-    await generator?.dispose();
+    await storiesAnswers?.dispose();
     await storiesModel?.dispose();
     await dir?.cleanup();
   });
@@ -121,19 +127,17 @@ describe('ask on real node-llama-cpp and a real library', () => {
   });
 
   it('packs sources by the real 32k-vocabulary token count of llama-2-tiny within its context', async () => {
-    const tiny = await LlamaGenerator.load(llama, {
-      modelPath: `${MODELS}/llama-2-tiny-random.gguf`,
-      contextSize: 256,
-    });
+    const tinyModel = await answerModel(
+      { llama },
+      { modelPath: `${MODELS}/llama-2-tiny-random.gguf`, contextSize: 256 },
+    );
+    const tiny = tinyModel.generator;
     try {
       const prompts: string[] = [];
-      const recording = {
+      const recording: Generator = {
         contextSize: tiny.contextSize,
-        countTokens: (t: string) => tiny.countTokens(t),
-        generate: (o: Parameters<LlamaGenerator['generate']>[0]) => (
-          prompts.push(o.system + o.prompt),
-          tiny.generate(o)
-        ),
+        countTokens: (t) => tiny.countTokens(t),
+        generate: (o) => (prompts.push(o.system + o.prompt), tiny.generate(o)),
       };
       const pipeline = new AskPipeline({ retriever: index, generator: recording }, { answerTokens: 32 });
       const answer = await pipeline.answer({
@@ -145,7 +149,7 @@ describe('ask on real node-llama-cpp and a real library', () => {
       expect(answer.sources.length).toBeGreaterThan(0);
       expect(tiny.countTokens(prompts[0]!) + 32).toBeLessThanOrEqual(256);
     } finally {
-      await tiny.dispose();
+      await tinyModel.dispose();
     }
   });
 

@@ -134,6 +134,32 @@ describe('the CLI beside a running hearth serve', () => {
     expect(words.stdout).toMatch(/runs no network node\. Start one there/);
   });
 
+  it('hearth settings changes what the open UI sees, and refuses bad values in words', async () => {
+    const set = await runHearth(['settings', 'set', 'chat.temperature', '0.4'], home.path);
+    expect(set).toMatchObject({ code: 0, stdout: 'chat.temperature = 0.4\n' });
+    expect((await ui.api.settings.get()).chat.temperature).toBe(0.4);
+
+    const tooHot = await runHearth(['settings', 'set', 'chat.temperature', '5'], home.path);
+    expect(tooHot.code).toBe(1);
+    expect(tooHot.stderr).toBe('hearth: chat.temperature must be between 0 and 2; 5 is not.\n');
+    const theme = await runHearth(['settings', 'set', 'appearance.theme', 'blue'], home.path);
+    expect(theme.stderr).toBe('hearth: appearance.theme is one of system, light, dark; "blue" is not.\n');
+    const unknown = await runHearth(['settings', 'get', 'chat.colour'], home.path);
+    expect(unknown.stderr).toMatch(/There is no setting "chat\.colour"\. See the keys with `hearth settings`\./);
+    expect((await ui.api.settings.get()).chat.temperature).toBe(0.4);
+
+    // A half-filled chain names the commands that fix it, not the app's Settings page.
+    expect((await runHearth(['settings', 'set', 'chain.rpcUrl', 'http://127.0.0.1:9'], home.path)).code).toBe(0);
+    const wallet = await runHearth(['wallet', 'status'], home.path);
+    expect(wallet.code).toBe(1);
+    expect(wallet.stderr).toMatch(
+      /^hearth: The chain settings are incomplete\. Set all four with `hearth settings set/,
+    );
+    expect(wallet.stderr).not.toMatch(/Settings →/);
+    expect((await runHearth(['settings', 'set', 'chain.rpcUrl', ''], home.path)).code).toBe(0);
+    expect((await ui.api.settings.get()).chain.rpcUrl).toBe('');
+  });
+
   it('refuses what cannot go through the server, naming it and what to do', async () => {
     const second = await runHearth(['serve'], home.path);
     expect(second.code).toBe(1);

@@ -6,7 +6,9 @@
  * early-stop, inflated-counts, replay, and for `npm run bench:cheaters`: out-of-vocabulary (ids
  * from another vocabulary), padding (ids padded to 4,096), replay-foreign (answers made for other
  * prompts), high-temperature (samples at 2 whatever was asked), canary-aware (honest on a
- * prompt it has seen before, else stops early), patient-N (honest for N jobs, then stops early).
+ * prompt it has seen before, else stops early), patient-N (honest for N jobs, then stops early),
+ * steady-N-F (honest for N jobs, then random tokens of the full length on a share F of jobs: a
+ * proven identity cheating at the steady audit share).
  */
 import { getLlama, LlamaCompletion, LlamaLogLevel } from 'node-llama-cpp';
 
@@ -57,8 +59,19 @@ function truncated(job) {
   return generate(declared, job, cut).then((a) => ({ ...a, stopReason: 'eos' }));
 }
 
+function randomTokens(job) {
+  const vocabulary = declared.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
+  const tokens = Array.from({ length: job.maxTokens }, () => 3 + Math.floor(random() * (vocabulary - 3)));
+  return { text: declared.model.detokenize(tokens), tokens, stopReason: 'max-tokens' };
+}
+
 async function answer(job) {
   served++;
+  if (kind.startsWith('steady-')) {
+    const [honestJobs, share] = kind.slice('steady-'.length).split('-').map(Number);
+    if (served <= honestJobs || random() >= share) return generate(declared, job, job.maxTokens, true);
+    return randomTokens(job);
+  }
   if (kind.startsWith('patient-')) return served <= Number(kind.slice(8)) ? generate(declared, job, job.maxTokens, true) : truncated(job);
   switch (kind) {
     case 'out-of-vocabulary': {
@@ -95,11 +108,8 @@ async function answer(job) {
       const tokens = declared.model.tokenize(cheap.text, false);
       return { ...cheap, tokens };
     }
-    case 'random-tokens': {
-      const vocabulary = declared.model.fileInfo.metadata.tokenizer.ggml.tokens.length;
-      const tokens = Array.from({ length: job.maxTokens }, () => 3 + Math.floor(random() * (vocabulary - 3)));
-      return { text: declared.model.detokenize(tokens), tokens, stopReason: 'max-tokens' };
-    }
+    case 'random-tokens':
+      return randomTokens(job);
     case 'early-stop': {
       const cut = Math.max(1, Math.floor(job.maxTokens * (0.2 + 0.6 * random())));
       return { ...(await generate(declared, job, cut)), stopReason: 'eos' };

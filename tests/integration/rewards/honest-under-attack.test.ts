@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { NoProviderError } from '../../../src/core/network';
-import { summarise } from '../../../src/core/network/ledger';
+import { summarise } from '../../../src/core/network/rewards/rewards-service';
 import { SpendLimitError } from '../../../src/core/network/rewards/spending-limit';
 import { tempDir } from '../../helpers/temp-dir';
 import { STORIES, storyPrompt } from './cheating-providers';

@@ -10,9 +10,12 @@ import { generateKeyPair } from '@libp2p/crypto/keys';
 import { pino } from 'pino';
 import type { JobPayments } from '../../../src/core/chain/job-payments';
 import { HearthNetwork } from '../../../src/core/network';
+import type { RequesterTimeouts } from '../../../src/core/network/requester/requester';
 import type { LedgerEntry } from '../../../src/core/network/ledger';
+import type { ContributionVerdict } from '../../../src/core/network/provider/contribution-policy';
 import { NodeRewards } from '../../../src/core/network/rewards/node-rewards';
-import { reputationRanker } from '../../../src/core/network/reputation';
+import type { TokenAuditor } from '../../../src/core/network/audit';
+import { reputationRanker } from '../../../src/core/network/requester/reputation-ranker';
 import { createSecretStore } from '../../../src/core/secrets';
 import { STORIES, TINY_RANDOM, type ProviderKind } from './cheating-providers';
 
@@ -57,8 +60,20 @@ export interface RewardedNodeOptions {
    * sending to them, so a bench can measure the catch rate over many jobs.
    */
   ranking?: 'reputation' | 'plain';
+  /** Serve third-party audits that fail every job, honest or not (a lying auditor). Default false. */
+  auditLies?: boolean;
+  /** The provider's contribution verdict, read at every job and audit. Default: always ready. */
+  verdict?: () => ContributionVerdict;
   /** On-chain escrow payments (tests/integration/chain). Default: none, as without a chain. */
   payments?: JobPayments;
+  /** Jobs of a proven provider settled together. Default: derived from the audit share. */
+  batchJobs?: number;
+  /** The node's key (a test that seeds state files for a known peer id). Default: a fresh one. */
+  privateKey?: Awaited<ReturnType<typeof generateKeyPair>>;
+  /** Unpaid jobs a provider allows a stranger. Default 3. */
+  maxUnpaidJobs?: number;
+  /** Requester timeouts (batch age, settle time). */
+  requesterTimeouts?: Partial<RequesterTimeouts>;
 }
 
 export async function startRewardedNode(options: RewardedNodeOptions): Promise<RewardedNode> {
@@ -66,7 +81,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });
   if (options.hasModel ?? true) await symlink(STORIES.path, join(modelsDir, 'stories260K.gguf'));
-  const privateKey = await generateKeyPair('Ed25519');
+  const privateKey = options.privateKey ?? (await generateKeyPair('Ed25519'));
   const log = pino({ level: 'silent' });
   const entries: LedgerEntry[] = [];
   const offered = provider ? [{ sha256: STORIES.sha256, name: 'stories260K.gguf', path: STORIES.path }] : [];
@@ -77,6 +92,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
     privateKey,
     auditShare: options.auditShare ?? 1,
     creditAllowance: options.creditAllowance,
+    batchJobs: options.batchJobs,
     canaryShare: options.canaries?.share,
     offered: () => offered,
     onEntry: (entry) => entries.push(entry),
@@ -106,17 +122,27 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
           models: offered,
           threads: 1,
           maxConcurrentJobs: 1,
-          verdict: () => ({ state: 'ready', reason: '' }),
+          verdict: options.verdict ?? (() => ({ state: 'ready', reason: '' })),
           price: () => options.price ?? 0,
+          ...(options.maxUnpaidJobs !== undefined ? { maxUnpaidJobs: () => options.maxUnpaidJobs! } : {}),
           workerEntry: fixture ? CHEATING_WORKER : undefined,
           workerArgs: fixture ? [provider === 'honest-fixture' ? 'honest' : provider, TINY_RANDOM.path] : undefined,
         }
       : undefined,
     ranker: options.ranking === 'plain' ? undefined : reputationRanker(rewards.reputation),
-    requesterTimeouts: options.canaries
-      ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs }
-      : undefined,
-    rewards: { settler: options.settle === 'never' ? undefined : rewards.settler, receipts: rewards.receipts },
+    requesterTimeouts: {
+      ...(options.canaries ? { canaryMinMs: options.canaries.minMs, canaryMaxMs: options.canaries.maxMs } : {}),
+      ...options.requesterTimeouts,
+    },
+    rewards: {
+      settler: options.settle === 'never' ? undefined : rewards.settler,
+      receipts: rewards.receipts,
+      unpaid: rewards.unpaid,
+      remoteAuditors: rewards.remoteAuditors,
+      auditorFor: options.auditLies
+        ? async (sha256) => lyingAuditor(await rewards.auditorFor(sha256))
+        : (sha256) => rewards.auditorFor(sha256),
+    },
     payments: options.payments,
     log,
     onChange: () => undefined,
@@ -133,4 +159,22 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
       await rewards.dispose();
     },
   };
+}
+
+/** The same auditor, except that every report it gives says the job failed. */
+function lyingAuditor(auditor: TokenAuditor | null): TokenAuditor | null {
+  if (!auditor) return null;
+  return new Proxy(auditor, {
+    get(target, key) {
+      if (key === 'audit') {
+        return async (...args: Parameters<TokenAuditor['audit']>) => ({
+          ...(await target.audit(...args)),
+          passed: false,
+          failures: [{ rule: 'atypical' as const, detail: 'A lie: the job was honest.' }],
+        });
+      }
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
 }

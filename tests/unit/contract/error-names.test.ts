@@ -1,17 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { contract } from '../../../src/shared/contract';
-import { hearthErrorNames, isHearthError } from '../../../src/shared/contract/error-names';
-import { RemoteError } from '../../../src/shared/errors';
+import { isHearthError } from '../../../src/shared/contract/error-names';
+import { DoorErrorName, RemoteError } from '../../../src/shared/errors';
 import { ModelNotInstalledError } from '../../../src/core/models/errors/model-not-installed-error';
 
 describe('declared error names', () => {
   it('are declared per namespace, with the doors’ own names beside them', () => {
     expect(contract.models.errors).toContain('ModelNotInstalledError');
     expect(contract.settings.errors).toEqual([]);
-    expect(hearthErrorNames.has('InvalidInputError')).toBe(true);
-    expect(hearthErrorNames.has('DataFolderInUseError')).toBe(true);
-    expect(hearthErrorNames.has('ModelNotInstalledError')).toBe(true);
-    expect(hearthErrorNames.has('Error')).toBe(false);
+    const doors: string[] = Object.values(DoorErrorName);
+    expect(doors).toContain('InvalidInputError');
+    expect(doors).toContain('DataFolderInUseError');
+    const declared = [...doors, ...Object.values(contract).flatMap((ns) => ns.errors)];
+    expect(declared).toContain('ModelNotInstalledError');
+    expect(declared).not.toContain('Error');
   });
 
   it('match by name, whether the error was thrown here or rebuilt from the wire', () => {

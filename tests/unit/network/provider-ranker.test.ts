@@ -6,7 +6,8 @@ import {
   rankProviders,
   type ProviderCandidate,
 } from '../../../src/core/network/requester/provider-ranker';
-import { ReputationBook, reputationRanker } from '../../../src/core/network/reputation';
+import { ReputationBook } from '../../../src/core/network/reputation';
+import { reputationRanker } from '../../../src/core/network/requester/reputation-ranker';
 
 const candidate = (peerId: string, extra: Partial<ProviderCandidate> = {}): ProviderCandidate => ({
   peerId,

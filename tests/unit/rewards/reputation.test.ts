@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ReputationBook, reputationRanker } from '../../../src/core/network/reputation';
+import { ReputationBook } from '../../../src/core/network/reputation';
+import { reputationRanker } from '../../../src/core/network/requester/reputation-ranker';
 
 describe('ReputationBook', () => {
   it('times out failed audits with doubling timeouts, then bans', () => {

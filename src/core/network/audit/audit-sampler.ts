@@ -54,6 +54,25 @@ export class AuditSampler {
     return this._shareAt((this._jobsSeen.get(provider) ?? 0) + 1);
   }
 
+  /**
+   * True while this provider's next job is still on probation (its first `newProviderJobs +
+   * probationJobs` jobs with this requester): such jobs are settled one by one, never batched.
+   */
+  onProbation(provider: string): boolean {
+    return (this._jobsSeen.get(provider) ?? 0) < this._newProviderJobs + this._probationJobs;
+  }
+
+  /** Jobs seen per provider, kept across restarts so a restart does not reopen probation. */
+  toJSON(): Record<string, number> {
+    return Object.fromEntries(this._jobsSeen);
+  }
+
+  load(saved: Record<string, number>): void {
+    for (const [provider, seen] of Object.entries(saved)) {
+      if (Number.isSafeInteger(seen) && seen >= 0) this._jobsSeen.set(provider, seen);
+    }
+  }
+
   shouldAudit(provider: string): boolean {
     const seen = (this._jobsSeen.get(provider) ?? 0) + 1;
     this._jobsSeen.set(provider, seen);

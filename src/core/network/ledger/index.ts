@@ -8,4 +8,4 @@ export { headFile, type LedgerHead } from './ledger-head';
 export type { LedgerProblem, LedgerProblemKind } from './ledger-problem';
 export { verifyLedger, type CheckedLine, type LedgerReport } from './ledger-verify';
 export { verifyLedgerFile } from './verify-ledger-file';
-export { createRewardsService, ledgerFile, summarise, type RewardsServiceOptions } from './rewards-service';
+export { ledgerFile } from './ledger-file';

@@ -3,6 +3,11 @@
 /** The job protocol: a requester asks a provider to run one generation. */
 export const INFER_PROTOCOL = '/hearth/infer/1.0.0';
 
+/** Third-party audits: a provider re-scores a job it did not run for a requester without the model. */
+export const AUDIT_PROTOCOL = '/hearth/audit/1.0.0';
+/** Settles a batch of held receipts outside any job (the requester stops, or the batch grew old). */
+export const SETTLE_PROTOCOL = '/hearth/settle/1.0.0';
+
 /** Kademlia under Hearth's own prefix so Hearth's DHT never mixes with the public IPFS one. */
 export const KAD_PROTOCOL = '/hearth/kad/1.0.0';
 

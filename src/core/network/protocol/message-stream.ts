@@ -2,6 +2,7 @@ import type { Stream } from '@libp2p/interface';
 import { lpStream, type LengthPrefixedStream } from '@libp2p/utils';
 import type * as v from 'valibot';
 import { MAX_MESSAGE_BYTES } from './ids';
+import type { AuditorMessage, AuditRequesterMessage } from './audit-messages';
 import { decodeMessage, encodeMessage, ProtocolError, type ProviderMessage, type RequesterMessage } from './messages';
 
 /**
@@ -33,7 +34,10 @@ export class MessageStream<In extends v.GenericSchema> {
     return decodeMessage(this._schema, bytes.subarray());
   }
 
-  async write(message: RequesterMessage | ProviderMessage, timeoutMs: number): Promise<void> {
+  async write(
+    message: RequesterMessage | ProviderMessage | AuditRequesterMessage | AuditorMessage,
+    timeoutMs: number,
+  ): Promise<void> {
     await this._lp.write(encodeMessage(message), { signal: AbortSignal.timeout(timeoutMs) });
   }
 

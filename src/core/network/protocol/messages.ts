@@ -1,6 +1,6 @@
 import { decode, encode } from 'cborg';
 import * as v from 'valibot';
-import { ReceiptJsonSchema } from '../ledger/ledger-entry';
+import { ReceiptJsonSchema } from '../receipts/receipt-json';
 import { MAX_MESSAGE_BYTES, MAX_PROMPT_CHARS } from './ids';
 
 const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
@@ -112,11 +112,40 @@ export const WithheldMessageSchema = v.strictObject({
   audited: v.boolean(),
 });
 
+/** Most jobs one settle batch may name (docs/NETWORK.md "Settling in batches"). */
+export const MAX_BATCH_JOBS = 50;
+const BatchId = v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,32}$/));
+
+/**
+ * Instead of a receipt: the requester holds this job's receipt in its open batch `batch` for
+ * this provider, released with the batch (or forfeited with it when a job in it fails an audit).
+ */
+export const HeldMessageSchema = v.strictObject({
+  t: v.literal('held'),
+  jobId: JobId,
+  batch: BatchId,
+});
+
+/**
+ * A batch settled at once: the receipts of every job held in it, or `withheld` for every one of
+ * them when the batch was forfeited. Sent on the stream of the job that closed it, or on
+ * `/hearth/settle/1.0.0` when the requester stops or the batch grew old.
+ */
+export const BatchMessageSchema = v.strictObject({
+  t: v.literal('batch'),
+  batch: BatchId,
+  receipts: v.pipe(v.array(ReceiptMessageSchema), v.maxLength(MAX_BATCH_JOBS)),
+  withheld: v.pipe(v.array(WithheldMessageSchema), v.maxLength(MAX_BATCH_JOBS)),
+});
+export type BatchMessage = v.InferOutput<typeof BatchMessageSchema>;
+
 export const RequesterMessageSchema = v.variant('t', [
   JobRequestSchema,
   v.strictObject({ t: v.literal('cancel') }),
   ReceiptMessageSchema,
   WithheldMessageSchema,
+  HeldMessageSchema,
+  BatchMessageSchema,
 ]);
 export type RequesterMessage = v.InferOutput<typeof RequesterMessageSchema>;
 
@@ -125,7 +154,8 @@ export class ProtocolError extends Error {
   override readonly name = 'ProtocolError';
 }
 
-export function encodeMessage(message: RequesterMessage | ProviderMessage): Uint8Array {
+/** Encodes one message of any Hearth stream protocol (`/hearth/infer`, `/hearth/audit`). */
+export function encodeMessage<M extends { t: string }>(message: M): Uint8Array {
   const bytes = encode(message);
   if (bytes.byteLength > MAX_MESSAGE_BYTES) throw new ProtocolError('Message is larger than the protocol allows.');
   return bytes;

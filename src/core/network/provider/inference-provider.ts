@@ -4,14 +4,22 @@ import type { SignedChequeJson } from '../../chain/cheque';
 import type { JobPayments } from '../../chain/job-payments';
 import type { Logger } from '../../log';
 import type { HearthLibp2p } from '../node/create-node';
-import { INFER_PROTOCOL } from '../protocol/ids';
+import { INFER_PROTOCOL, SETTLE_PROTOCOL } from '../protocol/ids';
 import { MessageStream } from '../protocol/message-stream';
-import { ProtocolError, RequesterMessageSchema, type JobRequest, type RefuseReason } from '../protocol/messages';
+import {
+  ProtocolError,
+  RequesterMessageSchema,
+  type BatchMessage,
+  type JobRequest,
+  type RefuseReason,
+} from '../protocol/messages';
 import { jobPrice } from '../rewards/price';
 import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/receipt-collector';
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
-import { UnpaidJobs } from './unpaid-jobs';
+import { HeldJobs, type HeldJob } from './held-jobs';
+import { UnpaidJobs, type UnpaidJobsJson } from './unpaid-jobs';
+import { DEFAULT_MAX_UNPAID_JOBS } from '../rewards/batch-rules';
 import type { GpuShare } from '../worker/gpu-share';
 import type { WorkerLauncher } from '../../workers/worker-launcher';
 
@@ -31,6 +39,8 @@ export interface ProviderTimeouts {
   jobMs: number;
   /** How long after `done` the requester has to send its receipt (it may audit first). Default 2 min. */
   receiptMs: number;
+  /** How long a job whose receipt the requester holds in a batch stays pending. Default 15 min. */
+  heldMs: number;
 }
 
 export interface InferenceProviderInit {
@@ -62,6 +72,8 @@ export interface InferenceProviderInit {
    * or never paid) before it is refused. Read at every request. Default 3.
    */
   maxUnpaidJobs?: () => number;
+  /** Unpaid counts per requester saved by an earlier run (`<data>/network/unpaid.json`). */
+  unpaid?: { saved: UnpaidJobsJson; onChange: (state: UnpaidJobsJson) => void };
   timeouts?: Partial<ProviderTimeouts>;
 }
 
@@ -73,16 +85,25 @@ export interface ProviderStats {
   msContributed: number;
 }
 
-/** Unpaid jobs one requester may have with this provider before it is refused. */
-export const DEFAULT_MAX_UNPAID_JOBS = 3;
+export { DEFAULT_MAX_UNPAID_JOBS } from '../rewards/batch-rules';
 
-const DEFAULT_TIMEOUTS: ProviderTimeouts = { requestMs: 5_000, writeMs: 10_000, jobMs: 600_000, receiptMs: 120_000 };
+const DEFAULT_TIMEOUTS: ProviderTimeouts = {
+  requestMs: 5_000,
+  writeMs: 10_000,
+  jobMs: 600_000,
+  receiptMs: 120_000,
+  heldMs: 900_000,
+};
+
+/** What the provider needs of the libp2p node: to handle and unhandle its protocol. */
+export type InferenceProviderComponents = Pick<HearthLibp2p, 'handle' | 'unhandle'>;
 
 /**
  * Serves `/hearth/infer/1.0.0`: takes requests, asks the contribution policy, runs accepted jobs
  * in an isolated worker process per model and streams the tokens back. Anything that breaks the
  * protocol closes that one stream; the node carries on.
  */
+
 export class InferenceProvider {
   readonly stats: ProviderStats = {
     jobsRunning: 0,
@@ -95,14 +116,33 @@ export class InferenceProvider {
   private readonly _running = new Set<AbortController>();
   private readonly _timeouts: ProviderTimeouts;
   private readonly _unpaid: UnpaidJobs;
+  private readonly _held: HeldJobs;
   private _started = false;
 
   constructor(
-    private readonly _node: HearthLibp2p,
+    private readonly _node: InferenceProviderComponents,
     private readonly _init: InferenceProviderInit,
   ) {
     this._timeouts = { ...DEFAULT_TIMEOUTS, ..._init.timeouts };
-    this._unpaid = new UnpaidJobs(_init.maxUnpaidJobs ?? (() => DEFAULT_MAX_UNPAID_JOBS));
+    const saving = _init.unpaid;
+    this._unpaid = new UnpaidJobs(_init.maxUnpaidJobs ?? (() => DEFAULT_MAX_UNPAID_JOBS), 10, () =>
+      saving?.onChange(this._unpaid.toJSON()),
+    );
+    if (saving) this._unpaid.load(saving.saved);
+    this._held = new HeldJobs(this._timeouts.heldMs, (job) => void this._expire(job, 'waited too long'));
+  }
+
+  /** How many unpaid jobs this requester may have with this provider (grows with what it paid). */
+  unpaidAllowance(requester: string): number {
+    return this._unpaid.allowance(requester);
+  }
+
+  private async _expire(job: HeldJob, why: string): Promise<void> {
+    job.owed.unpaid();
+    await this._init.receipts
+      ?.expire(job.served, `The requester held this job's receipt in batch ${job.batch} and never sent it (${why}).`)
+      // The ledger logs its own write failures; the job is counted unpaid either way.
+      .catch(() => undefined);
   }
 
   /** Jobs this requester has not paid for (running and awaiting receipts included). */
@@ -126,7 +166,14 @@ export class InferenceProvider {
       maxInboundStreams: this._init.maxConcurrentJobs + 8,
       maxOutboundStreams: 1,
     });
+    if (this._init.receipts) {
+      await this._node.handle(SETTLE_PROTOCOL, (stream, connection) => this._settleStream(stream, connection), {
+        maxInboundStreams: 4,
+        maxOutboundStreams: 1,
+      });
+    }
     // Warm the workers so the first job does not pay for loading the model.
+    // Warming only: a worker that fails to load fails the first job with the reason instead.
     for (const model of this._init.models) void this._worker(model).catch(() => undefined);
   }
 
@@ -134,9 +181,13 @@ export class InferenceProvider {
     if (!this._started) return;
     this._started = false;
     this.pauseRunning('The provider stopped.');
+    // A node that is stopping may have dropped the handlers already.
     await this._node.unhandle(INFER_PROTOCOL).catch(() => undefined);
+    await this._node.unhandle(SETTLE_PROTOCOL).catch(() => undefined);
+    await Promise.all(this._held.drain().map((job) => this._expire(job, 'this provider stopped first')));
     const workers = [...this._workers.values()];
     this._workers.clear();
+    // A worker that never started has nothing to dispose (its job already got the error).
     await Promise.all(workers.map(async (w) => (await w.catch(() => null))?.dispose()));
   }
 
@@ -184,6 +235,7 @@ export class InferenceProvider {
       this._init.onChange();
       await messages
         .write({ t: 'refuse', jobId: request.jobId, reason, message }, this._timeouts.writeMs)
+        // A requester that left does not need the refusal; the stream closes next.
         .catch(() => undefined);
       await messages.close();
     };
@@ -202,7 +254,7 @@ export class InferenceProvider {
     if (this._init.receipts && !this._unpaid.mayServe(peer)) {
       return refuse(
         'unpaid',
-        `This provider served you ${this._unpaid.owed(peer)} jobs that are not paid yet; it serves you again once their receipts arrive.`,
+        `This provider served you ${this._unpaid.owed(peer)} jobs that are not paid yet (it allows you ${this._unpaid.allowance(peer)}); it serves you again once their receipts arrive.`,
       );
     }
     if (this.freeSlots === 0) return refuse('at-capacity', 'This provider is busy with other jobs.');
@@ -310,6 +362,7 @@ export class InferenceProvider {
           ? error.message
           : 'The job failed.';
       this._init.log.info({ event: 'network-job-failed', reason: message });
+      // Best effort: the failure is logged above and the stream is aborted next.
       await messages.write({ t: 'error', message: message.slice(0, 500) }, 2_000).catch(() => undefined);
       messages.abort(message);
       listening.abort();
@@ -325,47 +378,108 @@ export class InferenceProvider {
       this.stats.msContributed += Math.round(performance.now() - started);
       this._init.onChange();
     }
-    if (served) {
-      const paid = await this._collect(messages, served, settlement, listening).catch(() => false);
-      if (paid) owed?.paid();
-      else owed?.unpaid();
+    if (served && owed)
+      await this._collect(messages, { served, owed }, settlement, listening).catch(() => owed.unpaid());
+    else if (served) {
+      listening.abort();
+      await messages.close();
     }
   }
 
-  /** After `done`: waits for the requester's receipt (the job slot is already free) and records it. */
+  /**
+   * After `done`: waits for the requester's receipt (the job slot is already free) and records
+   * it; or keeps the job pending when the requester holds its receipt in a batch; or settles the
+   * whole batch this job closed.
+   */
   private async _collect(
     messages: MessageStream<typeof RequesterMessageSchema>,
-    served: ServedJob,
+    job: { served: ServedJob; owed: HeldJob['owed'] },
     settlement: Promise<SettleMessage | null>,
     listening: AbortController,
-  ): Promise<boolean> {
-    const receipts = this._init.receipts;
-    if (!receipts) {
-      await messages.close();
-      listening.abort();
-      return false;
-    }
+  ): Promise<void> {
+    const receipts = this._init.receipts!;
     const timer = setTimeout(() => listening.abort(), this._timeouts.receiptMs);
+    // The ledger records the job while the requester settles; the stream is closed as soon as
+    // its message is in, so a slow ledger never holds streams open (a requester paying from a
+    // batch sends jobs faster than the ledger writes).
+    const recorded = receipts.served(job.served);
+    let message: SettleMessage | null;
     try {
-      await receipts.served(served);
-      const message = await settlement;
-      const earned = await receipts.settle(served, message);
-      if (earned && message?.t === 'receipt' && message.cheque && this._init.payments) {
-        await this._init.payments
-          .acceptCheque(message.cheque as SignedChequeJson, BigInt(message.receipt.price))
-          .catch((error: unknown) =>
-            this._init.log.warn({
-              event: 'network-cheque-refused',
-              requester: served.requester,
-              reason: (error as Error).message,
-            }),
-          );
-      }
-      return earned;
+      message = await settlement;
     } finally {
       clearTimeout(timer);
       listening.abort();
       await messages.close();
+    }
+    await recorded;
+    if (message?.t === 'held') {
+      // Stays pending (and unpaid) until its batch is released, forfeited or too old.
+      if (message.jobId === job.served.jobId) this._held.add({ ...job, batch: message.batch });
+      else await this._settleOne(job, null);
+    } else if (message?.t === 'batch') await this._settleBatch(job.served.requester, message, job);
+    else await this._settleOne(job, message);
+  }
+
+  private async _settleOne(
+    job: { served: ServedJob; owed: HeldJob['owed'] },
+    message: Parameters<ReceiptCollector['settle']>[1],
+  ): Promise<void> {
+    const earned = await this._init.receipts!.settle(job.served, message).catch(() => false);
+    if (earned && message?.t === 'receipt' && message.cheque && this._init.payments) {
+      await this._init.payments
+        .acceptCheque(message.cheque as SignedChequeJson, BigInt(message.receipt.price))
+        .catch((error: unknown) =>
+          this._init.log.warn({
+            event: 'network-cheque-refused',
+            requester: job.served.requester,
+            reason: (error as Error).message,
+          }),
+        );
+    }
+    if (earned) job.owed.paid();
+    else job.owed.unpaid();
+  }
+
+  /**
+   * Settles a batch from `requester`: each receipt or `withheld` must name a job this provider
+   * served that peer and still holds (or `current`, the job whose stream carries the batch);
+   * anything else, a repeat included, is ignored.
+   */
+  private async _settleBatch(
+    requester: string,
+    batch: BatchMessage,
+    current?: { served: ServedJob; owed: HeldJob['owed'] },
+  ): Promise<void> {
+    let currentSettled = false;
+    let strangers = 0;
+    const find = (jobId: string) => {
+      if (current && !currentSettled && jobId === current.served.jobId) {
+        currentSettled = true;
+        return current;
+      }
+      return this._held.take(requester, jobId);
+    };
+    for (const message of [...batch.receipts, ...batch.withheld]) {
+      const job = find(message.t === 'receipt' ? message.receipt.jobId : message.jobId);
+      if (job) await this._settleOne(job, message);
+      else strangers++;
+    }
+    if (strangers > 0)
+      this._init.log.warn({ event: 'network-batch-strangers', requester, batch: batch.batch, strangers });
+    if (current && !currentSettled) await this._settleOne(current, null);
+  }
+
+  /** `/hearth/settle/1.0.0`: one batch message from a requester that stops or whose batch grew old. */
+  private async _settleStream(stream: Stream, connection: Connection): Promise<void> {
+    const peer = connection.remotePeer.toString();
+    const messages = new MessageStream(stream, RequesterMessageSchema);
+    try {
+      const message = await messages.read(this._timeouts.requestMs);
+      if (message.t !== 'batch') throw new ProtocolError('The settle stream carries one batch.');
+      await this._settleBatch(peer, message);
+      await messages.close();
+    } catch (error) {
+      this._reject(messages, peer, error);
     }
   }
 
@@ -404,7 +518,10 @@ export class InferenceProvider {
         stopJob('Cancelled by the requester.');
         continue;
       }
-      if ((next.t === 'receipt' || next.t === 'withheld') && phase.settling) {
+      if (
+        (next.t === 'receipt' || next.t === 'withheld' || next.t === 'held' || next.t === 'batch') &&
+        phase.settling
+      ) {
         settle(next);
         return;
       }

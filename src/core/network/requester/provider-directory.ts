@@ -32,11 +32,18 @@ export interface KnownProvider {
   pingFailed: boolean;
 }
 
+/** What the directory needs of the libp2p node: gossip, ping, the DHT and the peer store. */
+export type ProviderDirectoryComponents = Pick<HearthLibp2p, 'peerId' | 'contentRouting'> & {
+  peerStore: Pick<HearthLibp2p['peerStore'], 'merge'>;
+  services: Pick<HearthLibp2p['services'], 'pubsub' | 'ping'>;
+};
+
 /**
  * What this node knows about providers: capacity announcements heard over gossipsub, and DHT
  * provider records looked up on demand when gossip has nobody for a model, each with its
  * round trip measured by libp2p ping.
  */
+
 export class ProviderDirectory {
   private readonly _announcements = new Map<string, { announcement: CapacityAnnouncement; seenAt: number }>();
   private readonly _ttlMs: number;
@@ -44,7 +51,7 @@ export class ProviderDirectory {
   private readonly _onMessage = (event: CustomEvent<Message>) => this._hear(event.detail);
 
   constructor(
-    private readonly _node: HearthLibp2p,
+    private readonly _node: ProviderDirectoryComponents,
     init: ProviderDirectoryInit = {},
   ) {
     this._ttlMs = init.ttlMs ?? 60_000;

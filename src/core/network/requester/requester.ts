@@ -1,10 +1,19 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
+import { pino } from 'pino';
 import type { HearthLibp2p } from '../node/create-node';
-import { INFER_PROTOCOL } from '../protocol/ids';
+import type { Logger } from '../../log';
+import { INFER_PROTOCOL, SETTLE_PROTOCOL } from '../protocol/ids';
 import { MessageStream } from '../protocol/message-stream';
-import { ProviderMessageSchema, type JobRequest, type JobSummary, type RefuseReason } from '../protocol/messages';
+import {
+  ProviderMessageSchema,
+  type BatchMessage,
+  type JobRequest,
+  type JobSummary,
+  type RefuseReason,
+  type RequesterMessage,
+} from '../protocol/messages';
 import { receiptToJson, type WalletBinding } from '../receipts';
 import type { CanaryReference } from '../audit';
 import type { JobPaymentReservation, JobPayments } from '../../chain/job-payments';
@@ -13,6 +22,7 @@ import { jobPrice } from '../rewards/price';
 import { UNSETTLED, type Settlement } from '../rewards/settlement';
 import { SpendLimitError } from '../rewards/spending-limit';
 import type { ProviderDirectory } from './provider-directory';
+import { SettleBatches } from './settle-batches';
 import { defaultProviderRanker, type ProviderCandidate, type ProviderRanker } from './provider-ranker';
 
 export interface NetworkJob {
@@ -72,9 +82,29 @@ export interface RequesterTimeouts {
   idleMs: number;
   /** Longest the audit and signing of one finished job may take. */
   settleMs: number;
+  /** An open batch of held receipts older than this is released on the settle stream. */
+  batchMaxAgeMs: number;
   /** A canary goes out at a random time between these after the job that drew it. */
   canaryMinMs: number;
   canaryMaxMs: number;
+}
+
+/** What the requester needs of the libp2p node: its id, the peer store and dialling (js-libp2p's components style). */
+export type RequesterComponents = Pick<HearthLibp2p, 'peerId' | 'dialProtocol'> & {
+  peerStore: Pick<HearthLibp2p['peerStore'], 'merge'>;
+};
+
+export interface RequesterInit {
+  directory: ProviderDirectory;
+  /** Default: the plain ranker (free slots, then expected cost). */
+  ranker?: ProviderRanker;
+  timeouts?: Partial<RequesterTimeouts>;
+  /** Audits, receipts and reputation; absent: jobs are neither audited nor paid. */
+  settler?: JobSettler;
+  /** Escrow cheques with each receipt (src/core/chain); absent: no chain is configured. */
+  payments?: JobPayments;
+  /** Default: silent. */
+  log?: Logger;
 }
 
 /** Every provider tried refused or failed; `reasons` says why, per provider. */
@@ -113,17 +143,24 @@ export class Requester {
   private readonly _canaryTimers = new Set<NodeJS.Timeout>();
   /** The user's jobs in flight: canaries wait for none and give way to every one. */
   private _userJobs = 0;
+  /** Held receipts of proven providers (absent without a settler). */
+  private readonly _batches: SettleBatches | undefined;
+
+  private readonly _directory: ProviderDirectory;
+  private readonly _ranker: ProviderRanker;
+  private readonly _settler?: JobSettler;
+  private readonly _payments?: JobPayments;
+  private readonly _log: Logger;
 
   constructor(
-    private readonly _node: HearthLibp2p,
-    private readonly _directory: ProviderDirectory,
-    private readonly _ranker: ProviderRanker = defaultProviderRanker,
-    timeouts: Partial<RequesterTimeouts> = {},
-    /** Audits, receipts and reputation; absent: jobs are neither audited nor paid. */
-    private readonly _settler?: JobSettler,
-    /** Escrow cheques with each receipt (src/core/chain); absent: no chain is configured. */
-    private readonly _payments?: JobPayments,
+    private readonly _node: RequesterComponents,
+    { directory, ranker = defaultProviderRanker, timeouts = {}, settler, payments, log }: RequesterInit,
   ) {
+    this._directory = directory;
+    this._ranker = ranker;
+    this._settler = settler;
+    this._payments = payments;
+    this._log = log ?? silentLog;
     // A long job's provider may fall silent while its context shifts (seconds on a busy CPU).
     this._timeouts = {
       dialMs: 10_000,
@@ -132,8 +169,39 @@ export class Requester {
       settleMs: 120_000,
       canaryMinMs: 5_000,
       canaryMaxMs: 120_000,
+      batchMaxAgeMs: 600_000,
       ...timeouts,
     };
+    this._batches = settler
+      ? new SettleBatches({
+          settler,
+          send: (provider, message) => this._sendSettle(provider, message),
+          maxAgeMs: this._timeouts.batchMaxAgeMs,
+          log: this._log,
+        })
+      : undefined;
+  }
+
+  /** Releases every open batch to its provider on the settle stream (before the node stops). */
+  async settleBatches(): Promise<void> {
+    await this._batches?.flush();
+  }
+
+  /** Delivers a batch outside any job: one message on `/hearth/settle/1.0.0`, then close. */
+  private async _sendSettle(provider: string, message: BatchMessage): Promise<void> {
+    const stream = await this._node.dialProtocol(peerIdFromString(provider), SETTLE_PROTOCOL, {
+      signal: AbortSignal.timeout(this._timeouts.dialMs),
+    });
+    const messages = new MessageStream(stream, ProviderMessageSchema);
+    try {
+      await messages.write(message, this._timeouts.dialMs);
+      await stream.close({ signal: AbortSignal.timeout(this._timeouts.dialMs) });
+      // The provider closes its side once the batch is recorded: the end of the stream is the
+      // acknowledgement, so a job sent next is counted against the settled balance.
+      await messages.read(this._timeouts.answerMs).catch(() => undefined);
+    } finally {
+      await messages.close();
+    }
   }
 
   /** Drops canaries not sent yet and waits for those in flight (before the node stops). */
@@ -202,17 +270,20 @@ export class Requester {
       }
       options.onAttempt?.({ peerId: candidate.peerId, attempt });
       try {
-        const { text, summary, settlement } = await this._attempt(candidate, job, options);
-        void settlement.then(
-          (s) => release(s.receipt ? s.receipt.receipt.price : 0n),
-          () => release(0n),
-        );
+        // The settlement ends the reservation (for a held receipt, once its batch is released).
+        const { text, summary, settlement } = await this._attempt(candidate, job, options, release);
         const totalMs = Math.round(performance.now() - started);
+        // Settlement errors reach the caller through `settlement`; the canary is an extra.
         void settlement.then(() => this._maybeCanary(job.model)).catch(() => undefined);
         return { text, summary, settlement, peerId: candidate.peerId, attempts: attempt, totalMs };
       } catch (error) {
         release(0n);
         if (options.signal?.aborted) throw options.signal.reason;
+        // Refused for receipts this requester holds itself: release them, then ask once more.
+        if (error instanceof AttemptFailed && error.refusal === 'unpaid' && this._batches?.has(candidate.peerId)) {
+          await this._batches.flush(candidate.peerId);
+          tried.delete(candidate.peerId);
+        }
         // No provider can be paid past the deposit: trying the next one would not help.
         if ((error as Error).name === 'DepositExhaustedError') throw error;
         reasons.push(`${candidate.peerId.slice(-8)}: ${error instanceof Error ? error.message : String(error)}`);
@@ -234,7 +305,9 @@ export class Requester {
     const timer = setTimeout(
       () => {
         this._canaryTimers.delete(timer);
-        void this._sendCanary(model, canary).catch(() => undefined);
+        void this._sendCanary(model, canary).catch((error: unknown) =>
+          this._log.debug({ event: 'network-canary-not-sent', reason: (error as Error).message }),
+        );
       },
       min + randomInt(Math.max(1, max - min)),
     );
@@ -261,10 +334,10 @@ export class Requester {
       candidate,
       { model, prompt: canary.prompt, maxTokens: canary.maxTokens, temperature: 0, topP: 1, seed: randomSeed() },
       { signal: controller.signal },
+      release,
       canary,
     )
       .then((result) => result.settlement)
-      .then((settlement) => release(settlement.receipt ? settlement.receipt.receipt.price : 0n))
       .catch(() => release(0n))
       .finally(() => this._canaries.delete(run));
     this._canaries.set(run, controller);
@@ -275,6 +348,7 @@ export class Requester {
     candidate: ProviderCandidate,
     job: NetworkJob,
     options: GenerateOptions,
+    spent: (amount: bigint) => void,
     canary?: CanaryReference,
   ) {
     const peerId = peerIdFromString(candidate.peerId);
@@ -289,9 +363,14 @@ export class Requester {
     // With a chain, the most this job can cost is set aside from the deposit before it is sent.
     const reservation =
       candidate.price > 0 ? await this._payments?.reserve(jobPrice(candidate.price, job.maxTokens)) : undefined;
+    const ended = this._batches?.started(candidate.peerId) ?? (() => undefined);
     try {
-      return await this._exchange(peerId, candidate, job, options, canary, reservation);
+      const result = await this._exchange(peerId, candidate, job, options, canary, reservation, spent);
+      // Settlement errors reach the caller through `result.settlement`; this only ends the batch slot.
+      void result.settlement.finally(ended).catch(() => undefined);
+      return result;
     } catch (error) {
+      ended();
       reservation?.release();
       throw error;
     }
@@ -305,6 +384,7 @@ export class Requester {
     options: GenerateOptions,
     canary: CanaryReference | undefined,
     reservation: JobPaymentReservation | undefined,
+    spent: (amount: bigint) => void,
   ) {
     const stream = await this._node.dialProtocol(peerId, INFER_PROTOCOL, {
       signal: AbortSignal.timeout(this._timeouts.dialMs),
@@ -359,6 +439,7 @@ export class Requester {
               cancelled,
             },
             reservation,
+            spent,
           );
           return { text, summary, settlement };
         } else if (message.t === 'error') throw new AttemptFailed(message.message);
@@ -373,48 +454,74 @@ export class Requester {
     }
   }
 
-  /** Audits (maybe) and pays (maybe) on the job's own stream, then closes it. */
+  /**
+   * Audits (maybe) and pays (maybe) on the job's own stream, then closes it. A proven provider's
+   * passing job is held in its open batch (`held`, or the whole batch when this job fills it); a
+   * failed audit forfeits that batch. Jobs on probation are paid one by one.
+   */
   private async _settle(
     messages: MessageStream<typeof ProviderMessageSchema>,
     job: Parameters<JobSettler['settle']>[0],
-    reservation?: JobPaymentReservation,
+    reservation: JobPaymentReservation | undefined,
+    spent: (amount: bigint) => void,
   ): Promise<Settlement> {
     const settler = this._settler;
-    if (!settler) {
-      reservation?.release();
-      await messages.close();
-      return UNSETTLED;
-    }
+    const batches = this._batches;
+    let handedOver = false;
     try {
-      const settlement = await settler.settle(job, { signal: AbortSignal.timeout(this._timeouts.settleMs) });
-      // The cheque goes with the receipt and only then: a failed audit means no cheque.
-      const cheque =
-        settlement.receipt && reservation
-          ? await reservation.cheque(settlement.receipt.receipt.provider, settlement.receipt.receipt.price)
-          : undefined;
-      const message = settlement.receipt
-        ? {
-            t: 'receipt' as const,
-            receipt: receiptToJson(settlement.receipt.receipt),
-            signature: settlement.receipt.signature,
-            binding: settler.binding,
-            ...(cheque ? { cheque } : {}),
-          }
-        : {
-            t: 'withheld' as const,
-            jobId: job.request.jobId,
-            reason: (settlement.withheld ?? '').slice(0, 500),
-            audited: settlement.audit === 'failed',
-          };
+      if (!settler || !batches) {
+        spent(0n);
+        return UNSETTLED;
+      }
+      const { provider } = job;
+      const hold = settler.batches(provider);
+      const settlement = await settler.settle(job, { signal: AbortSignal.timeout(this._timeouts.settleMs), hold });
+      const jobId = job.request.jobId;
+      let message: RequesterMessage;
+      if (settlement.receipt && hold) {
+        handedOver = true;
+        message = await batches.hold(provider, { jobId, receipt: settlement.receipt, reservation, spent });
+        if (message.t === 'held') settlement.held = message.batch;
+      } else if (settlement.receipt) {
+        // The cheque goes with the receipt and only then: a failed audit means no cheque.
+        const { receipt } = settlement.receipt;
+        const cheque = reservation ? await reservation.cheque(receipt.provider, receipt.price) : undefined;
+        await settler.release(provider, settlement.receipt, { held: false });
+        spent(receipt.price);
+        message = {
+          t: 'receipt',
+          receipt: receiptToJson(receipt),
+          signature: settlement.receipt.signature,
+          binding: settler.binding,
+          ...(cheque ? { cheque } : {}),
+        };
+      } else {
+        spent(0n);
+        const reason = (settlement.withheld ?? '').slice(0, 500);
+        const audited = settlement.audit === 'failed';
+        // A failure one third party alone reported withholds this job only: a lying auditor must not cost a whole batch.
+        const forfeits = audited && !settlement.unconfirmed;
+        message = (forfeits ? batches.forfeit(provider, { jobId, reason: reason.slice(0, 200) }) : null) ?? {
+          t: 'withheld',
+          jobId,
+          reason,
+          audited,
+        };
+      }
       // The provider may already be gone; the receipt stays valid in our ledger either way.
       await messages.write(message, this._timeouts.dialMs).catch(() => undefined);
       return settlement;
+    } catch (error) {
+      spent(0n);
+      throw error;
     } finally {
-      reservation?.release();
+      if (!handedOver) reservation?.release();
       await messages.close();
     }
   }
 }
+
+const silentLog: Logger = pino({ level: 'silent' });
 
 function randomSeed(): number {
   return randomBytes(4).readUInt32LE();

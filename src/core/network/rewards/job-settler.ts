@@ -13,12 +13,15 @@ import {
 } from '../audit';
 import type { Ledger, LedgerEntry } from '../ledger';
 import type { JobRequest, JobSummary } from '../protocol/messages';
-import { signReceipt, verifyWalletBinding, type Receipt, type WalletBinding } from '../receipts';
+import { signReceipt, verifyWalletBinding, type Receipt, type SignedReceipt, type WalletBinding } from '../receipts';
 import type { ReputationBook } from '../reputation';
+import { batchJobsFor } from './batch-rules';
 import { claimFailures, paidTokens } from './claim-checks';
 import { jobPrice } from './price';
+import type { RemoteAuditors } from './remote-auditors';
 import type { Settlement } from './settlement';
 import type { SpendingLimit } from './spending-limit';
+import { thirdPartyAudit } from './third-party-audit';
 
 export interface JobSettlerInit {
   wallet: LocalAccount;
@@ -31,6 +34,8 @@ export interface JobSettlerInit {
   replayGuard: ReplayGuard;
   /** An auditor holding the model with this sha256, or null when this node has no copy. */
   auditorFor: (modelHash: string) => Promise<TokenAuditor | null>;
+  /** Third parties that re-score a sampled job when `auditorFor` has no local copy; absent: such jobs are `unavailable`. */
+  remoteAuditors?: RemoteAuditors;
   /** Greedy prompts with known answers, mixed into the traffic; absent: no canaries. */
   canaries?: CanaryPool;
   /** Largest number of canaries kept. Default 20. */
@@ -40,6 +45,13 @@ export interface JobSettlerInit {
   spending?: SpendingLimit;
   /** Reputation changed (worth saving). */
   onReputation?: () => void;
+  /**
+   * Jobs of a provider past probation settled together (batch-rules.ts); 1 settles every job at
+   * once. Default: derived from the audit share, read at every job.
+   */
+  batchJobs?: number;
+  /** Probation counts or paid counts changed (worth saving). */
+  onProbation?: () => void;
   log: Logger;
 }
 
@@ -63,7 +75,47 @@ export interface FinishedNetworkJob {
  * and signs an EIP-712 receipt for work that passed or was not sampled.
  */
 export class JobSettler {
+  /** Receipts released to each provider (one by one or in a batch): its paid history with us. */
+  private readonly _paid = new Map<string, number>();
+
   constructor(private readonly _init: JobSettlerInit) {}
+
+  /** How many jobs of a proven provider go into one batch now. */
+  get batchJobs(): number {
+    return this._init.batchJobs ?? batchJobsFor(this._init.sampler.share);
+  }
+
+  /** True when this provider's next settled job is held in a batch rather than paid at once. */
+  batches(provider: string): boolean {
+    return this.batchJobs > 1 && !this._init.sampler.onProbation(provider);
+  }
+
+  /** Receipts this requester released to the provider (what its unpaid allowance grows with). */
+  paidJobs(provider: string): number {
+    return this._paid.get(provider) ?? 0;
+  }
+
+  /**
+   * Records a receipt released to its provider: into the ledger when it was held (`settle` with
+   * `hold` left it out), and into the provider's paid history.
+   */
+  async release(provider: string, signed: SignedReceipt, { held }: { held: boolean }): Promise<void> {
+    if (held && this._init.ledger) this._init.onEntry(await this._init.ledger.appendReceipt('spent', signed));
+    this._paid.set(provider, this.paidJobs(provider) + 1);
+    this._init.onProbation?.();
+  }
+
+  /** Probation and paid counts per provider, kept across restarts (`<data>/network/probation.json`). */
+  probationState(): { seen: Record<string, number>; paid: Record<string, number> } {
+    return { seen: this._init.sampler.toJSON(), paid: Object.fromEntries(this._paid) };
+  }
+
+  loadProbationState(state: { seen?: Record<string, number>; paid?: Record<string, number> }): void {
+    this._init.sampler.load(state.seen ?? {});
+    for (const [provider, paid] of Object.entries(state.paid ?? {})) {
+      if (Number.isSafeInteger(paid) && paid >= 0) this._paid.set(provider, paid);
+    }
+  }
 
   get reputation(): ReputationBook {
     return this._init.reputation;
@@ -96,7 +148,15 @@ export class JobSettler {
     this._init.onReputation?.();
   }
 
-  async settle(job: FinishedNetworkJob, { signal }: { signal?: AbortSignal } = {}): Promise<Settlement> {
+  /**
+   * Audits (maybe) and signs a receipt for a finished job. With `hold` the receipt is signed but
+   * not yet in the ledger: it waits in a batch, and `release` records it (a forfeited batch never
+   * reaches the ledger). Without, the receipt is recorded now; call `release` once it was sent.
+   */
+  async settle(
+    job: FinishedNetworkJob,
+    { signal, hold = false }: { signal?: AbortSignal; hold?: boolean } = {},
+  ): Promise<Settlement> {
     const { provider, request, summary } = job;
     const reputation = this._init.reputation;
     reputation.recordCompleted(provider, { tokens: summary.tokens.length, ms: summary.generationMs });
@@ -106,9 +166,19 @@ export class JobSettler {
     if (audit !== 'passed' && audit !== 'failed') {
       this._init.replayGuard.isReplay(provider, request.prompt, job.text, summary.tokens.length);
     }
-    if (audit === 'passed' || audit === 'failed') reputation.recordAudit(provider, audit === 'passed');
+    // A failure only one third party reported is a timeout, not a step toward a ban (third-party-audit.ts).
+    if (checked.unconfirmed) reputation.recordDropped(provider);
+    else if (audit === 'passed' || audit === 'failed') reputation.recordAudit(provider, audit === 'passed');
     this._init.onReputation?.();
-    const base = { audit, canary: job.canary !== undefined, failures, ...(checked.note ? { note: checked.note } : {}) };
+    this._init.onProbation?.();
+    const base = {
+      audit,
+      canary: job.canary !== undefined,
+      failures,
+      ...(checked.note ? { note: checked.note } : {}),
+      ...(checked.auditors ? { auditors: checked.auditors } : {}),
+      ...(checked.unconfirmed ? { unconfirmed: true } : {}),
+    };
     if (audit === 'failed') {
       this._init.log.warn({ event: 'network-audit-failed', provider, rules: failures.map((f) => f.rule) });
       return { ...base, receipt: null, withheld: `The audit failed: ${failures.map((f) => f.detail).join(' ')}` };
@@ -130,7 +200,7 @@ export class JobSettler {
       time: BigInt(Math.floor(Date.now() / 1000)),
     };
     const signed = await signReceipt(this._init.wallet, receipt);
-    if (this._init.ledger) this._init.onEntry(await this._init.ledger.appendReceipt('spent', signed));
+    if (this._init.ledger && !hold) this._init.onEntry(await this._init.ledger.appendReceipt('spent', signed));
     return { ...base, receipt: signed, withheld: null };
   }
 
@@ -143,7 +213,7 @@ export class JobSettler {
   private async _check(
     job: FinishedNetworkJob,
     signal: AbortSignal | undefined,
-  ): Promise<Pick<Settlement, 'audit' | 'failures' | 'note'>> {
+  ): Promise<Pick<Settlement, 'audit' | 'failures' | 'note' | 'auditors'> & { unconfirmed?: boolean }> {
     const { provider, request, summary } = job;
     const claims = claimFailures(request, summary, job.text);
     if (summary.stopReason === 'cancelled' && !job.cancelled) {
@@ -160,8 +230,13 @@ export class JobSettler {
     // decides whether repeating it by chance was plausible.
     const suspect = this._init.replayGuard.wouldBeReplay(provider, request.prompt, job.text, summary.tokens.length);
     if (!this._init.sampler.shouldAudit(provider) && !suspect) return { audit: 'not-sampled', failures: [] };
+    // A model that cannot be loaded to audit is this node's limit, reported as `unavailable` below.
     const auditor = await this._init.auditorFor(request.model).catch(() => null);
-    if (!auditor) return { audit: 'unavailable', failures: [], note: 'This node has no copy of the model to audit with.' };
+    if (!auditor) {
+      const { remoteAuditors: remote, replayGuard, reputation, log } = this._init;
+      if (!remote) return { audit: 'unavailable', failures: [], note: 'This node has no copy of the model to audit with.' };
+      return thirdPartyAudit({ remote, replayGuard, reputation, log }, { ...job, providerWallet: job.providerBinding?.wallet }, signal);
+    }
     try {
       const report = await auditAnswer(
         auditor,
@@ -207,6 +282,7 @@ export class JobSettler {
       .variant(request.prompt)
       .then((prompt) => auditor.reference(prompt, request.maxTokens))
       .then((reference) => pool.add(reference))
+      // A canary is an extra; failing to make one (the auditor closed) changes nothing for the job.
       .catch(() => undefined);
   }
 

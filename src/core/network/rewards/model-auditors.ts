@@ -44,6 +44,7 @@ export class ModelAuditors {
     const files = await readdir(this._modelsDir).catch(() => [] as string[]);
     for (const name of files.filter((f) => f.endsWith('.gguf'))) {
       const path = join(this._modelsDir, name);
+      // A file removed while the folder is read is simply not a candidate.
       const info = await stat(path).catch(() => null);
       if (!info) continue;
       let known = this._hashes.get(path);
@@ -59,6 +60,7 @@ export class ModelAuditors {
   async dispose(): Promise<void> {
     const auditors = [...this._auditors.values()];
     this._auditors.clear();
+    // An auditor that never loaded has nothing to dispose (its audits already said why).
     await Promise.all(auditors.map(async (a) => (await a.catch(() => null))?.dispose()));
   }
 }

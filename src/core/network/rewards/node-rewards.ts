@@ -13,7 +13,9 @@ import { ReputationBook } from '../reputation';
 import { JobSettler } from './job-settler';
 import { ModelAuditors, type ModelCopy } from './model-auditors';
 import { ReceiptCollector } from './receipt-collector';
+import { RemoteAuditors } from './remote-auditors';
 import { SpendingLimit } from './spending-limit';
+import type { UnpaidJobsJson } from './batch-rules';
 
 /** Credits a requester may spend beyond what it earned, so a new user can try the network. */
 export const DEFAULT_CREDIT_ALLOWANCE = 100;
@@ -29,6 +31,8 @@ export interface NodeRewardsInit {
   canaryShare?: number;
   /** How far below zero this requester's balance may go, in credits. Default 100. */
   creditAllowance?: number;
+  /** Jobs of a proven provider settled together; default derived from the audit share (batch-rules.ts). */
+  batchJobs?: number;
   offered: () => readonly ModelCopy[];
   onEntry: (entry: LedgerEntry) => void;
   log: Logger;
@@ -53,6 +57,27 @@ const ReputationFileSchema = v.record(
   ),
 );
 
+const Counts = v.record(v.pipe(v.string(), v.maxLength(200)), v.pipe(v.number(), v.integer(), v.minValue(0)));
+const ProbationFileSchema = v.object({ seen: Counts, paid: Counts });
+const UnpaidFileSchema = v.record(
+  v.pipe(v.string(), v.maxLength(200)),
+  v.object({
+    unpaid: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    paid: v.pipe(v.number(), v.integer(), v.minValue(0)),
+    paidSinceForgiven: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0))),
+  }),
+);
+
+/** Jobs seen (probation) and receipts released per provider, as a requester. */
+export function probationFile(dataDir: string): string {
+  return join(dataDir, 'network', 'probation.json');
+}
+
+/** Unpaid and paid jobs per requester, as a provider (the free-loader limit). */
+export function unpaidFile(dataDir: string): string {
+  return join(dataDir, 'network', 'unpaid.json');
+}
+
 /** Where a data folder keeps what this node has learnt about providers. */
 export function reputationFile(dataDir: string): string {
   return join(dataDir, 'network', 'reputation.json');
@@ -65,7 +90,9 @@ export function reputationFile(dataDir: string): string {
  */
 export class NodeRewards {
   private _saving: Promise<void> = Promise.resolve();
-  private _saveQueued = false;
+  private readonly _queued = new Map<string, () => unknown>();
+  /** Unpaid counts per requester from the last run, and where the provider reports changes. */
+  readonly unpaid: { saved: UnpaidJobsJson; onChange: (state: UnpaidJobsJson) => void };
 
   private constructor(
     readonly settler: JobSettler,
@@ -73,8 +100,22 @@ export class NodeRewards {
     readonly reputation: ReputationBook,
     private readonly _ledger: Ledger,
     private readonly _auditors: ModelAuditors,
+    /** Third parties that audit this node's jobs when it has no copy of the model (attached by the network). */
+    readonly remoteAuditors: RemoteAuditors,
     private readonly _dataDir: string,
-  ) {}
+    savedUnpaid: UnpaidJobsJson,
+    private readonly _log: Logger,
+  ) {
+    this.unpaid = {
+      saved: savedUnpaid,
+      onChange: (state) => this._save(unpaidFile(_dataDir), () => state),
+    };
+  }
+
+  /** This node's auditor for a model it holds, or null; what it serves third-party audits with. */
+  auditorFor(sha256: string): ReturnType<ModelAuditors['auditorFor']> {
+    return this._auditors.auditorFor(sha256);
+  }
 
   static async open(init: NodeRewardsInit): Promise<NodeRewards> {
     const file = ledgerFile(init.dataDir);
@@ -94,27 +135,61 @@ export class NodeRewards {
     }
     const reputation = await loadReputation(init.dataDir, init.onDamage);
     const auditors = new ModelAuditors(init.offered, init.modelsDir);
-    const saver = { save: () => undefined as void };
+    const saver = { save: () => undefined as void, probation: () => undefined as void };
+    // One limit for jobs and the audits bought for them.
+    const spending = new SpendingLimit({
+      balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
+      allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
+    });
+    const remoteAuditors = new RemoteAuditors({
+      wallet,
+      binding,
+      ledger,
+      onEntry: init.onEntry,
+      spending,
+      reputation,
+      log: init.log,
+    });
     const settler = new JobSettler({
       wallet,
       binding,
       ledger,
       sampler: new AuditSampler({ share: init.auditShare }),
-      spending: new SpendingLimit({
-        balance: () => (ledger ? BigInt(ledger.balances().balance) : null),
-        allowance: BigInt(Math.round((init.creditAllowance ?? DEFAULT_CREDIT_ALLOWANCE) * 1e6)),
-      }),
+      spending,
       reputation,
       replayGuard: new ReplayGuard({ scope: 'all' }),
       auditorFor: (hash) => auditors.auditorFor(hash),
+      remoteAuditors,
       canaries: new CanaryPool({ share: init.canaryShare }),
       onEntry: init.onEntry,
       onReputation: () => saver.save(),
+      onProbation: () => saver.probation(),
+      batchJobs: init.batchJobs,
       log: init.log,
     });
     const receipts = new ReceiptCollector({ wallet, binding, ledger, onEntry: init.onEntry, log: init.log });
-    const rewards = new NodeRewards(settler, receipts, reputation, ledger, auditors, init.dataDir);
-    saver.save = () => rewards._saveReputation();
+    const probation = await readJsonState(probationFile(init.dataDir), ProbationFileSchema, {
+      onDamage: init.onDamage,
+      consequence: 'providers this node knew start on probation again (their jobs are audited more for a while).',
+    });
+    if (probation.kind === 'value') settler.loadProbationState(probation.value);
+    const unpaid = await readJsonState(unpaidFile(init.dataDir), UnpaidFileSchema, {
+      onDamage: init.onDamage,
+      consequence: 'requesters this node served are treated as strangers again (3 unpaid jobs each).',
+    });
+    const rewards = new NodeRewards(
+      settler,
+      receipts,
+      reputation,
+      ledger,
+      auditors,
+      remoteAuditors,
+      init.dataDir,
+      unpaid.kind === 'value' ? unpaid.value : {},
+      init.log,
+    );
+    saver.save = () => rewards._save(reputationFile(init.dataDir), () => reputation.toJSON());
+    saver.probation = () => rewards._save(probationFile(init.dataDir), () => settler.probationState());
     return rewards;
   }
 
@@ -123,18 +198,25 @@ export class NodeRewards {
     return this._ledger;
   }
 
-  /** Writes the reputation book (atomically), coalescing bursts of changes into one write. */
-  private _saveReputation(): void {
-    if (this._saveQueued) return;
-    this._saveQueued = true;
+  /**
+   * Writes one state file (reputation, probation, unpaid counts) atomically, coalescing bursts of
+   * changes into one write per file: the latest value wins.
+   */
+  private _save(file: string, value: () => unknown): void {
+    const queued = this._queued.has(file);
+    this._queued.set(file, value);
+    if (queued) return;
     this._saving = this._saving
       .then(async () => {
-        this._saveQueued = false;
-        const file = reputationFile(this._dataDir);
-        await writeFile(`${file}.new`, JSON.stringify(this.reputation.toJSON()), { mode: 0o600 });
+        const latest = this._queued.get(file)!;
+        this._queued.delete(file);
+        await writeFile(`${file}.new`, JSON.stringify(latest()), { mode: 0o600 });
         await rename(`${file}.new`, file);
       })
-      .catch(() => undefined);
+      // A failed write (a full disk) loses only this update of a state file that is rebuilt as the node works.
+      .catch((error: unknown) =>
+        this._log.warn({ event: 'network-state-not-saved', file, reason: (error as Error).message }),
+      );
   }
 
   async dispose(): Promise<void> {

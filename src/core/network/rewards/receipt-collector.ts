@@ -24,8 +24,11 @@ export interface ServedJob {
   outputTokens: number;
 }
 
-/** What a requester sends after `done`. */
-export type SettleMessage = Extract<RequesterMessage, { t: 'receipt' | 'withheld' }>;
+/** What a requester sends after `done`: a receipt, `withheld`, `held` (in a batch) or a whole batch. */
+export type SettleMessage = Extract<RequesterMessage, { t: 'receipt' | 'withheld' | 'held' | 'batch' }>;
+
+/** What settles one job: its receipt or `withheld`. */
+export type JobSettleMessage = Extract<RequesterMessage, { t: 'receipt' | 'withheld' }>;
 
 export interface ReceiptCollectorInit {
   wallet: LocalAccount;
@@ -42,7 +45,8 @@ const CLOCK_SKEW_S = 15 * 60;
  * The provider's side of rewards: records each served job as pending, then checks the receipt
  * the requester sends (signature, the requester's wallet bound to the peer on the connection,
  * and that it pays this wallet for exactly the job served) and records it as earned. A job
- * without a valid receipt is voided with the reason, so the earnings view shows why.
+ * without a valid receipt is voided with the reason, so the earnings view shows why. A job whose
+ * receipt the requester holds in a batch stays pending until the batch comes or is forfeited.
  */
 export class ReceiptCollector {
   constructor(private readonly _init: ReceiptCollectorInit) {}
@@ -56,7 +60,7 @@ export class ReceiptCollector {
   }
 
   /** Settles a served job from the requester's message (null: none came). True when earned. */
-  async settle(job: ServedJob, message: SettleMessage | null): Promise<boolean> {
+  async settle(job: ServedJob, message: JobSettleMessage | null): Promise<boolean> {
     if (!message) return this._void(job, 'No receipt arrived for the job.', false);
     if (message.t === 'withheld')
       return this._void(job, `The requester withheld payment: ${message.reason}`, message.audited);
@@ -96,6 +100,14 @@ export class ReceiptCollector {
     if (!(await verifyWalletBinding(binding))) return 'the wallet binding does not verify.';
     if (!(await verifyReceipt({ receipt, signature }))) return 'the signature does not verify.';
     return null;
+  }
+
+  /**
+   * A job the requester held in a batch and never settled: voided with the reason once the
+   * provider stops waiting for it.
+   */
+  async expire(job: ServedJob, reason: string): Promise<false> {
+    return this._void(job, reason, false);
   }
 
   private async _void(job: ServedJob, reason: string, audited: boolean): Promise<false> {

@@ -119,12 +119,14 @@ export async function findFolderOwner(dataDir: string): Promise<FolderOwnerFound
   const owner = await readOwner(dataDir);
   if (!owner || !ownerRuns(owner)) return null;
   if (owner.port === null) return { owner, access: null };
+  // No access file (yet) means the owner cannot be reached: treated below as no access.
   const text = await readFile(join(dataDir, ACCESS_FILE), 'utf8').catch(() => null);
   const parsed = text === null ? null : v.safeParse(OwnerAccessSchema, safeJson(text));
   return { owner, access: parsed?.success && parsed.output.port === owner.port ? parsed.output : null };
 }
 
 async function readOwner(dataDir: string): Promise<DataFolderOwner | null> {
+  // No lock file means no owner.
   const text = await readFile(join(dataDir, LOCK_FILE), 'utf8').catch(() => null);
   if (text === null) return null;
   // Files are linked into place complete, so an unreadable lock is damage, not a write in progress.
@@ -147,6 +149,7 @@ async function whileTakingOver<T>(dataDir: string, judge: () => Promise<T>): Pro
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      // A takeover lock gone between the failed create and this stat is simply retried.
       const age = Date.now() - ((await stat(path).catch(() => null))?.mtimeMs ?? Date.now());
       if (age > 10_000 || attempt > 200) await unlink(path).catch(ignoreMissing);
       else await new Promise((resolve) => setTimeout(resolve, 25));

@@ -1,4 +1,5 @@
 import { errorMessage } from './error-message';
+import { live, type Live } from './live.svelte';
 import type { HearthApi } from '../../../shared/contract';
 import type {
   Collection,
@@ -8,32 +9,49 @@ import type {
   SearchHit,
 } from '../../../shared/contract/library';
 
-/** The Library page's state: collections, live progress, problem files and search results. */
+/**
+ * The app's view of the library: collections, live progress, problem files and search results.
+ * The workspace creates it once and follows it; the Library page, Ask's scope and drop-to-add
+ * read it from context.
+ */
 export class LibraryState {
   #api: HearthApi;
-  #collections = $state.raw<Collection[]>([]);
-  #status = $state.raw<LibraryStatus | null>(null);
+  readonly #status: Live<LibraryStatus>;
   #progress = $state.raw<Record<string, LibraryProgress>>({});
-  #problems = $state.raw<Record<string, FileStatus[]>>({});
   #hits = $state.raw<SearchHit[] | null>(null);
   #error = $state<string | null>(null);
   #busy = $state(false);
 
   constructor(api: HearthApi) {
     this.#api = api;
+    this.#status = live(
+      () => api.library.status(),
+      (update) => {
+        const offProgress = api.library.onProgress((p) => {
+          this.#progress = { ...this.#progress, [p.collectionId]: p };
+          // Reload at the edges of a run so counts, queue and problems are current.
+          if (p.phase !== 'indexing' && p.phase !== 'embedding') update();
+        });
+        const offChanged = api.library.onChanged(() => update());
+        return () => {
+          offProgress();
+          offChanged();
+        };
+      },
+    );
   }
 
   get collections(): Collection[] {
-    return this.#collections;
+    return this.#status.value?.collections ?? [];
   }
   get status(): LibraryStatus | null {
-    return this.#status;
+    return this.#status.value;
   }
   get hits(): SearchHit[] | null {
     return this.#hits;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#error ?? this.#status.error;
   }
   get busy(): boolean {
     return this.#busy;
@@ -42,34 +60,17 @@ export class LibraryState {
     return this.#progress[id] ?? null;
   }
   problemsOf(id: string): FileStatus[] {
-    return this.#problems[id] ?? [];
+    return this.#status.value?.problems.filter((p) => p.collectionId === id) ?? [];
   }
 
-  /** Follows progress and changes; returns the function that stops following. */
-  subscribe(): () => void {
-    const offProgress = this.#api.library.onProgress((p) => {
-      this.#progress = { ...this.#progress, [p.collectionId]: p };
-      // Reload at the edges of a run so counts, queue and problems are current.
-      if (p.phase !== 'indexing' && p.phase !== 'embedding') void this.load();
-    });
-    const offChanged = this.#api.library.onChanged(() => void this.load());
-    return () => {
-      offProgress();
-      offChanged();
-    };
+  /** Loads and follows progress and changes; returns the function that stops following. */
+  follow(): () => void {
+    return this.#status.follow();
   }
 
-  async load(): Promise<void> {
-    try {
-      const status = await this.#api.library.status();
-      this.#status = status;
-      this.#collections = status.collections;
-      const problems: Record<string, FileStatus[]> = {};
-      for (const p of status.problems) (problems[p.collectionId] ??= []).push(p);
-      this.#problems = problems;
-    } catch (error) {
-      this.#error = errorMessage(error);
-    }
+  /** Adds a folder or file; throws what went wrong, for callers that report it their own way (drop to add). */
+  async addSource(collection: string, path: string): Promise<void> {
+    await this.#api.library.addSource({ collection, path });
   }
 
   async #run(action: () => Promise<unknown>): Promise<boolean> {
@@ -77,7 +78,7 @@ export class LibraryState {
     this.#error = null;
     try {
       await action();
-      await this.load();
+      await this.#status.reload();
       return true;
     } catch (error) {
       this.#error = errorMessage(error);

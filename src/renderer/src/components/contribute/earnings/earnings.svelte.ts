@@ -1,57 +1,51 @@
-import { errorMessage } from '../../../lib/error-message';
+import { live, type Live } from '../../../lib/live.svelte';
 import type { HearthApi } from '../../../../../shared/contract';
 import type { Earnings, ReceiptRow } from '../../../../../shared/contract/rewards';
+
+interface LedgerView {
+  earnings: Earnings;
+  receipts: ReceiptRow[];
+  total: number;
+}
 
 /** The earnings view's copy of the ledger figures; reloads when the ledger changes. */
 export class EarningsState {
   #api: HearthApi;
-  #earnings = $state.raw<Earnings | null>(null);
-  #receipts = $state.raw<ReceiptRow[]>([]);
-  #total = $state(0);
-  #error = $state<string | null>(null);
+  readonly #ledger: Live<LedgerView>;
 
   constructor(api: HearthApi) {
     this.#api = api;
+    this.#ledger = live(
+      async () => {
+        const [earnings, receipts] = await Promise.all([api.rewards.earnings(), api.rewards.receipts({ limit: 50 })]);
+        return { earnings, receipts: receipts.receipts, total: receipts.total };
+      },
+      (update) => api.rewards.onChanged(() => update()),
+    );
   }
 
   get earnings(): Earnings | null {
-    return this.#earnings;
+    return this.#ledger.value?.earnings ?? null;
   }
   get receipts(): ReceiptRow[] {
-    return this.#receipts;
+    return this.#ledger.value?.receipts ?? [];
   }
   get total(): number {
-    return this.#total;
+    return this.#ledger.value?.total ?? 0;
   }
   get error(): string | null {
-    return this.#error;
+    return this.#ledger.error;
   }
 
-  async load(): Promise<void> {
-    try {
-      const [earnings, receipts] = await Promise.all([
-        this.#api.rewards.earnings(),
-        this.#api.rewards.receipts({ limit: 50 }),
-      ]);
-      this.#earnings = earnings;
-      this.#receipts = receipts.receipts;
-      this.#total = receipts.total;
-      this.#error = null;
-    } catch (error) {
-      this.#error = errorMessage(error);
-    }
-  }
-
-  /** Subscribes to ledger changes; returns the cleanup for `$effect`. */
-  subscribe(): () => void {
-    void this.load();
-    return this.#api.rewards.onChanged(() => void this.load());
+  /** Loads and follows ledger changes; returns the cleanup for `$effect`. */
+  follow(): () => void {
+    return this.#ledger.follow();
   }
 
   /** The user's decision on a damaged ledger; returns where the damaged file is kept. */
   async startNewLedger(): Promise<string> {
     const { setAside } = await this.#api.rewards.startNewLedger();
-    await this.load();
+    await this.#ledger.reload();
     return setAside;
   }
 

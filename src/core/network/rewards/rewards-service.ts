@@ -8,12 +8,9 @@ import type { Earnings, ReceiptRow } from '../../../shared/contract/rewards';
 import type { SecretStore } from '../../secrets';
 import { loadOrCreateWallet, WALLET_SECRET } from '../receipts';
 import { ReputationBook } from '../reputation';
-import { balancesOf } from './balances';
-import { Ledger } from './ledger';
-import type { LedgerEntry } from './ledger-entry';
-import { exportLedger } from './ledger-export';
-import type { LedgerReport } from './ledger-verify';
-import { scanLegacyLedger } from './legacy-ledger';
+import { balancesOf, Ledger, ledgerFile, type LedgerEntry, type LedgerReport } from '../ledger';
+import { exportLedger } from '../ledger/ledger-export';
+import { scanLegacyLedger } from '../ledger/legacy-ledger';
 
 export interface RewardsServiceOptions {
   dataDir: string;
@@ -22,10 +19,6 @@ export interface RewardsServiceOptions {
   liveLedger?: () => Ledger | null;
 }
 
-/** Where a data folder keeps its ledger; the network node appends, this service reads. */
-export function ledgerFile(dataDir: string): string {
-  return join(dataDir, 'network', 'ledger.jsonl');
-}
 
 const DAY_MS = 86_400_000;
 const PROBLEMS_SHOWN = 200;

@@ -1,5 +1,5 @@
-import { rankProviders, type ProviderRanker } from '../requester/provider-ranker';
-import type { ReputationBook } from './reputation-book';
+import { rankProviders, type ProviderRanker } from './provider-ranker';
+import type { ReputationBook } from '../reputation';
 
 /**
  * A requester's ranker that prefers good providers: it drops peers in timeout or banned, then
