@@ -166,13 +166,16 @@ describe('ask on real node-llama-cpp and a real library', () => {
   });
 
   it('reads a long document part by part with progress and a time left, and Stop ends it before the next part', async () => {
-    const small = await LlamaGenerator.create({ model: storiesModel, threads: 1, contextSize: 256 });
+    const small = await answerModel(
+      { model: storiesModel },
+      { modelPath: join(MODELS, 'stories260K.gguf'), contextSize: 256 },
+    );
     try {
       const calls: string[] = [];
-      const counting = {
-        contextSize: small.contextSize,
-        countTokens: (t: string) => small.countTokens(t),
-        generate: (o: Parameters<LlamaGenerator['generate']>[0]) => (calls.push(o.system), small.generate(o)),
+      const counting: Generator = {
+        contextSize: small.generator.contextSize,
+        countTokens: (t) => small.generator.countTokens(t),
+        generate: (o) => (calls.push(o.system), small.generator.generate(o)),
       };
       const pipeline = new AskPipeline({ retriever: index, generator: counting }, { answerTokens: 24 });
       const request = {
