@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePdf } from '../fixtures/library/generate';
+import { writeWingReport } from '../fixtures/library/wing-report';
 import { indexedHome } from '../helpers/indexed-home';
 import { rpcCall } from '../helpers/rpc-call';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
@@ -21,13 +21,7 @@ describe('Ask as a place to work (`hearth serve`, Chromium)', () => {
       chatModel: STORIES,
       settings: { chat: { maxTokens: 32 } },
       writeFiles: async (docs) => {
-        await writeFile(
-          join(docs, 'wing-report.pdf'),
-          await makePdf([
-            'Wind tunnel report\nThis report describes the test campaign and the models used.',
-            'Results\nThe swept wing stalled at fourteen degrees angle of attack.\nTip stall began before root stall.',
-          ]),
-        );
+        await writeWingReport(docs);
         await writeFile(join(docs, 'kitchen.md'), '# Kitchen\n\nThe oven needs a new door seal.\nThe fridge hums.\n');
       },
     });

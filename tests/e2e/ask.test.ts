@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runHearth } from '../helpers/hearth-process';
-import { makePdf } from '../fixtures/library/generate';
+import { writeWingReport } from '../fixtures/library/wing-report';
 import { indexedHome } from '../helpers/indexed-home';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
 
@@ -11,13 +11,7 @@ const STORIES = resolve('../shared/models/stories260K.gguf');
 const SHOTS = 'test-results/screenshots';
 
 async function writeFiles(folder: string): Promise<void> {
-  await writeFile(
-    join(folder, 'wing-report.pdf'),
-    await makePdf([
-      'Wind tunnel report\nThis report describes the test campaign and the models used.',
-      'Results\nThe swept wing stalled at fourteen degrees angle of attack.\nTip stall began before root stall.',
-    ]),
-  );
+  await writeWingReport(folder);
   await writeFile(join(folder, 'kitchen.md'), '# Kitchen\n\nThe oven needs a new door seal.\nThe fridge hums.\n');
 }
 

@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeDocx, makePdf } from '../fixtures/library/generate';
+import { makeDocx } from '../fixtures/library/generate';
+import { writeWingReport } from '../fixtures/library/wing-report';
 import { indexedHome } from '../helpers/indexed-home';
 import { tabTo } from '../helpers/keyboard';
 import { startUiSession, type UiSession } from '../helpers/ui-session';
@@ -30,14 +31,7 @@ describe('Library search opens the passage in its file (`hearth serve`, Chromium
       prefix: 'hearth-viewer-e2e-',
       settings: { library: { chunkTokens: 64, chunkOverlap: 16 } },
       writeFiles: async (docs) => {
-        await writeFile(
-          join(docs, 'wing-report.pdf'),
-          await makePdf([
-            'Wind tunnel report\nThis report describes the test campaign and the models used.',
-            'Results\nThe swept wing stalled at fourteen degrees angle of attack.\nTip stall began before root stall.',
-            'Appendix\nThe balance was calibrated before each run.',
-          ]),
-        );
+        await writeWingReport(docs, ['Appendix\nThe balance was calibrated before each run.']);
         await writeFile(join(docs, 'village.docx'), makeDocx([{ heading: 'Village life', paragraphs: PARAGRAPHS }]));
         await writeFile(
           join(docs, 'wing-notes.md'),
