@@ -1,5 +1,5 @@
 /**
- * Run in a child process by dispose.test.ts: `tsx dispose-mid-work.ts <answer|index> <dataDir> <model>`.
+ * Run in a child process by dispose.test.ts: `tsx dispose-mid-work.ts <answer|index|job> <dataDir> <model>`.
  * Creates an engine, starts the work, disposes the engine while the work runs, and then does
  * nothing more: the process must exit on its own, which it can only do if the engine closed
  * every handle it opened (model contexts, worker threads, reader processes, LanceDB, timers).
@@ -12,7 +12,7 @@ import { join } from 'node:path';
 const { createEngine } = await import('../../../src/core');
 
 const [mode, dataDir, model] = process.argv.slice(2);
-if (!mode || !dataDir || !model) throw new Error('usage: dispose-mid-work.ts <answer|index> <dataDir> <model>');
+if (!mode || !dataDir || !model) throw new Error('usage: dispose-mid-work.ts <answer|index|job> <dataDir> <model>');
 const cli = { door: 'cli' as const };
 
 /** Resolves with the first event of `name` whose payload passes `test`. */
@@ -66,6 +66,52 @@ if (mode === 'answer') {
   console.log('disposing');
   await engine.dispose();
   console.log(JSON.stringify({ disposed: true, pending }));
+} else if (mode === 'job') {
+  // Two engines in this process on 127.0.0.1: a provider serving the model and a requester whose
+  // job streams from it. Both are disposed while tokens flow (the provider's worker process, the
+  // job and settle streams, libp2p's sockets and timers must all close).
+  await engine.dispose();
+  const open = async (name: string) => {
+    const e = await createEngine({ dataDir: join(dataDir, name) });
+    await e.dispatch('settings.update', { models: { threads: 1 }, network: { mdns: false, maxThreads: 1 } }, cli);
+    return e;
+  };
+  const provider = await open('provider');
+  const requester = await open('requester');
+  const chat = (await provider.dispatch('models.import', { path: model, role: 'chat' }, cli)) as { file: string };
+  const listen = ['/ip4/127.0.0.1/tcp/0'];
+  const served = (await provider.dispatch('network.start', { listen, models: [chat.file], contribute: true }, cli)) as {
+    addresses: string[];
+    offeredModels: { sha256: string }[];
+  };
+  await requester.dispatch('network.start', { listen, bootstrap: served.addresses.slice(0, 1) }, cli);
+  const token = first<unknown>(requester, 'network.token', () => true);
+  // Gossip takes a moment to carry the provider's first announcement: ask again until a token flows.
+  let job: Promise<string> = Promise.resolve('not started');
+  let streaming = false;
+  for (let attempt = 0; attempt < 20 && !streaming; attempt++) {
+    job = requester
+      .dispatch(
+        'network.generate',
+        {
+          jobId: `mid-job-${attempt}`,
+          model: served.offeredModels[0]!.sha256,
+          prompt: 'Once upon a time',
+          maxTokens: 4096,
+        },
+        cli,
+      )
+      .then(
+        () => 'finished',
+        (error: unknown) => `failed: ${(error as Error).name}`,
+      );
+    streaming = (await Promise.race([token.then(() => 'streaming'), job])) === 'streaming';
+    if (!streaming) await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  console.log('disposing');
+  await requester.dispose();
+  await provider.dispose();
+  console.log(JSON.stringify({ disposed: true, streaming, job: await job }));
 } else {
   throw new Error(`unknown mode ${mode}`);
 }

@@ -79,4 +79,17 @@ describe('disposing the engine mid-work leaves no handle open (the process exits
     },
     TEST_TIMEOUT_MS,
   );
+
+  it(
+    'mid-job: a network job streaming between two engines; both close their node, worker and streams',
+    async () => {
+      const exit = await runUntilExit('job', join(home.path, 'data'));
+      const { disposed, streaming, job } = report(exit);
+      expect(disposed).toBe(true);
+      expect(streaming).toBe(true);
+      // The requester's job ends with the engine, never as a hang: cancelled or failed, not finished.
+      expect(job).toMatch(/^failed: /);
+    },
+    TEST_TIMEOUT_MS,
+  );
 });
