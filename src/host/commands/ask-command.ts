@@ -30,7 +30,7 @@ export function registerAsk(program: Command): void {
     .option('-d, --document <path>', 'answer over every part of this one file (summaries, lists)')
     .option(
       '--json',
-      'print one JSON object {"answer","outcome","sources":[{"n","chunkId","path","page","snippet",...}],"droppedCitations"}; a failure adds "error":{"message"}',
+      'print one JSON object {"answer","outcome","sources":[{"n","chunkId","path","page","snippet",...}],"droppedCitations","unsupportedCitations":{"moved","removed"}}; a failure adds "error":{"message"}',
     )
     .action(async (question: string, options: AskOptions) => {
       try {
@@ -87,11 +87,16 @@ async function askAndPrint(api: HearthApi, question: string, options: AskOptions
         })),
         cited: answer.cited,
         droppedCitations: answer.droppedCitations,
+        ...(answer.unsupportedCitations ? { unsupportedCitations: answer.unsupportedCitations } : {}),
         ...(failure ? { error: { message: failure } } : {}),
       }),
     );
   } else if (answer.outcome === 'answered') {
     print(answer.droppedCitations > 0 ? `\n(${answer.droppedCitations} unresolvable citations removed)` : '');
+    const { moved = 0, removed = 0 } = answer.unsupportedCitations ?? {};
+    // The same checks the app shows: a citation stays only where its passage says the sentence.
+    if (moved > 0) print(`(${moved} citation${moved === 1 ? '' : 's'} moved to the passage that says the sentence)`);
+    if (removed > 0) print(`(${removed} citation${removed === 1 ? '' : 's'} removed: no passage says the sentence)`);
   } else if (!failure) {
     print(answer.text || answer.message || '');
   }
