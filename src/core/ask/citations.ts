@@ -1,5 +1,5 @@
 /** A citation marker: [3], [1, 2], [2-4] or [1][2]. */
-const MARKER = /\[(\d{1,4}(?:\s*(?:,|-|–)\s*\d{1,4})*)\]/g;
+export const MARKER = /\[(\d{1,4}(?:\s*(?:,|-|–)\s*\d{1,4})*)\]/g;
 
 export interface ParsedCitations {
   /** The answer with markers that point at no supplied source removed. */
@@ -10,7 +10,8 @@ export interface ParsedCitations {
   dropped: number;
 }
 
-function expand(inner: string): number[] {
+/** The source numbers inside one marker: "1, 3-5" -> [1, 3, 4, 5] (ranges of at most 21). */
+export function expand(inner: string): number[] {
   const numbers: number[] = [];
   for (const part of inner.split(',')) {
     const range = part.split(/-|–/).map((s) => Number(s.trim()));

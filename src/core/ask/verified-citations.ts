@@ -1,7 +1,6 @@
+import { expand, MARKER } from './citations';
 import { contentWords, termCoverage } from './query-terms';
 
-/** A citation marker: [3], [1, 2], [2-4]; the same grammar `parseCitations` accepts. */
-const MARKER = /\[(\d{1,4}(?:\s*(?:,|-|–)\s*\d{1,4})*)\]/g;
 /** A sentence with the markers that follow its full stop ("… 5 ms. [2]" cites from that sentence). */
 const SENTENCE = /(?:[^.!?\n]|[.!?]+(?![\s[]|$))*(?:[.!?]+(?:[ \t]*\[\d[^\]\n]*\])*|\n|$)/g;
 const HAS_MARKER = new RegExp(MARKER.source);
@@ -28,17 +27,6 @@ export interface VerifiedCitations {
   removed: number;
   /** Markers moved to the source that supports the sentence. */
   moved: number;
-}
-
-function expand(inner: string): number[] {
-  const numbers: number[] = [];
-  for (const part of inner.split(',')) {
-    const range = part.split(/-|–/).map((s) => Number(s.trim()));
-    if (range.length === 2 && range[1]! >= range[0]! && range[1]! - range[0]! <= 20) {
-      for (let n = range[0]!; n <= range[1]!; n++) numbers.push(n);
-    } else numbers.push(...range);
-  }
-  return numbers;
 }
 
 /** Share of the sentence's content words (markers aside) found in `passage`, by stem. */
