@@ -97,6 +97,7 @@ export class ChatService extends StackOwner {
       this._generator = await ChatGenerator.create(loaded, {
         hasChatTemplate: facts.hasChatTemplate,
         // The first real answer tells the Models page how fast this model is here (no extra benchmark).
+        // The speed only replaces an estimate on the Models page: a failed write keeps the estimate.
         onMeasured: (tokensPerSecond) =>
           void this._o.models.recordSpeed(file, { tokensPerSecond, threads: loaded.threads }).catch(() => undefined),
       });
@@ -270,7 +271,16 @@ export class ChatService extends StackOwner {
             ...previous,
             ...(earlier.length > 1 ? { earlier: earlier.slice(0, -1) } : {}),
           });
-          await this.store.save(conversation).catch(() => undefined);
+          // The answer's own failure is reported below; a failed save of the restored answer is logged beside it.
+          await this.store
+            .save(conversation)
+            .catch((saveError: unknown) =>
+              this._o.log.warn({
+                event: 'chat-restore-not-saved',
+                conversationId,
+                reason: (saveError as Error).message,
+              }),
+            );
           this._o.events.emit('chat.changed', { conversationId });
         }
         this._active.delete(conversationId);

@@ -151,6 +151,7 @@ export class ModelStore {
     const index = await this._readIndex();
     const record = index[file];
     if (record?.measured) return;
+    // A file that cannot be read has nothing to record a speed against.
     const facts = record ? null : await this.facts(file).catch(() => null);
     if (!record && !facts) return;
     index[file] = {

@@ -28,6 +28,7 @@ export async function modelFileFor(api: HearthApi, value: string, role: ModelRol
 
 /** The path when a file is there, else null (so `--model x.gguf` in the models folder's name still works). */
 async function existingFile(path: string): Promise<string | null> {
+  // Missing or unreadable: not a path, so the argument is read as an installed file's name.
   const info = await stat(path).catch(() => null);
   return info?.isFile() ? path : null;
 }

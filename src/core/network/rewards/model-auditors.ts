@@ -41,6 +41,7 @@ export class ModelAuditors {
   private async _find(sha256: string): Promise<string | null> {
     const offered = this._offered().find((m) => m.sha256 === sha256);
     if (offered) return offered.path;
+    // No models folder yet: no local copy to audit with.
     const files = await readdir(this._modelsDir).catch(() => [] as string[]);
     for (const name of files.filter((f) => f.endsWith('.gguf'))) {
       const path = join(this._modelsDir, name);
