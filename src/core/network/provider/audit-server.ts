@@ -113,24 +113,17 @@ export class AuditServer {
       messages.abort(reason);
       return;
     }
-    const refusal = this._refusal(request, peer);
-    if (refusal) {
+    const refuse = async (refusal: { reason: AuditRefuseReason; message: string }) => {
       await messages
         .write({ t: 'audit-refuse', auditId: request.auditId, ...refusal }, this._timeouts.writeMs)
         // A requester that left does not need the refusal; the stream closes next.
         .catch(() => undefined);
       await messages.close();
-      return;
-    }
+    };
+    const refusal = this._refusal(request, peer);
+    if (refusal) return refuse(refusal);
     const report = await this._audit(request);
-    if ('reason' in report) {
-      await messages
-        .write({ t: 'audit-refuse', auditId: request.auditId, ...report }, this._timeouts.writeMs)
-        // A requester that left does not need the refusal; the stream closes next.
-        .catch(() => undefined);
-      await messages.close();
-      return;
-    }
+    if ('reason' in report) return refuse(report);
     try {
       await messages.write(report, this._timeouts.writeMs);
       this.served++;
