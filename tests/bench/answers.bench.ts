@@ -10,6 +10,7 @@ import { generatorFromChat } from '../../src/core/ask/chat-generator-adapter';
 import { ChatGenerator } from '../../src/core/chat/chat-generator';
 import { checkGgufFile } from '../../src/core/models/gguf-check';
 import { bestSentence, quoteHolder } from '../../src/core/ask/supporting-quote';
+import { sourceLabel } from '../../src/core/ask/source-label';
 import type { RetrieveOptions, RetrievedChunk, Retriever } from '../../src/core/ask/seams';
 import { Library } from '../../src/core/library';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
@@ -26,7 +27,7 @@ import { checkSet, containsAnswer, loadSet, writeDocuments, type QuestionSet } f
  * (a base model), on the app's own answer path (the chat model's generator, its prompt format and
  * temperature), and through an extractive baseline in the same run: the best-matching sentence
  * of the top passage that passes the relevance gate. Reported: share of answers that contain the
- * gold answer, citation precision (a cited passage holds the gold answer), not-found recall on
+ * gold answer (in the model's own words, and counting the quote Ask shows beside them), citation precision (a cited passage holds the gold answer), not-found recall on
  * unanswerable questions and false not-found on answerable ones, first-token latency and tokens/s.
  *
  * ANSWERS_LIMIT=n runs the first n answerable and the first n/3 unanswerable questions (spread over
@@ -49,7 +50,10 @@ const REFUSAL =
 export const ECHO = /(^|\n)\s*Sources:|\.(md|txt|html|pdf|docx),? (page \d+|lines \d+)/i;
 
 interface Outcome {
+  /** The answer's own text holds the gold answer (an answer that copied its sources does not count). */
   correct: boolean;
+  /** What the user reads holds it: the answer's text, or the quote Ask shows beside it. */
+  shownCorrect: boolean;
   /** The answer copies the source block (see ECHO). */
   echoed: boolean;
   notFound: boolean;
@@ -98,11 +102,17 @@ function holderBaseline(
   const relevant = retrieved.filter((chunk) => chunk.relevant).slice(0, 8);
   const holder = quoteHolder(
     question,
-    relevant.map((chunk, i) => ({ n: i, text: chunk.text })),
+    relevant.map((chunk, i) => ({
+      n: i,
+      text: chunk.text,
+      label: `${sourceLabel(chunk)} ${chunk.headingPath.join(' ')}`,
+    })),
   );
   const chunk = holder ? relevant[holder.n]! : null;
+  const correct = holder !== null && gold !== null && containsAnswer(holder.text, gold);
   return {
-    correct: holder !== null && gold !== null && containsAnswer(holder.text, gold),
+    correct,
+    shownCorrect: correct,
     echoed: false,
     notFound: holder === null,
     citations: holder ? 1 : 0,
@@ -131,7 +141,7 @@ function summarize(answerable: Outcome[], unanswerable: Outcome[]) {
   const share = (xs: Outcome[], f: (o: Outcome) => boolean) => (xs.length ? xs.filter(f).length / xs.length : null);
   return {
     correct: round(share(answerable, (o) => o.correct)),
-    correctNotEchoed: round(share(answerable, (o) => o.correct && !o.echoed)),
+    shownCorrect: round(share(answerable, (o) => o.shownCorrect)),
     echoed: round(share(answerable, (o) => o.echoed)),
     citationPrecision: round(citations ? good / citations : null),
     citations,
@@ -207,8 +217,10 @@ describe('answers from real models over real documents', () => {
         picked && file && gold
           ? basename(picked.chunk.path) === file && containsAnswer(picked.chunk.text, gold)
           : false;
+      const correct = picked !== null && gold !== null && containsAnswer(picked.text, gold);
       return {
-        correct: picked !== null && gold !== null && containsAnswer(picked.text, gold),
+        correct,
+        shownCorrect: correct,
         echoed: false,
         notFound: picked === null,
         citations: picked ? 1 : 0,
@@ -298,10 +310,16 @@ describe('answers from real models over real documents', () => {
             citedHoldingGold: good,
             modelCited: own.map((s) => `${basename(s.path)}${s.page ? ` p${s.page}` : ''}`),
             quote: answer.quote?.text ?? null,
+            echoed: answer.echoed ?? false,
           });
+          const echoed = answer.outcome === 'answered' && (answer.echoed === true || ECHO.test(answer.text));
+          const said =
+            answer.outcome === 'answered' && !answer.echoed && gold !== null && containsAnswer(answer.text, gold);
+          const quoted = Boolean(answer.quote && gold !== null && containsAnswer(answer.quote.text, gold));
           return {
-            correct: answer.outcome === 'answered' && gold !== null && containsAnswer(answer.text, gold),
-            echoed: answer.outcome === 'answered' && ECHO.test(answer.text),
+            correct: said,
+            shownCorrect: said || quoted,
+            echoed,
             notFound,
             citations: cited.length,
             goodCitations: good,
@@ -334,6 +352,10 @@ describe('answers from real models over real documents', () => {
         Object.entries(table).map(([k, v]) => [k, (v.notFoundRecall ?? 0) >= 0.8 && (v.falseNotFound ?? 1) <= 0.1]),
       ),
       gemmaAtLeastAsCorrectAsExtractive: gemma ? (gemma.correct ?? 0) >= (table.extractive!.correct ?? 0) : null,
+      // The issue's fallback: where the model falls short, the quote shown beside it closes the gap.
+      gemmaWithItsQuoteAtLeastAsCorrectAsExtractive: gemma
+        ? (gemma.shownCorrect ?? 0) >= (table.extractive!.correct ?? 0)
+        : null,
     };
     console.log('targets met:', JSON.stringify(targets, null, 2));
     Object.assign(results, {

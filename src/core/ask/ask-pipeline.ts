@@ -2,7 +2,9 @@ import type { AskAnswer, AskScope, AskSource, ConversationTurn, StageScores } fr
 import { cutToTokens, formatSource, packSources, type PackedSource } from './context-packer';
 import { parseCitations } from './citations';
 import {
+  COMPLETION_STOP,
   GROUNDED_SYSTEM_PROMPT,
+  completionPrompt,
   MAP_SYSTEM_PROMPT,
   REDUCE_SYSTEM_PROMPT,
   groundedPrompt,
@@ -14,8 +16,9 @@ import { contentWords, termCoverage } from './query-terms';
 import type { Generator, Reranker, RetrievedChunk, Retriever } from './seams';
 import { ReadingPace } from './reading-pace';
 import { standaloneQuery } from './standalone-query';
-import { quoteHolder, supportingQuote } from './supporting-quote';
-import { verifyCitations } from './verified-citations';
+import { quoteHolder, saysMostOf } from './supporting-quote';
+import { bestSupport, isSourceEcho, verifyCitations } from './verified-citations';
+import { sourceLabel } from './source-label';
 import { isWholeDocumentQuestion, pickDocument } from './whole-document';
 
 /**
@@ -190,19 +193,23 @@ export class AskPipeline {
     }
 
     const { generator } = this._components;
-    const fixed =
-      generator.countTokens(GROUNDED_SYSTEM_PROMPT) + generator.countTokens(groundedPrompt('', request.question));
+    const completion = generator.style === 'completion';
+    const system = completion ? '' : GROUNDED_SYSTEM_PROMPT;
+    const prompt = (block: string) =>
+      completion ? completionPrompt(block, request.question) : groundedPrompt(block, request.question);
+    const fixed = generator.countTokens(system) + generator.countTokens(prompt(''));
     const budget = generator.contextSize - this._answerTokens - fixed - 32;
     const packed = packSources(generator, relevant, { budget, maxSources: this._maxSources });
     const sources = packed.sources.map((source) => toAskSource(source, relevant));
     callbacks.onSources?.(sources);
     callbacks.onProgress?.('writing', 0, null);
     const raw = await generator.generate({
-      system: GROUNDED_SYSTEM_PROMPT,
-      prompt: groundedPrompt(packed.block, request.question),
+      system,
+      prompt: prompt(packed.block),
       maxTokens: this._answerTokens,
       signal,
       onToken: callbacks.onToken,
+      stopAt: completion ? COMPLETION_STOP : undefined,
     });
     const answer = this._finish(base, 'retrieval', raw, sources, signal);
     if (answer.outcome !== 'answered') return answer;
@@ -330,16 +337,37 @@ function checkedCitations(answer: AskAnswer, sources: readonly PackedSource[]): 
 
 /**
  * Keeps only citations whose passage says the sentence that cites it (see `verifyCitations`).
- * An answer left with none cites the passage that best answers the question and shows its
- * sentence, so every chip the user sees opens a passage that holds what it is attached to.
+ * An answer with no marker cites the passage that says it, when one does; an answer left with
+ * none, or one that only copies the source list (`isSourceEcho`), cites the passage that best
+ * answers the question and shows its sentence. So every chip the user sees opens a passage that
+ * holds what it is attached to, and a weak model's gap is shown beside its answer, not hidden.
  */
 function verifiedAnswer(answer: AskAnswer, question: string, sources: readonly PackedSource[]): AskAnswer {
-  const checked = checkedCitations(answer, sources);
-  if (checked.cited.length > 0) {
-    return { ...checked, quote: supportingQuote(question, checked.text, sources, checked.cited) };
+  const quoted = sources.map((s) => ({
+    n: s.n,
+    text: s.text,
+    label: `${sourceLabel(s.chunk)} ${s.chunk.headingPath.join(' ')}`,
+  }));
+  if (isSourceEcho(answer.text)) {
+    const holder = quoteHolder(question, quoted);
+    const markers = answer.cited.length;
+    return {
+      ...answer,
+      cited: holder ? [holder.n] : [],
+      quote: holder,
+      echoed: true,
+      unsupportedCitations: { moved: 0, removed: markers },
+    };
   }
-  const holder = quoteHolder(question, sources);
-  return { ...checked, cited: holder ? [holder.n] : [], quote: holder };
+  const checked = checkedCitations(answer, sources);
+  let cited = checked.cited;
+  if (cited.length === 0) {
+    const backing = bestSupport(checked.text, sources);
+    if (backing) cited = [backing];
+  }
+  const quote = quoteHolder(question, quoted, cited);
+  if (cited.length === 0) return { ...checked, cited: quote ? [quote.n] : [], quote };
+  return { ...checked, cited, quote: quote && saysMostOf(checked.text, quote.text) ? null : quote };
 }
 
 /** Splits numbered sources, in order, into blocks that each fit `budget` tokens. */

@@ -1,10 +1,13 @@
 import type { ChatService } from '../chat';
 import type { Generator } from './seams';
 
+/** Low temperature: answers should repeat the sources, not vary. */
+const TEMPERATURE = 0.2;
+
 /**
  * The Generator seam on the chat capability's one path to the chat model, so answers use the
- * same loaded model, threads and chat template as conversations. Low temperature: answers
- * should repeat the sources, not vary.
+ * same loaded model, threads and chat template as conversations. A base model (no chat
+ * template) is prompted as plain text to continue instead (`style: 'completion'`).
  */
 export async function generatorFromChat(chat: Pick<ChatService, 'generator'>): Promise<Generator> {
   const generator = await chat.generator();
@@ -12,16 +15,22 @@ export async function generatorFromChat(chat: Pick<ChatService, 'generator'>): P
     get contextSize() {
       return generator.contextSize;
     },
+    style: generator.hasChatTemplate ? 'chat' : 'completion',
     countTokens: (text) => generator.countTokens(text),
     generate: async (options) => {
-      const result = await generator.generate({
-        system: options.system,
-        prompt: options.prompt,
+      const common = {
         maxTokens: options.maxTokens,
-        temperature: 0.2,
+        temperature: TEMPERATURE,
         signal: options.signal,
         onToken: options.onToken,
-      });
+      };
+      const result = generator.hasChatTemplate
+        ? await generator.generate({ ...common, system: options.system, prompt: options.prompt })
+        : await generator.complete({
+            ...common,
+            text: [options.system, options.prompt].filter(Boolean).join('\n\n'),
+            stopAt: options.stopAt,
+          });
       return result.text;
     },
   };

@@ -9,6 +9,26 @@ export function groundedPrompt(sourcesBlock: string, question: string): string {
   return `Sources:\n\n${sourcesBlock}\nQuestion: ${question}\n\nAnswer using only the sources above, citing them as [n].`;
 }
 
+/**
+ * The answer prompt for a base model (no chat template): it continues text rather than follow
+ * instructions, so it is shown one worked example and the answer starts after "Answer:", on one
+ * line (COMPLETION_STOP). Measured on Gemma 3 270M: with the chat-shaped prompt it copied the
+ * source list instead of answering in 73% of answers (docs/RETRIEVAL.md, "Base models").
+ */
+export function completionPrompt(sourcesBlock: string, question: string): string {
+  return (
+    'Answer each question from the numbered sources, in one sentence, citing the source as [n]. ' +
+    'If the sources do not say, answer "The files do not say."\n\n' +
+    'Sources:\n[1] recipe.txt\nBake the bread at 220 °C for 30 minutes, then let it cool.\n\n' +
+    '[2] garden.md (Gate)\nThe garden gate is painted green every spring.\n\n' +
+    'Question: How long does the bread bake?\nAnswer: The bread bakes for 30 minutes [1].\n\n' +
+    `Sources:\n${sourcesBlock}\nQuestion: ${question}\nAnswer:`
+  );
+}
+
+/** Where a completion-style answer ends: the model would go on to invent the next question. */
+export const COMPLETION_STOP = ['\n'] as const;
+
 export const MAP_SYSTEM_PROMPT =
   'You read one part of a document for a user. Write short notes of everything in this part that helps ' +
   'answer their request, citing the numbered passages as [n]. If nothing helps, write "nothing relevant".';

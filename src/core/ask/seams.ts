@@ -44,12 +44,20 @@ export interface GenerateOptions {
   maxTokens?: number;
   signal?: AbortSignal;
   onToken?: (text: string) => void;
+  /** Generation ends at the first of these (a completion-style prompt's end of answer). */
+  stopAt?: readonly string[];
 }
 
 /** A loaded chat model: knows its token budget and streams text. */
 export interface Generator {
   /** Tokens the loaded context holds (prompt plus answer). */
   readonly contextSize: number;
+  /**
+   * How the model takes a prompt. 'chat' (default): a model with a chat template, given the
+   * system prompt and the prompt as turns. 'completion': a base model with none, given
+   * `system` and `prompt` as one text to continue.
+   */
+  readonly style?: 'chat' | 'completion';
   countTokens(text: string): number;
   /** Streams the answer; on abort it resolves with the text so far. */
   generate(options: GenerateOptions): Promise<string>;

@@ -21,37 +21,48 @@ export function bestSentence(question: string, text: string): string {
 const MISSING_SHARE = 0.3;
 
 /**
- * The sentence of the top cited passage that best matches the question, when the model's answer
- * does not already say it: small models often paraphrase a fact away, and the user should see
- * the file's own words beside the model's sentence instead of trusting it blindly.
+ * Whether the answer already says most of the quote (it leaves out at most MISSING_SHARE of its
+ * content words), so showing the quote beside it would only repeat it.
  */
-export function supportingQuote(
-  question: string,
-  answer: string,
-  sources: readonly { n: number; text: string }[],
-  cited: readonly number[],
-): AskQuote | null {
-  const top = sources.find((s) => s.n === cited[0]) ?? sources[0];
-  if (!top) return null;
-  const text = bestSentence(question, top.text);
-  const words = contentWords(text);
-  if (words.length === 0) return null;
-  const missing = 1 - termCoverage(words, answer).coverage;
-  return missing > MISSING_SHARE ? { n: top.n, text } : null;
+export function saysMostOf(answer: string, quote: string): boolean {
+  const words = contentWords(quote);
+  return words.length === 0 || 1 - termCoverage(words, answer).coverage <= MISSING_SHARE;
+}
+
+/** "fast-levenshtein-readme.pdf" as "fast levenshtein readme pdf", so a name matches its parts. */
+const apart = (text: string) => text.replace(/[-_.]+/g, ' ');
+
+/** A passage a quote may come from: its number, text and label (file name and headings). */
+export interface QuotableSource {
+  n: number;
+  text: string;
+  /** Counted with the sentence: a question that names a file or section points at its passages. */
+  label?: string;
 }
 
 /**
- * The passage Ask cites when none of the answer's own citations held up: the one whose best
- * sentence shares most words with the question (the higher-ranked on a tie), with that sentence.
+ * The sentence that best answers the question among `sources`, and the passage it is from: the
+ * one sharing most of the question's content words, plus the share its label (file name and
+ * headings) shares, so a question that names a file is quoted from that file. On a tie a
+ * passage in `prefer` (the answer's own citations) wins, then the higher-ranked. Small models
+ * often paraphrase a fact away or cite loosely; the user sees the file's own words beside the
+ * model's sentence instead of trusting it blindly.
  */
-export function quoteHolder(question: string, sources: readonly { n: number; text: string }[]): AskQuote | null {
-  const words = contentWords(question);
+export function quoteHolder(
+  question: string,
+  sources: readonly QuotableSource[],
+  prefer: readonly number[] = [],
+): AskQuote | null {
+  const words = contentWords(apart(question));
   let best: AskQuote | null = null;
   let bestScore = -1;
   for (const source of sources) {
     const text = bestSentence(question, source.text);
-    const score = termCoverage(words, text).coverage;
-    if (score > bestScore) [best, bestScore] = [{ n: source.n, text }, score];
+    // The label is its own signal: a named file outranks a sentence that only shares common words.
+    const named = source.label ? termCoverage(words, apart(source.label)).coverage : 0;
+    const score = termCoverage(words, apart(text)).coverage + named;
+    const wins = score > bestScore || (score === bestScore && prefer.includes(source.n) && !prefer.includes(best!.n));
+    if (wins) [best, bestScore] = [{ n: source.n, text }, score];
   }
   return best && contentWords(best.text).length > 0 ? best : null;
 }

@@ -18,6 +18,34 @@ const SOURCE_LABEL =
  */
 export const MIN_SUPPORT = 0.5;
 
+/** A line that starts with a source label, as in the prompt's list ("[2] notes.md, lines 1-9"). */
+const LABEL_LINE =
+  /^\s*(?:[-*]\s*)?(?:\[\d+\]\s*)?\S+\.(md|markdown|txt|html?|pdf|docx?|odt|rtf|epub|xlsx?|csv|pptx?)\b/iu;
+
+/**
+ * Whether an answer copies the prompt's source list instead of answering: it opens with
+ * "Sources:", or a third or more of its lines start with a source label. Base models do this
+ * (Gemma 3 270M did in most answers with a chat-shaped prompt); the words are the passages' own,
+ * so neither its citations nor its text say anything about the question.
+ */
+export function isSourceEcho(answer: string): boolean {
+  if (/^\s*Sources?:/i.test(answer)) return true;
+  const lines = answer.split('\n').filter((line) => line.trim());
+  const labels = lines.filter((line) => LABEL_LINE.test(line)).length;
+  return labels > 0 && labels * 3 >= lines.length;
+}
+
+/** The source that supports `text` best, when it holds at least MIN_SUPPORT of its words; else null. */
+export function bestSupport(text: string, sources: readonly { n: number; text: string }[]): number | null {
+  let best: number | null = null;
+  let bestScore = MIN_SUPPORT;
+  for (const source of sources) {
+    const score = support(text, source.text);
+    if (score >= bestScore && (best === null || score > bestScore)) [best, bestScore] = [source.n, score];
+  }
+  return best;
+}
+
 export interface VerifiedCitations {
   /** The answer with every marker pointing at a source that supports its sentence. */
   text: string;

@@ -1,4 +1,4 @@
-import { LlamaChat, type ChatHistoryItem, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
+import { LlamaChat, LlamaCompletion, type ChatHistoryItem, type LlamaContext, type LlamaModel } from 'node-llama-cpp';
 import { DisposedError, type Disposable } from '../disposable';
 import type { LoadedModel } from '../models';
 import { SerialQueue } from '../serial-queue';
@@ -23,6 +23,22 @@ export interface GenerateRequest {
   temperature?: number;
   /** Default 0.95. */
   topP?: number;
+  /** Aborting stops generation at once; the result holds the text so far. */
+  signal?: AbortSignal;
+  /** Called with each piece of text as it is generated. */
+  onToken?: (text: string) => void;
+}
+
+/** Plain text for the model to continue, with no chat template: how a base model is prompted. */
+export interface CompleteRequest {
+  /** The text the model continues, as it is. */
+  text: string;
+  /** Generation ends at the first of these; the result leaves it out. */
+  stopAt?: readonly string[];
+  /** Default 1024. */
+  maxTokens?: number;
+  /** Default 0.7. */
+  temperature?: number;
   /** Aborting stops generation at once; the result holds the text so far. */
   signal?: AbortSignal;
   /** Called with each piece of text as it is generated. */
@@ -57,11 +73,15 @@ export interface ChatGeneratorOptions {
 export class ChatGenerator implements Disposable {
   private readonly _queue = new SerialQueue();
   private _disposed = false;
+  /** The plain-text path on the same sequence, made on first use (see `complete`). */
+  private _completion: LlamaCompletion | null = null;
 
   private constructor(
     readonly loaded: LoadedModel,
     private readonly _context: LlamaContext,
     private readonly _chat: LlamaChat,
+    /** Whether the model carries its own chat template; a model without one is a base model. */
+    readonly hasChatTemplate: boolean,
     private readonly _onMeasured?: (tokensPerSecond: number) => void,
   ) {}
 
@@ -72,7 +92,7 @@ export class ChatGenerator implements Disposable {
     });
     const chatWrapper = chatWrapperFor(loaded.model, options.hasChatTemplate);
     const chat = new LlamaChat({ contextSequence: context.getSequence(), chatWrapper, autoDisposeSequence: true });
-    return new ChatGenerator(loaded, context, chat, options.onMeasured);
+    return new ChatGenerator(loaded, context, chat, options.hasChatTemplate, options.onMeasured);
   }
 
   /** The prompt format in use, for example "Gemma", "ChatML" or "General". */
@@ -100,42 +120,53 @@ export class ChatGenerator implements Disposable {
     return this._queue.run(() => this._generate(request));
   }
 
+  /**
+   * Continues `request.text` as it is, after any running call. A base model has no chat template
+   * and follows a shown example far better than a described turn; both paths share one sequence,
+   * which re-evaluates only what differs from what it holds.
+   */
+  complete(request: CompleteRequest): Promise<GenerateResult> {
+    if (this.disposed) return Promise.reject(new DisposedError('The chat model'));
+    return this._queue.run(async () => {
+      if (request.signal?.aborted) return NOTHING;
+      this._completion ??= new LlamaCompletion({ contextSequence: this._chat.sequence, autoDisposeSequence: false });
+      const meter = new GenerationMeter(request.onToken);
+      const response = await this._completion.generateCompletionWithMeta(request.text, {
+        maxTokens: request.maxTokens ?? 1024,
+        temperature: request.temperature ?? 0.7,
+        signal: request.signal,
+        stopOnAbortSignal: true,
+        customStopTriggers: request.stopAt ? [...request.stopAt] : undefined,
+        onToken: (chunk) => meter.tokens(chunk.length),
+        onTextChunk: (text) => meter.text(text),
+      });
+      return this._result(response.response, response.metadata.stopReason, meter);
+    });
+  }
+
   private async _generate(request: GenerateRequest): Promise<GenerateResult> {
-    const started = performance.now();
-    if (request.signal?.aborted)
-      return { text: '', stopReason: 'abort', firstTokenMs: null, tokens: 0, tokensPerSecond: null };
-    let firstTokenMs: number | null = null;
-    let tokens = 0;
-    let firstTokenAt = 0;
-    let lastTokenAt = 0;
+    if (request.signal?.aborted) return NOTHING;
+    const meter = new GenerationMeter(request.onToken);
     const response = await this._chat.generateResponse(toHistory(request), {
       maxTokens: request.maxTokens ?? 1024,
       temperature: request.temperature ?? 0.7,
       topP: request.topP ?? 0.95,
       signal: request.signal,
       stopOnAbortSignal: true,
-      onToken: (chunk) => {
-        lastTokenAt = performance.now();
-        if (tokens === 0) firstTokenAt = lastTokenAt;
-        tokens += chunk.length;
-      },
-      onTextChunk: (text) => {
-        firstTokenMs ??= performance.now() - started;
-        request.onToken?.(text);
-      },
+      onToken: (chunk) => meter.tokens(chunk.length),
+      onTextChunk: (text) => meter.text(text),
     });
-    const reason = response.metadata.stopReason;
-    // Tokens after the first over the time they took: the speed of writing, as the user sees it.
-    const tokensPerSecond =
-      tokens >= MEASURED_MIN_TOKENS && lastTokenAt > firstTokenAt
-        ? ((tokens - 1) * 1000) / (lastTokenAt - firstTokenAt)
-        : null;
+    return this._result(response.response, response.metadata.stopReason, meter);
+  }
+
+  private _result(text: string, reason: string, meter: GenerationMeter): GenerateResult {
+    const tokensPerSecond = meter.tokensPerSecond();
     if (tokensPerSecond !== null) this._onMeasured?.(tokensPerSecond);
     return {
-      text: response.response,
+      text,
       stopReason: reason === 'abort' ? 'abort' : reason === 'maxTokens' ? 'maxTokens' : 'end',
-      firstTokenMs,
-      tokens,
+      firstTokenMs: meter.firstTokenMs,
+      tokens: meter.count,
       tokensPerSecond,
     };
   }
@@ -148,12 +179,44 @@ export class ChatGenerator implements Disposable {
     if (this._disposed) return;
     this._disposed = true;
     await this._queue.idle();
+    this._completion?.dispose();
     this._chat.dispose();
     await this._context.dispose();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.dispose();
+  }
+}
+
+const NOTHING: GenerateResult = { text: '', stopReason: 'abort', firstTokenMs: null, tokens: 0, tokensPerSecond: null };
+
+/** Times one generation: first text, and the speed of writing after the first token. */
+class GenerationMeter {
+  private readonly _started = performance.now();
+  firstTokenMs: number | null = null;
+  count = 0;
+  private _firstAt = 0;
+  private _lastAt = 0;
+
+  constructor(private readonly _onText?: (text: string) => void) {}
+
+  tokens(n: number): void {
+    this._lastAt = performance.now();
+    if (this.count === 0) this._firstAt = this._lastAt;
+    this.count += n;
+  }
+
+  text(text: string): void {
+    this.firstTokenMs ??= performance.now() - this._started;
+    this._onText?.(text);
+  }
+
+  /** Tokens after the first over the time they took: the speed of writing, as the user sees it. */
+  tokensPerSecond(): number | null {
+    return this.count >= MEASURED_MIN_TOKENS && this._lastAt > this._firstAt
+      ? ((this.count - 1) * 1000) / (this._lastAt - this._firstAt)
+      : null;
   }
 }
 

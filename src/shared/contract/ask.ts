@@ -80,6 +80,11 @@ export const AskAnswerSchema = v.object({
    * or of the passage that best answers the question when no citation of the answer held up.
    */
   quote: v.optional(v.nullable(AskQuoteSchema)),
+  /**
+   * The model copied its list of sources instead of answering (small base models do): the text
+   * says nothing, so the app shows `quote` in its place.
+   */
+  echoed: v.optional(v.boolean()),
 });
 
 /** A finished ask in the history list. */

@@ -98,6 +98,44 @@ describe('AskPipeline', () => {
     });
   });
 
+  it('cites the passage that says an answer with no marker, and shows the echo of a source list as the best quote', async () => {
+    const both = [
+      chunk('a#0', '/docs/wing.pdf', 'The swept wing stalls near the tip. Turbine notes follow.', 4),
+      chunk('b#0', '/docs/turbine.md', 'Turbine blades of the swept wing rig cool by film cooling holes.'),
+    ];
+    const question = 'How do turbine blades of the swept wing rig cool?';
+    const unmarked = await new AskPipeline({
+      retriever: stubRetriever(both),
+      generator: stubGenerator(() => 'Turbine blades cool by film cooling holes.').generator,
+    }).answer({ answerId: 'x', question });
+    expect(unmarked.cited).toEqual([2]);
+    expect(unmarked.echoed).toBeUndefined();
+
+    const echo = await new AskPipeline({
+      retriever: stubRetriever(both),
+      generator: stubGenerator(() => 'Sources:\n\n[1] wing.pdf, page 4, lines 3-7 (Results)\nThe swept wing [1]')
+        .generator,
+    }).answer({ answerId: 'y', question });
+    expect(echo.echoed).toBe(true);
+    expect(echo.cited).toEqual([2]);
+    expect(echo.quote?.n).toBe(2);
+    expect(echo.unsupportedCitations).toEqual({ moved: 0, removed: 1 });
+  });
+
+  it('prompts a base model (completion style) with a worked example, ending at "Answer:" and stopping at the line', async () => {
+    const { generator, calls } = stubGenerator(() => ' The tip stalls first [1].');
+    const pipeline = new AskPipeline({
+      retriever: stubRetriever(LIBRARY),
+      generator: { ...generator, style: 'completion' },
+    });
+    const answer = await pipeline.answer({ answerId: 'x', question: 'Where does the swept wing stall?' });
+    expect(answer.text).toBe('The tip stalls first [1].');
+    expect(calls[0]!.system).toBe('');
+    expect(calls[0]!.prompt).toMatch(/Answer: The bread bakes for 30 minutes \[1\]\.\n\nSources:\n\[1\] wing\.pdf/);
+    expect(calls[0]!.prompt.endsWith('Question: Where does the swept wing stall?\nAnswer:')).toBe(true);
+    expect(calls[0]!.stopAt).toEqual(['\n']);
+  });
+
   it('says honestly that nothing was found instead of asking the model', async () => {
     const { generator, calls } = stubGenerator(() => 'made up');
     const pipeline = new AskPipeline({ retriever: stubRetriever(LIBRARY), generator });

@@ -1,31 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { bestSentence, supportingQuote } from '../../../src/core/ask/supporting-quote';
+import { bestSentence, quoteHolder, saysMostOf } from '../../../src/core/ask/supporting-quote';
 
 const PASSAGE =
   'Wind tunnel report. The swept wing stalled at fourteen degrees angle of attack. Tip stall began before root stall.';
+const QUESTION = 'At what angle did the swept wing stall?';
 
 describe('the quote shown beside an answer', () => {
   it('picks the sentence sharing most words with the question', () => {
-    expect(bestSentence('At what angle did the swept wing stall?', PASSAGE)).toBe(
-      'The swept wing stalled at fourteen degrees angle of attack.',
-    );
+    expect(bestSentence(QUESTION, PASSAGE)).toBe('The swept wing stalled at fourteen degrees angle of attack.');
   });
 
-  it('quotes the top cited source when the answer leaves the fact out', () => {
+  it('quotes the passage that best answers the question, wherever the answer cited', () => {
     const sources = [
       { n: 1, text: 'The kitchen oven needs a new door seal.' },
       { n: 2, text: PASSAGE },
     ];
-    expect(supportingQuote('At what angle did the swept wing stall?', 'It stalled early [2].', sources, [2])).toEqual({
+    expect(quoteHolder(QUESTION, sources, [1])).toEqual({
       n: 2,
       text: 'The swept wing stalled at fourteen degrees angle of attack.',
     });
   });
 
-  it('adds no quote when the answer already says it', () => {
-    const answer = 'The swept wing stalled at fourteen degrees angle of attack [1].';
-    expect(
-      supportingQuote('At what angle did the swept wing stall?', answer, [{ n: 1, text: PASSAGE }], [1]),
-    ).toBeNull();
+  it("prefers the answer's own citation on a tie, then the higher-ranked passage", () => {
+    const sources = [
+      { n: 1, text: PASSAGE },
+      { n: 2, text: PASSAGE },
+    ];
+    expect(quoteHolder(QUESTION, sources, [2])?.n).toBe(2);
+    expect(quoteHolder(QUESTION, sources)?.n).toBe(1);
+  });
+
+  it('counts the label: a question naming a file points at its passages', () => {
+    const sources = [
+      { n: 1, text: 'Copyright (c) 2015 Jane Roe. Permission is granted.', label: 'mit-license.txt' },
+      { n: 2, text: 'Copyright (c) 2019 John Doe. Permission is granted.', label: 'isc-license.txt' },
+    ];
+    expect(quoteHolder('Who holds the copyright under the ISC license?', sources)?.n).toBe(2);
+  });
+
+  it('is shown only when the answer leaves out much of it', () => {
+    const quote = 'The swept wing stalled at fourteen degrees angle of attack.';
+    expect(saysMostOf('The swept wing stalled at fourteen degrees angle of attack [1].', quote)).toBe(true);
+    expect(saysMostOf('It stalled early [2].', quote)).toBe(false);
   });
 });

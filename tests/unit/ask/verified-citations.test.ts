@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { support, verifyCitations } from '../../../src/core/ask/verified-citations';
+import { bestSupport, isSourceEcho, support, verifyCitations } from '../../../src/core/ask/verified-citations';
 
 const SOURCES = [
   { n: 1, text: 'The kitchen oven needs a new door seal before winter.' },
@@ -58,5 +58,19 @@ describe('citations checked against their passages', () => {
     expect(support('wing stalled [2]', SOURCES[1]!.text)).toBe(1);
     expect(support('wing oven', SOURCES[1]!.text)).toBe(0.5);
     expect(support('[2]', SOURCES[1]!.text)).toBe(0);
+  });
+
+  it('finds the passage that says an answer with no marker, or none', () => {
+    expect(bestSupport('The swept wing stalled at fourteen degrees.', SOURCES)).toBe(2);
+    expect(bestSupport('Penguins migrate north in spring.', SOURCES)).toBeNull();
+  });
+
+  it('tells an answer that copies the source list from one that answers', () => {
+    expect(isSourceEcho('Sources:\n\n[1] notes.md, lines 1-9\nThe oven needs a seal.')).toBe(true);
+    expect(isSourceEcho('- [1] report.pdf, page 2, lines 1-35\n**Default usage**\n- [2] report.pdf, page 3')).toBe(
+      true,
+    );
+    expect(isSourceEcho('The swept wing stalled at fourteen degrees [2].')).toBe(false);
+    expect(isSourceEcho('It stalled at 14 degrees [2].\nThe tip stalled first, as report.pdf says [2].')).toBe(false);
   });
 });
