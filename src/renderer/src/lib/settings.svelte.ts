@@ -1,3 +1,4 @@
+import { wireIssues } from './api/remote-error';
 import { errorMessage } from './error-message';
 import type { HearthApi } from '../../../shared/contract';
 import type { NumberLimit } from '../../../shared/setting-limits';
@@ -62,9 +63,10 @@ export class SettingsState {
 
   /**
    * Saves a change. A refusal is kept for `field` when given (its input keeps what was typed),
-   * else as the page's error; `refused` words it for that field instead of the engine's text.
+   * else as the page's error. The door words each refused value with its path: those about
+   * `field.path` go under the field, any other under the page.
    */
-  async update(patch: SettingsPatch, field?: { id: string; refused: string }): Promise<boolean> {
+  async update(patch: SettingsPatch, field?: { id: string; path: string }): Promise<boolean> {
     this.#saving = true;
     this.#error = null;
     try {
@@ -72,9 +74,15 @@ export class SettingsState {
       if (field) this.setProblem(field.id, null);
       return true;
     } catch (error) {
-      const invalid = (error as Error).name === 'InvalidInputError';
-      if (field) this.setProblem(field.id, invalid ? field.refused : errorMessage(error));
-      else this.#error = errorMessage(error);
+      if (!field) {
+        this.#error = errorMessage(error);
+        return false;
+      }
+      const issues = wireIssues((error as { issues?: unknown } | null)?.issues);
+      const mine = issues.filter((issue) => issue.path === field.path || issue.path.startsWith(`${field.path}.`));
+      const others = issues.filter((issue) => !mine.includes(issue));
+      this.setProblem(field.id, mine.length > 0 ? mine.map((issue) => issue.message).join(' ') : errorMessage(error));
+      if (mine.length > 0 && others.length > 0) this.#error = others.map((issue) => issue.message).join(' ');
       return false;
     } finally {
       this.#saving = false;
