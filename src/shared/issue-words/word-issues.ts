@@ -45,6 +45,14 @@ export function issuesInWords(issues: readonly WireIssue[]): string {
   return issues.map((issue) => issue.message).join(' ');
 }
 
+/**
+ * The issues of a stored file as a clause for another sentence ("settings.json has invalid values
+ * (chat.topP must be between 0 and 1; 7 is not)"): the file as a whole is "the file", no final stop.
+ */
+export function issuesAsClause(schema: v.GenericSchema, issues: readonly Issue[]): string {
+  return issuesInWords(wordIssues(schema, issues, 'the file')).replace(/\.$/, '');
+}
+
 function issueInWords(root: v.GenericSchema, issue: Issue, place: string): string {
   const at = schemaAt(root, issue.path);
   switch (issue.type) {
