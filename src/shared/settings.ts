@@ -95,7 +95,10 @@ export const ApiSettingsSchema = v.object({
  */
 export const ChainSettingsSchema = v.object({
   /** JSON-RPC endpoint of the chain, e.g. http://127.0.0.1:8545; empty: no chain. */
-  rpcUrl: v.union([v.literal(''), v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8545'), v.maxLength(500))]),
+  rpcUrl: v.union([
+    v.literal(''),
+    v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8545'), v.maxLength(500)),
+  ]),
   chainId: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
   /** HearthEscrow contract address (0x…, 40 hex digits). */
   escrowAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(ADDRESS, ADDRESS_WORDS))]),

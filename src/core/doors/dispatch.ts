@@ -56,7 +56,11 @@ export function createDispatch(services: Services): Dispatch {
 /** Turns anything thrown by a service into plain data for the wire, without stack traces. */
 export function toWireError(error: unknown): WireError {
   if (error instanceof CallError && error.issues) {
-    return { name: error.name, message: error.message, issues: error.issues.map(({ path, message }) => ({ path, message })) };
+    return {
+      name: error.name,
+      message: error.message,
+      issues: error.issues.map(({ path, message }) => ({ path, message })),
+    };
   }
   if (error instanceof Error) {
     return { name: error.name || DoorErrorName.Internal, message: error.message };

@@ -97,7 +97,8 @@ function parseValue(key: string, current: Json, words: string[]): Json {
 
 /** A typed-in hour as the number the engine checks; its range is the engine's to judge. */
 function hour(key: string, word: string): number {
-  if (!/^-?\d+(\.\d+)?$/.test(word)) throw new Error(`${key} is a list of hours from 0 to 23, e.g. 9 10 11; "${word}" is not an hour.`);
+  if (!/^-?\d+(\.\d+)?$/.test(word))
+    throw new Error(`${key} is a list of hours from 0 to 23, e.g. 9 10 11; "${word}" is not an hour.`);
   return Number(word);
 }
 

@@ -16,7 +16,8 @@ export function bridgeApi(bridge: Bridge): HearthApi {
         ? member
         : async (input?: unknown) => {
             const result = (await member(input)) as WireResult;
-            if (!result.ok) throw new RemoteError(result.error.name, result.error.message, wireIssues(result.error.issues));
+            if (!result.ok)
+              throw new RemoteError(result.error.name, result.error.message, wireIssues(result.error.issues));
             return result.value;
           };
     }
