@@ -68,8 +68,10 @@ function issueInWords(root: v.GenericSchema, issue: Issue, place: string): strin
     // The schema gave its own words ("must be a .gguf file name without folders").
     return `${place} ${issue.message}; ${shownValue(issue.input)} is not.`;
   }
-  if (issue.type === 'url') return `${place} must be a URL such as https://example.org; ${shownValue(issue.input)} is not.`;
-  if (issue.type === 'regex') return `${place} is not in the form Hearth expects; ${shownValue(issue.input)} is not accepted.`;
+  if (issue.type === 'url')
+    return `${place} must be a URL such as https://example.org; ${shownValue(issue.input)} is not.`;
+  if (issue.type === 'regex')
+    return `${place} is not in the form Hearth expects; ${shownValue(issue.input)} is not accepted.`;
   if (OBJECT_TYPES.has(issue.type) && issue.path?.length) {
     if (issue.received === 'undefined') return `${place} is missing.`;
     if (issue.expected === 'never') return `${place} is not a field Hearth knows here; check its spelling.`;

@@ -1,5 +1,5 @@
-import { wireIssues } from './api/remote-error';
 import { errorMessage } from './error-message';
+import { refusalForField } from './refusal-for-field';
 import type { HearthApi } from '../../../shared/contract';
 import type { NumberLimit } from '../../../shared/setting-limits';
 import type { Settings, SettingsPatch } from '../../../shared/settings';
@@ -74,15 +74,9 @@ export class SettingsState {
       if (field) this.setProblem(field.id, null);
       return true;
     } catch (error) {
-      if (!field) {
-        this.#error = errorMessage(error);
-        return false;
-      }
-      const issues = wireIssues((error as { issues?: unknown } | null)?.issues);
-      const mine = issues.filter((issue) => issue.path === field.path || issue.path.startsWith(`${field.path}.`));
-      const others = issues.filter((issue) => !mine.includes(issue));
-      this.setProblem(field.id, mine.length > 0 ? mine.map((issue) => issue.message).join(' ') : errorMessage(error));
-      if (mine.length > 0 && others.length > 0) this.#error = others.map((issue) => issue.message).join(' ');
+      const placed = field ? refusalForField(error, field.path) : { field: null, page: errorMessage(error) };
+      if (field) this.setProblem(field.id, placed.field);
+      this.#error = placed.page;
       return false;
     } finally {
       this.#saving = false;
