@@ -10,7 +10,10 @@ export const RpcRequestSchema = v.strictObject({
 });
 export type RpcRequest = v.InferOutput<typeof RpcRequestSchema>;
 
-/** JSON-RPC error codes; `data.name` carries Hearth's own error name for the client to match. */
+/**
+ * JSON-RPC error codes; `data.name` carries Hearth's own error name for the client to match, and
+ * `data.issues` a refused input's worded issues (WireIssue) with their field paths.
+ */
 const RPC_CODE: Record<string, number> = {
   ParseError: -32700,
   InvalidRequest: -32600,
@@ -23,7 +26,11 @@ export function rpcError(id: RpcRequest['id'] | null, error: WireError): string 
   return JSON.stringify({
     jsonrpc: '2.0',
     id,
-    error: { code: RPC_CODE[error.name] ?? -32000, message: error.message, data: { name: error.name } },
+    error: {
+      code: RPC_CODE[error.name] ?? -32000,
+      message: error.message,
+      data: error.issues ? { name: error.name, issues: error.issues } : { name: error.name },
+    },
   });
 }
 

@@ -41,6 +41,10 @@ export const LibrarySettingsSchema = v.object({
   watch: v.boolean(),
 });
 
+const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
+/** A refusal's words for an address (the door words its own refusals from the schema's messages). */
+const ADDRESS_WORDS = 'must be an address: 0x and 40 hex digits';
+
 const Price = v.pipe(v.number(), v.minValue(0), v.maxValue(1e9));
 
 export const NetworkSettingsSchema = v.object({
@@ -91,12 +95,15 @@ export const ApiSettingsSchema = v.object({
  */
 export const ChainSettingsSchema = v.object({
   /** JSON-RPC endpoint of the chain, e.g. http://127.0.0.1:8545; empty: no chain. */
-  rpcUrl: v.union([v.literal(''), v.pipe(v.string(), v.url(), v.maxLength(500))]),
+  rpcUrl: v.union([
+    v.literal(''),
+    v.pipe(v.string(), v.url('must be a URL such as http://127.0.0.1:8545'), v.maxLength(500)),
+  ]),
   chainId: v.nullable(v.pipe(v.number(), v.integer(), v.minValue(1))),
   /** HearthEscrow contract address (0x…, 40 hex digits). */
-  escrowAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/))]),
+  escrowAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(ADDRESS, ADDRESS_WORDS))]),
   /** The ERC-20 token the escrow pays in. */
-  tokenAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/))]),
+  tokenAddress: v.union([v.literal(''), v.pipe(v.string(), v.regex(ADDRESS, ADDRESS_WORDS))]),
   /** A provider redeems its cheques by itself (by the two rules below); off by default. */
   autoRedeem: v.boolean(),
   /** Redeem once the unredeemed value is worth this many times the gas it costs. */

@@ -261,6 +261,14 @@ describe('the first hour', () => {
       'Each address is 0x followed by 40 hexadecimal digits.',
     );
     await section.getByLabel('Token').fill(`0x${'b'.repeat(40)}`);
+    // Past the card's own checks, the engine refuses it: its words reach the card by the issue's path.
+    await section.getByLabel('RPC address').fill('http://[');
+    await section.getByRole('button', { name: 'Save chain' }).click();
+    await expect(page.locator('#chain-token-problem').textContent()).resolves.toBe(
+      'chain.rpcUrl must be a URL such as http://127.0.0.1:8545; "http://[" is not.',
+    );
+    expect((await settingsFile().catch(() => null))?.chain.rpcUrl ?? '').toBe('');
+    await section.getByLabel('RPC address').fill('http://127.0.0.1:8545');
     await section.getByRole('button', { name: 'Save chain' }).click();
     await expect
       .poll(async () => (await settingsFile()).chain)

@@ -61,7 +61,7 @@ describe('SettingsStore', () => {
     await writeFile(file, JSON.stringify({ ...DEFAULT_SETTINGS, chat: { ...DEFAULT_SETTINGS.chat, topP: 7 } }));
     const messages: string[] = [];
     await SettingsStore.open({ file, onRecovered: (m) => messages.push(m) });
-    expect(messages[0]).toMatch(/has invalid values \(chat\.topP/);
+    expect(messages[0]).toMatch(/has invalid values \(chat\.topP must be between 0 and 1; 7 is not\)\. /);
   });
 
   it('refuses a file from a newer Hearth and leaves it untouched', async () => {

@@ -9,7 +9,7 @@ import { tempDir } from '../helpers/temp-dir';
 interface Reply {
   id?: number | null;
   result?: unknown;
-  error?: { code: number; message: string; data: { name: string } };
+  error?: { code: number; message: string; data: { name: string; issues?: { path: string; message: string }[] } };
   method?: string;
   params?: { name: string; payload: unknown };
 }
@@ -105,6 +105,10 @@ describe('the socket host', () => {
     expect(seen).toEqual([4]);
     const invalid = await remote.api.settings.update({ chat: { temperature: 5 } }).catch((e: unknown) => e);
     expect(isHearthError(invalid, 'InvalidInputError')).toBe(true);
+    // The remote client rebuilds the worded issues, so a caller can place them by field.
+    expect(invalid).toMatchObject({
+      issues: [{ path: 'chat.temperature', message: 'chat.temperature must be between 0 and 2; 5 is not.' }],
+    });
     await remote.close();
     await expect(remote.api.settings.get()).rejects.toMatchObject({ name: 'DisconnectedError' });
   });
@@ -124,7 +128,9 @@ describe('the socket host', () => {
     const ws = await client();
     const bad = await call(ws, 2, 'settings.update', { chat: { temperature: 'hot' } });
     expect(bad.error).toMatchObject({ code: -32602, data: { name: 'InvalidInputError' } });
-    expect(bad.error!.message).toMatch(/^settings\.update was given invalid input: chat\.temperature: /);
+    const words = 'chat.temperature must be a number; "hot" is not.';
+    expect(bad.error!.message).toBe(words);
+    expect(bad.error!.data.issues).toEqual([{ path: 'chat.temperature', message: words }]);
     const unknown = await call(ws, 3, 'settings.explode', {});
     expect(unknown.error).toMatchObject({ code: -32601, data: { name: 'UnknownCallError' } });
     const garbage = nextMessage(ws, (r) => r.id === null);

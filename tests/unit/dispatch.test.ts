@@ -1,8 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createDispatch } from '../../src/core/doors/dispatch';
-import { describeIssues } from '../../src/shared/issues';
+import { createDispatch, toWireError } from '../../src/core/doors/dispatch';
 import { DEFAULT_SETTINGS } from '../../src/shared/settings';
-import * as v from 'valibot';
 
 const context = { door: 'socket' } as const;
 
@@ -29,9 +27,14 @@ describe('createDispatch', () => {
 
   it('refuses input that breaks the schema, naming the field, without calling the service', async () => {
     calls.length = 0;
-    await expect(dispatch('settings.update', { chat: { temperature: 9 } }, context)).rejects.toMatchObject({
+    const refused = await dispatch('settings.update', { chat: { temperature: 9 } }, context).catch((e: unknown) => e);
+    const words = 'chat.temperature must be between 0 and 2; 9 is not.';
+    expect(refused).toMatchObject({ name: 'InvalidInputError', message: words });
+    // The same words travel as data, with the field's path, for a form to place them.
+    expect(toWireError(refused)).toEqual({
       name: 'InvalidInputError',
-      message: expect.stringContaining('chat.temperature'),
+      message: words,
+      issues: [{ path: 'chat.temperature', message: words }],
     });
     await expect(dispatch('settings.update', { unknownSection: {} }, context)).rejects.toMatchObject({
       name: 'InvalidInputError',
@@ -55,15 +58,12 @@ describe('createDispatch', () => {
     });
   });
 
-  it('refuses output that breaks the contract', async () => {
-    await expect(dispatch('app.info', {}, context)).rejects.toMatchObject({ name: 'InvalidOutputError' });
-  });
-});
-
-describe('describeIssues', () => {
-  it('names the path of each issue', () => {
-    const result = v.safeParse(v.object({ a: v.object({ b: v.number() }) }), { a: { b: 'x' } });
-    expect(result.success).toBe(false);
-    if (!result.success) expect(describeIssues(result.issues)).toMatch(/^a\.b: /);
+  it('refuses output that breaks the contract, as a bug to report, without the values', async () => {
+    const broken = await dispatch('app.info', {}, context).catch((e: unknown) => e);
+    expect(broken).toMatchObject({
+      name: 'InvalidOutputError',
+      message: expect.stringMatching(/^Hearth answered app\.info with a result its contract does not allow, at version \(missing\)/) as unknown,
+    });
+    expect(toWireError(broken)).not.toHaveProperty('issues');
   });
 });

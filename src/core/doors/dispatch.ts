@@ -2,7 +2,8 @@ import * as v from 'valibot';
 import { contract, type Contract } from '../../shared/contract';
 import type { CallContext, CallSpec, EventSpec, ServiceOf } from '../../shared/contract/define';
 import { DoorErrorName, type WireError } from '../../shared/errors';
-import { describeIssues } from '../../shared/issues';
+import { contractBreachInWords } from '../../shared/issue-words/contract-breach';
+import { issuesInWords, wordIssues } from '../../shared/issue-words/word-issues';
 import { CallError } from '../call-error';
 
 /** What the binder can serve: any part of the contract (tests bind a namespace or two). */
@@ -34,10 +35,9 @@ export function createDispatch(services: Services): Dispatch {
     if (!found) throw new CallError(DoorErrorName.UnknownCall, `Hearth has no call named "${method}".`);
     const parsed = v.safeParse(found.spec.input, input ?? {});
     if (!parsed.success) {
-      throw new CallError(
-        DoorErrorName.InvalidInput,
-        `${method} was given invalid input: ${describeIssues(parsed.issues)}`,
-      );
+      // Worded here once, for every door: the CLI prints it, the app shows it beside the field.
+      const issues = wordIssues(found.spec.input, parsed.issues);
+      throw new CallError(DoorErrorName.InvalidInput, issuesInWords(issues), issues);
     }
     const service = services[found.ns] as Record<string, unknown> | undefined;
     const impl = service?.[found.name];
@@ -47,10 +47,7 @@ export function createDispatch(services: Services): Dispatch {
     const output: unknown = await impl.call(service, parsed.output, context);
     const checked = v.safeParse(found.spec.output, output);
     if (!checked.success) {
-      throw new CallError(
-        DoorErrorName.InvalidOutput,
-        `${method} produced a result that breaks the contract: ${describeIssues(checked.issues)}`,
-      );
+      throw new CallError(DoorErrorName.InvalidOutput, contractBreachInWords(method, checked.issues));
     }
     return checked.output;
   };
@@ -58,6 +55,13 @@ export function createDispatch(services: Services): Dispatch {
 
 /** Turns anything thrown by a service into plain data for the wire, without stack traces. */
 export function toWireError(error: unknown): WireError {
+  if (error instanceof CallError && error.issues) {
+    return {
+      name: error.name,
+      message: error.message,
+      issues: error.issues.map(({ path, message }) => ({ path, message })),
+    };
+  }
   if (error instanceof Error) {
     return { name: error.name || DoorErrorName.Internal, message: error.message };
   }

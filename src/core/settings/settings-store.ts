@@ -8,7 +8,7 @@ import {
   type Settings,
   type SettingsPatch,
 } from '../../shared/settings';
-import { describeIssues } from '../../shared/issues';
+import { issuesAsClause } from '../../shared/issue-words/word-issues';
 import { DisposedError } from '../disposable';
 import { damageMessage, setAside as setStateAside } from '../state';
 import { DataVersionError } from './errors';
@@ -155,7 +155,7 @@ async function loadSettings(options: SettingsStoreOptions): Promise<Settings> {
   }
   const parsed = v.safeParse(SettingsSchema, merged);
   if (!parsed.success) {
-    return setAside(options, `has invalid values (${describeIssues(parsed.issues)})`);
+    return setAside(options, `has invalid values (${issuesAsClause(SettingsSchema, parsed.issues)})`);
   }
   if (found < version) await writeSettings(file, parsed.output);
   return parsed.output;

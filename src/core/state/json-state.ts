@@ -1,7 +1,7 @@
 import { readFile, rename } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as v from 'valibot';
-import { describeIssues } from '../../shared/issues';
+import { issuesAsClause } from '../../shared/issue-words/word-issues';
 
 /** A state file that could not be used; it was renamed aside, never deleted. */
 export interface StateDamage {
@@ -53,7 +53,7 @@ export async function readJsonState<S extends v.GenericSchema>(
   }
   const parsed = v.safeParse(schema, data);
   if (!parsed.success) {
-    const problem = `does not hold what Hearth expects (${describeIssues(parsed.issues)})`;
+    const problem = `does not hold what Hearth expects (${issuesAsClause(schema, parsed.issues)})`;
     return { kind: 'damaged', damage: await setAside(file, problem, options) };
   }
   return { kind: 'value', value: parsed.output };

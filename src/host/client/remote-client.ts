@@ -1,14 +1,15 @@
 import { WebSocket } from 'ws';
 import { buildApi } from '../../shared/contract/build-api';
 import type { HearthApi } from '../../shared/contract';
-import { DoorErrorName, RemoteError } from '../../shared/errors';
+import * as v from 'valibot';
+import { DoorErrorName, RemoteError, WireIssueSchema } from '../../shared/errors';
 import { RPC_PATH, RPC_PROTOCOL } from '../socket-host';
 import { SUBSCRIBE_METHOD, UNSUBSCRIBE_METHOD } from '../event-subscriptions';
 
 interface RpcMessage {
   id?: number | string | null;
   result?: unknown;
-  error?: { message: string; data?: { name?: string } };
+  error?: { message: string; data?: { name?: string; issues?: unknown } };
   method?: string;
   params?: { name: string; payload: unknown };
 }
@@ -48,8 +49,11 @@ export async function connectRemoteClient(options: RemoteClientOptions): Promise
     const waiter = typeof message.id === 'number' ? pending.get(message.id) : undefined;
     if (!waiter) return;
     pending.delete(message.id as number);
-    if (message.error) waiter.reject(new RemoteError(message.error.data?.name ?? 'Error', message.error.message));
-    else waiter.resolve(message.result);
+    if (message.error) {
+      const { name = 'Error', issues } = message.error.data ?? {};
+      const worded = v.safeParse(v.array(WireIssueSchema), issues);
+      waiter.reject(new RemoteError(name, message.error.message, worded.success ? worded.output : []));
+    } else waiter.resolve(message.result);
   });
 
   const send = (method: string, params: unknown) =>

@@ -40,7 +40,7 @@ export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
  */
 export const NetworkBindingSchema = v.object({
   /** sha256 of the model file the provider must run. */
-  model: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  model: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be a model hash: 64 lowercase hex digits')),
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(200)),
   /** When the user opted in (ms since the epoch). */
   optedInAt: v.number(),

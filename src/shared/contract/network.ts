@@ -1,7 +1,7 @@
 import * as v from 'valibot';
 import { call, event, namespace } from './define';
 
-const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/));
+const Sha256 = v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/, 'must be a model hash: 64 lowercase hex digits'));
 const Count = v.pipe(v.number(), v.minValue(0));
 const Addr = v.pipe(v.string(), v.maxLength(500));
 
@@ -73,7 +73,7 @@ export const NetworkStartSchema = v.strictObject({
 
 export const NetworkGenerateSchema = v.strictObject({
   /** Chosen by the caller so it can cancel and match `token` events. */
-  jobId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/)),
+  jobId: v.pipe(v.string(), v.regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 letters, digits, _ or -')),
   model: Sha256,
   prompt: v.pipe(v.string(), v.maxLength(65_536)),
   maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(4096)),

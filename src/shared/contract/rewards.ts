@@ -2,7 +2,7 @@ import * as v from 'valibot';
 import { call, event, namespace } from './define';
 
 /** Micro-credits (1e-6 credit) as a decimal string: exact, and safe past 2^53. */
-const Amount = v.pipe(v.string(), v.regex(/^-?\d+$/));
+const Amount = v.pipe(v.string(), v.regex(/^-?\d+$/, 'must be a whole number written as text'));
 
 export const BalancesSchema = v.object({
   earned: Amount,

@@ -2,8 +2,8 @@ import * as v from 'valibot';
 import { call, namespace } from './define';
 
 /** Token amounts as decimal strings in whole tokens ("1.5"): exact, and readable. */
-const Tokens = v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/));
-const Address = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/));
+const Tokens = v.pipe(v.string(), v.regex(/^\d+(\.\d+)?$/, 'must be an amount such as 12.5, written as text'));
+const Address = v.pipe(v.string(), v.regex(/^0x[0-9a-fA-F]{40}$/, 'must be an address: 0x and 40 hex digits'));
 
 export const WalletStatusSchema = v.object({
   address: Address,

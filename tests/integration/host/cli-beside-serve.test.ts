@@ -144,6 +144,13 @@ describe('the CLI beside a running hearth serve', () => {
     expect(tooHot.stderr).toBe('hearth: chat.temperature must be between 0 and 2; 5 is not.\n');
     const theme = await runHearth(['settings', 'set', 'appearance.theme', 'blue'], home.path);
     expect(theme.stderr).toBe('hearth: appearance.theme is one of system, light, dark; "blue" is not.\n');
+    // The engine's door words these (the CLI only turns the typed text into a number first).
+    const address = await runHearth(['settings', 'set', 'chain.escrowAddress', '0x12'], home.path);
+    expect(address.stderr).toBe(
+      'hearth: chain.escrowAddress must be an address: 0x and 40 hex digits; "0x12" is not.\n',
+    );
+    const half = await runHearth(['settings', 'set', 'library.chunkTokens', '100.5'], home.path);
+    expect(half).toMatchObject({ code: 1, stderr: 'hearth: library.chunkTokens must be a whole number.\n' });
     const unknown = await runHearth(['settings', 'get', 'chat.colour'], home.path);
     expect(unknown.stderr).toMatch(/There is no setting "chat\.colour"\. See the keys with `hearth settings`\./);
     expect((await ui.api.settings.get()).chat.temperature).toBe(0.4);

@@ -1,4 +1,5 @@
 import { errorMessage } from './error-message';
+import { refusalForField } from './refusal-for-field';
 import type { HearthApi } from '../../../shared/contract';
 import type { NumberLimit } from '../../../shared/setting-limits';
 import type { Settings, SettingsPatch } from '../../../shared/settings';
@@ -62,9 +63,10 @@ export class SettingsState {
 
   /**
    * Saves a change. A refusal is kept for `field` when given (its input keeps what was typed),
-   * else as the page's error; `refused` words it for that field instead of the engine's text.
+   * else as the page's error. The door words each refused value with its path: those about
+   * `field.path` go under the field, any other under the page.
    */
-  async update(patch: SettingsPatch, field?: { id: string; refused: string }): Promise<boolean> {
+  async update(patch: SettingsPatch, field?: { id: string; path: string }): Promise<boolean> {
     this.#saving = true;
     this.#error = null;
     try {
@@ -72,9 +74,9 @@ export class SettingsState {
       if (field) this.setProblem(field.id, null);
       return true;
     } catch (error) {
-      const invalid = (error as Error).name === 'InvalidInputError';
-      if (field) this.setProblem(field.id, invalid ? field.refused : errorMessage(error));
-      else this.#error = errorMessage(error);
+      const placed = field ? refusalForField(error, field.path) : { field: null, page: errorMessage(error) };
+      if (field) this.setProblem(field.id, placed.field);
+      this.#error = placed.page;
       return false;
     } finally {
       this.#saving = false;

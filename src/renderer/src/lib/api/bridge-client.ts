@@ -1,6 +1,6 @@
 import type { HearthApi } from '../../../../shared/contract';
 import type { WireResult } from '../../../../shared/errors';
-import { RemoteError } from './remote-error';
+import { RemoteError, wireIssues } from './remote-error';
 
 type BridgeMember = (arg?: unknown) => unknown;
 /** What the preload exposes: the contract's shape, with calls resolving to a WireResult. */
@@ -16,7 +16,8 @@ export function bridgeApi(bridge: Bridge): HearthApi {
         ? member
         : async (input?: unknown) => {
             const result = (await member(input)) as WireResult;
-            if (!result.ok) throw new RemoteError(result.error.name, result.error.message);
+            if (!result.ok)
+              throw new RemoteError(result.error.name, result.error.message, wireIssues(result.error.issues));
             return result.value;
           };
     }

@@ -1,10 +1,10 @@
 import type { HearthApi } from '../../../../shared/contract';
-import { RemoteError } from './remote-error';
+import { RemoteError, wireIssues } from './remote-error';
 
 interface RpcReply {
   id?: number | string | null;
   result?: unknown;
-  error?: { message: string; data?: { name?: string } };
+  error?: { message: string; data?: { name?: string; issues?: unknown } };
   method?: string;
   params?: { name: string; payload: unknown };
 }
@@ -33,8 +33,10 @@ export function connectSocket(token: string, origin = location.origin): Promise<
     const waiter = typeof reply.id === 'number' ? pending.get(reply.id) : undefined;
     if (!waiter) return;
     pending.delete(reply.id as number);
-    if (reply.error) waiter.reject(new RemoteError(reply.error.data?.name ?? 'Error', reply.error.message));
-    else waiter.resolve(reply.result);
+    if (reply.error) {
+      const { name = 'Error', issues } = reply.error.data ?? {};
+      waiter.reject(new RemoteError(name, reply.error.message, wireIssues(issues)));
+    } else waiter.resolve(reply.result);
   };
 
   const call = (method: string, input: unknown) =>
