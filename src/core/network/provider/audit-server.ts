@@ -1,20 +1,23 @@
-import type { Connection, Stream } from '@libp2p/interface';
 import type { Logger } from '../../log';
 import type { TokenAuditor } from '../audit';
 import type { HearthLibp2p } from '../node/create-node';
 import {
   AuditRequesterMessageSchema,
+  type AuditRequesterMessage,
   MAX_AUDIT_CHARS,
   type AuditRefuseReason,
   type AuditReportMessage,
   type AuditRequest,
 } from '../protocol/audit-messages';
 import { AUDIT_PROTOCOL } from '../protocol/ids';
-import { MessageStream } from '../protocol/message-stream';
+import type { MessageStream } from '../protocol/message-stream';
 import { ProtocolError } from '../protocol/messages';
 import { auditTokens } from '../rewards/audit-receipt';
 import type { ReceiptCollector, ServedJob } from '../rewards/receipt-collector';
 import type { ContributionVerdict } from './contribution-policy';
+import { inboundHandler, REQUEST_DEADLINE_MS } from './inbound-handler';
+
+type AuditStream = MessageStream<typeof AuditRequesterMessageSchema>;
 
 export interface AuditServerTimeouts {
   /** A requester must send its request this soon after opening a stream. Default 5 s. */
@@ -45,7 +48,7 @@ export interface AuditServerInit {
 }
 
 const DEFAULT_TIMEOUTS: AuditServerTimeouts = {
-  requestMs: 5_000,
+  requestMs: REQUEST_DEADLINE_MS,
   writeMs: 10_000,
   auditMs: 120_000,
   receiptMs: 120_000,
@@ -84,8 +87,23 @@ export class AuditServer {
   async start(): Promise<void> {
     if (this._started) return;
     this._started = true;
-    await this._node.handle(AUDIT_PROTOCOL, (stream, connection) => this._serve(stream, connection), {
-      maxInboundStreams: this._limit + 4,
+    const maxStreams = this._limit + 4;
+    const serve = inboundHandler(
+      AUDIT_PROTOCOL,
+      {
+        schema: AuditRequesterMessageSchema,
+        maxStreamsPerPeer: maxStreams,
+        requestMs: this._timeouts.requestMs,
+        onBadRequest: (peer, reason) => {
+          this._init.log.warn({ event: 'network-bad-audit-request', peer, reason });
+          this._init.onStrike(peer);
+        },
+        log: this._init.log,
+      },
+      (first, messages, peer) => this._serve(first, messages, peer),
+    );
+    await this._node.handle(AUDIT_PROTOCOL, serve, {
+      maxInboundStreams: maxStreams,
       maxOutboundStreams: 1,
     });
   }
@@ -98,21 +116,9 @@ export class AuditServer {
     await this._node.unhandle(AUDIT_PROTOCOL).catch(() => undefined);
   }
 
-  private async _serve(stream: Stream, connection: Connection): Promise<void> {
-    const peer = connection.remotePeer.toString();
-    const messages = new MessageStream(stream, AuditRequesterMessageSchema);
-    let request: AuditRequest;
-    try {
-      const first = await messages.read(this._timeouts.requestMs);
-      if (first.t !== 'audit') throw new ProtocolError('The first message must be an audit request.');
-      request = first;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'Bad audit request.';
-      this._init.log.warn({ event: 'network-bad-audit-request', peer, reason });
-      this._init.onStrike(peer);
-      messages.abort(reason);
-      return;
-    }
+  private async _serve(first: AuditRequesterMessage, messages: AuditStream, peer: string): Promise<void> {
+    if (first.t !== 'audit') throw new ProtocolError('The first message must be an audit request.');
+    const request = first;
     const refuse = async (refusal: { reason: AuditRefuseReason; message: string }) => {
       await messages
         .write({ t: 'audit-refuse', auditId: request.auditId, ...refusal }, this._timeouts.writeMs)
@@ -130,9 +136,7 @@ export class AuditServer {
       await this._collect(messages, request, peer);
     } catch (error) {
       messages.abort((error as Error).message);
-      return;
     }
-    await messages.close();
   }
 
   /** Why this audit is refused before any work, or null. */
@@ -236,7 +240,7 @@ export class AuditServer {
 
   /** After the report: the audit's receipt (or `withheld`) through the usual receipt path. */
   private async _collect(
-    messages: MessageStream<typeof AuditRequesterMessageSchema>,
+    messages: AuditStream,
     request: AuditRequest,
     peer: string,
   ): Promise<void> {
