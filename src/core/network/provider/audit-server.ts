@@ -13,6 +13,7 @@ import { AUDIT_PROTOCOL } from '../protocol/ids';
 import type { MessageStream } from '../protocol/message-stream';
 import { ProtocolError } from '../protocol/messages';
 import { auditTokens } from '../rewards/audit-receipt';
+import type { UnpaidAuditsJson } from '../rewards/batch-rules';
 import type { ReceiptCollector, ServedJob } from '../rewards/receipt-collector';
 import type { ContributionVerdict } from './contribution-policy';
 import { inboundHandler, REQUEST_DEADLINE_MS } from './inbound-handler';
@@ -45,6 +46,8 @@ export interface AuditServerInit {
   onStrike: (peer: string) => void;
   log: Logger;
   timeouts?: Partial<AuditServerTimeouts>;
+  /** Unpaid audits per requester saved by an earlier run, and where changes go (NodeRewards.unpaidAudits). */
+  unpaid?: { saved: UnpaidAuditsJson; onChange: (state: UnpaidAuditsJson) => void };
 }
 
 const DEFAULT_TIMEOUTS: AuditServerTimeouts = {
@@ -66,7 +69,10 @@ export const MAX_UNPAID_AUDITS = 3;
  */
 export class AuditServer {
   private readonly _running = new Set<AbortController>();
-  /** Audits reported and not (yet) paid, per requester peer id; in memory, like unpaid jobs. */
+  /**
+   * Audits reported and not (yet) paid, per requester peer id; saved through `unpaid.onChange`
+   * (as unpaid jobs are), so a restart does not wipe a requester's debt.
+   */
   private readonly _unpaid = new Map<string, number>();
   private readonly _timeouts: AuditServerTimeouts;
   private _started = false;
@@ -78,6 +84,18 @@ export class AuditServer {
     private readonly _init: AuditServerInit,
   ) {
     this._timeouts = { ...DEFAULT_TIMEOUTS, ..._init.timeouts };
+    for (const [peer, count] of Object.entries(_init.unpaid?.saved ?? {})) if (count > 0) this._unpaid.set(peer, count);
+  }
+
+  /** Audits this requester has not paid for (reported, receipt not in). */
+  unpaidAudits(requester: string): number {
+    return this._unpaid.get(requester) ?? 0;
+  }
+
+  private _setUnpaid(peer: string, count: number): void {
+    if (count > 0) this._unpaid.set(peer, count);
+    else this._unpaid.delete(peer);
+    this._init.unpaid?.onChange(Object.fromEntries(this._unpaid));
   }
 
   private get _limit(): number {
@@ -253,17 +271,13 @@ export class AuditServer {
       price: request.price,
       outputTokens: auditTokens(request),
     };
-    this._unpaid.set(peer, (this._unpaid.get(peer) ?? 0) + 1);
+    this._setUnpaid(peer, this.unpaidAudits(peer) + 1);
     await receipts.served(served);
     // A requester that goes away without paying is counted as unpaid, not struck: only a
     // message out of turn breaks the protocol.
     const next = await messages.read(this._timeouts.receiptMs).catch(() => null);
     if (next?.t === 'audit') this._init.onStrike(peer);
     const settle = next && next.t !== 'audit' ? next : null;
-    if (await receipts.settle(served, settle)) {
-      const left = (this._unpaid.get(peer) ?? 1) - 1;
-      if (left > 0) this._unpaid.set(peer, left);
-      else this._unpaid.delete(peer);
-    }
+    if (await receipts.settle(served, settle)) this._setUnpaid(peer, this.unpaidAudits(peer) - 1);
   }
 }
