@@ -1,6 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr';
 import { describe, expect, it } from 'vitest';
-import { addressKey, PEERS_PER_ADDRESS, StreamQuota } from '../../../src/core/network/provider/stream-quota';
+import { addressKey, crowdedAddress } from '../../../src/core/network/node/address-key';
+import { PEERS_PER_ADDRESS, StreamQuota } from '../../../src/core/network/provider/stream-quota';
 
 describe('StreamQuota', () => {
   it('holds a peer to its limit until one of its streams is released', () => {
@@ -39,5 +40,20 @@ describe('addressKey', () => {
     expect(
       addressKey(multiaddr('/ip4/8.8.4.4/tcp/4001/p2p/12D3KooWEd3PQyWrG5kmEoP3HPSt6bR5UpQzVoRwJ3H2RCKrgmLG/p2p-circuit')),
     ).toBeNull();
+  });
+});
+
+describe('crowdedAddress', () => {
+  const from = (addr: string) => ({ remoteAddr: multiaddr(addr) });
+  it('refuses a public address its cap of connections, whatever the ports or peer ids', () => {
+    const held = [from('/ip4/8.8.4.4/tcp/5001'), from('/ip4/8.8.4.4/tcp/5002'), from('/ip4/1.1.1.1/tcp/5001')];
+    expect(crowdedAddress(multiaddr('/ip4/8.8.4.4/tcp/5003'), held, 2)).toBe(true);
+    expect(crowdedAddress(multiaddr('/ip4/8.8.4.4/tcp/5003'), held, 3)).toBe(false);
+    expect(crowdedAddress(multiaddr('/ip4/1.1.1.1/tcp/5002'), held, 2)).toBe(false);
+  });
+
+  it('never refuses loopback or LAN peers', () => {
+    const held = Array.from({ length: 40 }, (_, i) => from(`/ip4/127.0.0.1/tcp/${5000 + i}`));
+    expect(crowdedAddress(multiaddr('/ip4/127.0.0.1/tcp/6000'), held, 2)).toBe(false);
   });
 });

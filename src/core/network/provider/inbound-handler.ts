@@ -3,7 +3,8 @@ import type * as v from 'valibot';
 import type { Logger } from '../../log';
 import { MessageStream } from '../protocol/message-stream';
 import { ProtocolError } from '../protocol/messages';
-import { addressKey, StreamQuota } from './stream-quota';
+import { addressKey } from '../node/address-key';
+import { StreamQuota } from './stream-quota';
 
 /**
  * How long a peer has, after opening a stream, to deliver its first complete message (at most

@@ -1,6 +1,3 @@
-import { isLoopback, isPrivate } from '@libp2p/utils';
-import type { Multiaddr } from '@multiformats/multiaddr';
-
 /**
  * How many inbound streams of one protocol an address (an IPv4 host, or an IPv6 /64) may hold
  * at once, as a multiple of the per-peer limit. Peer ids cost nothing to make, so without it one
@@ -47,30 +44,4 @@ function bump(counts: Map<string, number>, key: string, by: number): void {
   const next = (counts.get(key) ?? 0) + by;
   if (next > 0) counts.set(key, next);
   else counts.delete(key);
-}
-
-/**
- * The address a connection's streams are counted under, or null for addresses not limited:
- * loopback and private ones (this machine and its LAN, where mDNS peers live) and relayed
- * connections, whose address is the relay's and shared by every peer behind it.
- */
-export function addressKey(remote: Multiaddr): string | null {
-  const text = remote.toString();
-  if (text.includes('/p2p-circuit') || isLoopback(remote) || isPrivate(remote)) return null;
-  const [, family, host] = text.split('/');
-  if (family === 'ip4' && host) return host;
-  if (family === 'ip6' && host) return `${ipv6Prefix64(host)}::/64`;
-  return null;
-}
-
-/** The first four groups of an IPv6 address: one /64 is what one subscriber usually gets. */
-function ipv6Prefix64(host: string): string {
-  const [head = '', tail] = host.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail !== undefined && tail !== '' ? tail.split(':') : [];
-  const groups = tail === undefined ? left : [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
-  return groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, '').toLowerCase())
-    .join(':');
 }
