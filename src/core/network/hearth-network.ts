@@ -13,7 +13,7 @@ import type { ProviderRanker } from './requester/provider-ranker';
 import { Requester, type RequesterTimeouts } from './requester/requester';
 import type { JobPayments } from '../chain/job-payments';
 import type { TokenAuditor } from './audit';
-import { AuditServer } from './provider/audit-server';
+import { AuditServer, type AuditServerInit } from './provider/audit-server';
 import type { JobSettler } from './rewards/job-settler';
 import type { RemoteAuditors } from './rewards/remote-auditors';
 import type { ReceiptCollector } from './rewards/receipt-collector';
@@ -35,6 +35,8 @@ export interface HearthNetworkInit extends Omit<HearthNodeInit, 'isBlocked'> {
     receipts?: ReceiptCollector;
     /** Unpaid-job counts kept across restarts (NodeRewards.unpaid). */
     unpaid?: InferenceProviderInit['unpaid'];
+    /** Unpaid-audit counts kept across restarts (NodeRewards.unpaidAudits). */
+    unpaidAudits?: AuditServerInit['unpaid'];
     /** Third-party audits of the jobs this node sends (NodeRewards.remoteAuditors). */
     remoteAuditors?: RemoteAuditors;
     /** With a provider: this node serves audits of the models it offers with these auditors. */
@@ -121,6 +123,7 @@ export class HearthNetwork {
             verdict: provider.verdict,
             price: provider.price,
             receipts: _init.rewards?.receipts,
+            unpaid: _init.rewards?.unpaidAudits,
             onStrike: (peer) => this._strike(peer),
             log: _init.log,
           })

@@ -472,6 +472,7 @@ export class NetworkService {
         settler: rewards.settler,
         receipts: rewards.receipts,
         unpaid: rewards.unpaid,
+        unpaidAudits: rewards.unpaidAudits,
         remoteAuditors: rewards.remoteAuditors,
         auditorFor: (sha256) => rewards.auditorFor(sha256),
       },

@@ -80,7 +80,12 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
   const { dataDir, provider } = options;
   const modelsDir = join(dataDir, 'models');
   await mkdir(modelsDir, { recursive: true });
-  if (options.hasModel ?? true) await symlink(STORIES.path, join(modelsDir, 'stories260K.gguf'));
+  if (options.hasModel ?? true) {
+    await symlink(STORIES.path, join(modelsDir, 'stories260K.gguf')).catch((error: NodeJS.ErrnoException) => {
+      // A node restarted from its data folder already has the link.
+      if (error.code !== 'EEXIST') throw error;
+    });
+  }
   const privateKey = options.privateKey ?? (await generateKeyPair('Ed25519'));
   const log = pino({ level: 'silent' });
   const entries: LedgerEntry[] = [];
@@ -138,6 +143,7 @@ export async function startRewardedNode(options: RewardedNodeOptions): Promise<R
       settler: options.settle === 'never' ? undefined : rewards.settler,
       receipts: rewards.receipts,
       unpaid: rewards.unpaid,
+      unpaidAudits: rewards.unpaidAudits,
       remoteAuditors: rewards.remoteAuditors,
       auditorFor: options.auditLies
         ? async (sha256) => lyingAuditor(await rewards.auditorFor(sha256))

@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromString } from '@libp2p/peer-id';
+import { multiaddr } from '@multiformats/multiaddr';
 import { lpStream } from '@libp2p/utils';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditorMessageSchema, type AuditRequest } from '../../../src/core/network/protocol/audit-messages';
@@ -7,9 +10,10 @@ import { MessageStream } from '../../../src/core/network/protocol/message-stream
 import type { ContributionVerdict } from '../../../src/core/network/provider/contribution-policy';
 import { receiptFromJson, type ReceiptJson } from '../../../src/core/network/receipts';
 import { auditTokens } from '../../../src/core/network/rewards/audit-receipt';
+import { unpaidAuditsFile } from '../../../src/core/network/rewards/node-rewards';
 import { tempDir } from '../../helpers/temp-dir';
 import { makeJob, STORIES } from './cheating-providers';
-import { startRewardedNode, type RewardedNode } from './rewarded-node';
+import { startRewardedNode, type RewardedNode, type RewardedNodeOptions } from './rewarded-node';
 
 /**
  * "Audits for everyone" over real libp2p on 127.0.0.1: a requester with NO copy of stories260K,
@@ -22,6 +26,8 @@ describe('third-party audits over loopback', () => {
   let honest: RewardedNode;
   let requester: RewardedNode;
   let jobNumber = 0;
+  let honestDir: string;
+  let honestOptions: Omit<RewardedNodeOptions, 'dataDir'>;
   /** The honest provider's contribution verdict; a test pauses it as local use would. */
   let honestVerdict: ContributionVerdict = { state: 'ready', reason: '' };
 
@@ -56,6 +62,12 @@ describe('third-party audits over loopback', () => {
   });
 
   beforeAll(async () => {
+    honestOptions = {
+      provider: 'honest-fixture',
+      price: 1,
+      verdict: () => honestVerdict,
+      privateKey: await generateKeyPair('Ed25519'),
+    };
     const dir = async () => {
       const d = await tempDir();
       dirs.push(d);
@@ -63,7 +75,7 @@ describe('third-party audits over loopback', () => {
     };
     [cheater, honest] = await Promise.all([
       startRewardedNode({ dataDir: await dir(), provider: 'random-tokens', price: 1 }),
-      startRewardedNode({ dataDir: await dir(), provider: 'honest-fixture', price: 1, verdict: () => honestVerdict }),
+      startRewardedNode({ ...honestOptions, dataDir: (honestDir = await dir()) }),
     ]);
     requester = await startRewardedNode({
       dataDir: await dir(),
@@ -217,5 +229,36 @@ describe('third-party audits over loopback', () => {
     const refused = new MessageStream(await dial(), AuditorMessageSchema);
     await refused.write(request, 5_000);
     expect(await refused.read(10_000)).toMatchObject({ t: 'audit-refuse', reason: 'unpaid' });
+  }, 60_000);
+
+  it('keeps a requester\'s unpaid audits across a restart (unpaid-audits.json)', async () => {
+    // The test above left the requester 3 unpaid audits with the honest auditor.
+    await honest.stop();
+    const saved = JSON.parse(await readFile(unpaidAuditsFile(honestDir), 'utf8')) as Record<string, number>;
+    expect(saved[requester.peerId]).toBe(3);
+    honest = await startRewardedNode({ ...honestOptions, dataDir: honestDir });
+    const stream = await requester.network.node.dialProtocol(
+      multiaddr(honest.address),
+      AUDIT_PROTOCOL,
+      { signal: AbortSignal.timeout(5_000) },
+    );
+    const messages = new MessageStream(stream, AuditorMessageSchema);
+    await messages.write(
+      {
+        t: 'audit',
+        auditId: 'audit-after-restart',
+        model: STORIES.sha256,
+        prompt: 'Once upon a time',
+        temperature: 0,
+        topP: 1,
+        text: ' there',
+        tokens: [300],
+        claim: { declaredModel: STORIES.sha256, stopReason: 'eos', maxTokens: 8, promptTokens: 5, outputTokens: 1 },
+        price: 1,
+      },
+      5_000,
+    );
+    expect(await messages.read(10_000)).toMatchObject({ t: 'audit-refuse', reason: 'unpaid' });
+    await messages.close();
   }, 60_000);
 });

@@ -15,6 +15,7 @@ import { webSockets } from '@libp2p/websockets';
 import type { Multiaddr } from '@multiformats/multiaddr';
 import { createLibp2p, type Libp2pOptions } from 'libp2p';
 import { KAD_PROTOCOL } from '../protocol/ids';
+import { crowdedAddress } from './address-key';
 import { recordSentBytes } from './sent-bytes-recorder';
 
 export interface HearthNodeInit {
@@ -45,13 +46,20 @@ export const HEARTH_AGENT = 'hearth';
 
 /** Bounds on what other peers may make this node hold. */
 const MAX_CONNECTIONS = 128;
+/**
+ * Inbound connections one public address may hold (an eighth of MAX_CONNECTIONS): enough for a
+ * household or office of Hearth users behind one NAT, while filling every slot takes 8 addresses.
+ */
+const MAX_CONNECTIONS_PER_ADDRESS = 16;
 
 export async function createHearthNode(init: HearthNodeInit) {
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = [];
   if (init.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: init.bootstrap, timeout: 0 }));
   if (init.mdns) peerDiscovery.push(mdns({ serviceTag: 'hearth.local' }));
   const gate = (peer: PeerId) => init.isBlocked(peer.toString());
-  return createLibp2p({
+  // The gater runs inside the node it guards, so it reads the node's connections once it exists.
+  const live: { node?: { getConnections(): readonly { remoteAddr: Multiaddr }[] } } = {};
+  const created = await createLibp2p({
     privateKey: init.privateKey,
     // Identify would otherwise announce "js-libp2p/<version> node/<exact Node version>".
     nodeInfo: { name: 'hearth', version: '1', userAgent: HEARTH_AGENT },
@@ -64,6 +72,8 @@ export async function createHearthNode(init: HearthNodeInit) {
     connectionGater: {
       denyDialPeer: gate,
       denyInboundEncryptedConnection: gate,
+      denyInboundConnection: (maConn) =>
+        crowdedAddress(maConn.remoteAddr, live.node?.getConnections() ?? [], MAX_CONNECTIONS_PER_ADDRESS),
       denyOutboundEncryptedConnection: gate,
       // Loopback and LAN addresses are how Hearth nodes on one network find each other.
       denyDialMultiaddr: (_addr: Multiaddr) => false,
@@ -103,6 +113,8 @@ export async function createHearthNode(init: HearthNodeInit) {
         : {}),
     },
   });
+  live.node = created;
+  return created;
 }
 
 export type HearthLibp2p = Awaited<ReturnType<typeof createHearthNode>>;

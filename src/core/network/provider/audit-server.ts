@@ -1,20 +1,24 @@
-import type { Connection, Stream } from '@libp2p/interface';
 import type { Logger } from '../../log';
 import type { TokenAuditor } from '../audit';
 import type { HearthLibp2p } from '../node/create-node';
 import {
   AuditRequesterMessageSchema,
+  type AuditRequesterMessage,
   MAX_AUDIT_CHARS,
   type AuditRefuseReason,
   type AuditReportMessage,
   type AuditRequest,
 } from '../protocol/audit-messages';
 import { AUDIT_PROTOCOL } from '../protocol/ids';
-import { MessageStream } from '../protocol/message-stream';
+import type { MessageStream } from '../protocol/message-stream';
 import { ProtocolError } from '../protocol/messages';
 import { auditTokens } from '../rewards/audit-receipt';
+import type { UnpaidAuditsJson } from '../rewards/batch-rules';
 import type { ReceiptCollector, ServedJob } from '../rewards/receipt-collector';
 import type { ContributionVerdict } from './contribution-policy';
+import { inboundHandler, REQUEST_DEADLINE_MS } from './inbound-handler';
+
+type AuditStream = MessageStream<typeof AuditRequesterMessageSchema>;
 
 export interface AuditServerTimeouts {
   /** A requester must send its request this soon after opening a stream. Default 5 s. */
@@ -42,10 +46,12 @@ export interface AuditServerInit {
   onStrike: (peer: string) => void;
   log: Logger;
   timeouts?: Partial<AuditServerTimeouts>;
+  /** Unpaid audits per requester saved by an earlier run, and where changes go (NodeRewards.unpaidAudits). */
+  unpaid?: { saved: UnpaidAuditsJson; onChange: (state: UnpaidAuditsJson) => void };
 }
 
 const DEFAULT_TIMEOUTS: AuditServerTimeouts = {
-  requestMs: 5_000,
+  requestMs: REQUEST_DEADLINE_MS,
   writeMs: 10_000,
   auditMs: 120_000,
   receiptMs: 120_000,
@@ -63,7 +69,10 @@ export const MAX_UNPAID_AUDITS = 3;
  */
 export class AuditServer {
   private readonly _running = new Set<AbortController>();
-  /** Audits reported and not (yet) paid, per requester peer id; in memory, like unpaid jobs. */
+  /**
+   * Audits reported and not (yet) paid, per requester peer id; saved through `unpaid.onChange`
+   * (as unpaid jobs are), so a restart does not wipe a requester's debt.
+   */
   private readonly _unpaid = new Map<string, number>();
   private readonly _timeouts: AuditServerTimeouts;
   private _started = false;
@@ -75,6 +84,18 @@ export class AuditServer {
     private readonly _init: AuditServerInit,
   ) {
     this._timeouts = { ...DEFAULT_TIMEOUTS, ..._init.timeouts };
+    for (const [peer, count] of Object.entries(_init.unpaid?.saved ?? {})) if (count > 0) this._unpaid.set(peer, count);
+  }
+
+  /** Audits this requester has not paid for (reported, receipt not in). */
+  unpaidAudits(requester: string): number {
+    return this._unpaid.get(requester) ?? 0;
+  }
+
+  private _setUnpaid(peer: string, count: number): void {
+    if (count > 0) this._unpaid.set(peer, count);
+    else this._unpaid.delete(peer);
+    this._init.unpaid?.onChange(Object.fromEntries(this._unpaid));
   }
 
   private get _limit(): number {
@@ -84,8 +105,23 @@ export class AuditServer {
   async start(): Promise<void> {
     if (this._started) return;
     this._started = true;
-    await this._node.handle(AUDIT_PROTOCOL, (stream, connection) => this._serve(stream, connection), {
-      maxInboundStreams: this._limit + 4,
+    const maxStreams = this._limit + 4;
+    const serve = inboundHandler(
+      AUDIT_PROTOCOL,
+      {
+        schema: AuditRequesterMessageSchema,
+        maxStreamsPerPeer: maxStreams,
+        requestMs: this._timeouts.requestMs,
+        onBadRequest: (peer, reason) => {
+          this._init.log.warn({ event: 'network-bad-audit-request', peer, reason });
+          this._init.onStrike(peer);
+        },
+        log: this._init.log,
+      },
+      (first, messages, peer) => this._serve(first, messages, peer),
+    );
+    await this._node.handle(AUDIT_PROTOCOL, serve, {
+      maxInboundStreams: maxStreams,
       maxOutboundStreams: 1,
     });
   }
@@ -98,21 +134,9 @@ export class AuditServer {
     await this._node.unhandle(AUDIT_PROTOCOL).catch(() => undefined);
   }
 
-  private async _serve(stream: Stream, connection: Connection): Promise<void> {
-    const peer = connection.remotePeer.toString();
-    const messages = new MessageStream(stream, AuditRequesterMessageSchema);
-    let request: AuditRequest;
-    try {
-      const first = await messages.read(this._timeouts.requestMs);
-      if (first.t !== 'audit') throw new ProtocolError('The first message must be an audit request.');
-      request = first;
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : 'Bad audit request.';
-      this._init.log.warn({ event: 'network-bad-audit-request', peer, reason });
-      this._init.onStrike(peer);
-      messages.abort(reason);
-      return;
-    }
+  private async _serve(first: AuditRequesterMessage, messages: AuditStream, peer: string): Promise<void> {
+    if (first.t !== 'audit') throw new ProtocolError('The first message must be an audit request.');
+    const request = first;
     const refuse = async (refusal: { reason: AuditRefuseReason; message: string }) => {
       await messages
         .write({ t: 'audit-refuse', auditId: request.auditId, ...refusal }, this._timeouts.writeMs)
@@ -130,9 +154,7 @@ export class AuditServer {
       await this._collect(messages, request, peer);
     } catch (error) {
       messages.abort((error as Error).message);
-      return;
     }
-    await messages.close();
   }
 
   /** Why this audit is refused before any work, or null. */
@@ -236,7 +258,7 @@ export class AuditServer {
 
   /** After the report: the audit's receipt (or `withheld`) through the usual receipt path. */
   private async _collect(
-    messages: MessageStream<typeof AuditRequesterMessageSchema>,
+    messages: AuditStream,
     request: AuditRequest,
     peer: string,
   ): Promise<void> {
@@ -249,17 +271,13 @@ export class AuditServer {
       price: request.price,
       outputTokens: auditTokens(request),
     };
-    this._unpaid.set(peer, (this._unpaid.get(peer) ?? 0) + 1);
+    this._setUnpaid(peer, this.unpaidAudits(peer) + 1);
     await receipts.served(served);
     // A requester that goes away without paying is counted as unpaid, not struck: only a
     // message out of turn breaks the protocol.
     const next = await messages.read(this._timeouts.receiptMs).catch(() => null);
     if (next?.t === 'audit') this._init.onStrike(peer);
     const settle = next && next.t !== 'audit' ? next : null;
-    if (await receipts.settle(served, settle)) {
-      const left = (this._unpaid.get(peer) ?? 1) - 1;
-      if (left > 0) this._unpaid.set(peer, left);
-      else this._unpaid.delete(peer);
-    }
+    if (await receipts.settle(served, settle)) this._setUnpaid(peer, this.unpaidAudits(peer) - 1);
   }
 }

@@ -1,23 +1,24 @@
-import type { Connection, Stream } from '@libp2p/interface';
 import type { Address } from 'viem';
 import type { SignedChequeJson } from '../../chain/cheque';
 import type { JobPayments } from '../../chain/job-payments';
 import type { Logger } from '../../log';
 import type { HearthLibp2p } from '../node/create-node';
 import { INFER_PROTOCOL, SETTLE_PROTOCOL } from '../protocol/ids';
-import { MessageStream } from '../protocol/message-stream';
+import type { MessageStream } from '../protocol/message-stream';
 import {
   ProtocolError,
   RequesterMessageSchema,
   type BatchMessage,
   type JobRequest,
   type RefuseReason,
+  type RequesterMessage,
 } from '../protocol/messages';
 import { jobPrice } from '../rewards/price';
 import type { ReceiptCollector, ServedJob, SettleMessage } from '../rewards/receipt-collector';
 import { InferenceWorkerProcess } from '../worker/inference-worker-process';
 import type { ContributionVerdict } from './contribution-policy';
 import { HeldJobs, type HeldJob } from './held-jobs';
+import { inboundHandler, REQUEST_DEADLINE_MS, type ServeInbound } from './inbound-handler';
 import { UnpaidJobs, type UnpaidJobsJson } from './unpaid-jobs';
 import { DEFAULT_MAX_UNPAID_JOBS } from '../rewards/batch-rules';
 import type { GpuShare } from '../worker/gpu-share';
@@ -87,8 +88,10 @@ export interface ProviderStats {
 
 export { DEFAULT_MAX_UNPAID_JOBS } from '../rewards/batch-rules';
 
+type RequesterStream = MessageStream<typeof RequesterMessageSchema>;
+
 const DEFAULT_TIMEOUTS: ProviderTimeouts = {
-  requestMs: 5_000,
+  requestMs: REQUEST_DEADLINE_MS,
   writeMs: 10_000,
   jobMs: 600_000,
   receiptMs: 120_000,
@@ -161,13 +164,14 @@ export class InferenceProvider {
   async start(): Promise<void> {
     if (this._started) return;
     this._started = true;
-    await this._node.handle(INFER_PROTOCOL, (stream, connection) => this._serve(stream, connection), {
-      // Refusals need streams too, so allow a few more than the jobs we run.
-      maxInboundStreams: this._init.maxConcurrentJobs + 8,
+    const maxInfer = this._init.maxConcurrentJobs + 8;
+    // Refusals need streams too, so allow a few more than the jobs we run.
+    await this._node.handle(INFER_PROTOCOL, this._inbound(INFER_PROTOCOL, maxInfer, (r, m, p) => this._serve(r, m, p)), {
+      maxInboundStreams: maxInfer,
       maxOutboundStreams: 1,
     });
     if (this._init.receipts) {
-      await this._node.handle(SETTLE_PROTOCOL, (stream, connection) => this._settleStream(stream, connection), {
+      await this._node.handle(SETTLE_PROTOCOL, this._inbound(SETTLE_PROTOCOL, 4, (r, m, p) => this._settleStream(r, m, p)), {
         maxInboundStreams: 4,
         maxOutboundStreams: 1,
       });
@@ -218,18 +222,26 @@ export class InferenceProvider {
     });
   }
 
-  private async _serve(stream: Stream, connection: Connection): Promise<void> {
-    const peer = connection.remotePeer.toString();
-    const messages = new MessageStream(stream, RequesterMessageSchema);
-    let request: JobRequest;
-    try {
-      const first = await messages.read(this._timeouts.requestMs);
-      if (first.t !== 'request') throw new ProtocolError('The first message must be a request.');
-      request = first;
-    } catch (error) {
-      this._reject(messages, peer, error);
-      return;
-    }
+  private _inbound(protocol: string, maxStreamsPerPeer: number, serve: ServeInbound<typeof RequesterMessageSchema>) {
+    return inboundHandler(
+      protocol,
+      {
+        schema: RequesterMessageSchema,
+        maxStreamsPerPeer,
+        requestMs: this._timeouts.requestMs,
+        onBadRequest: (peer, reason) => {
+          this._init.log.warn({ event: 'network-bad-request', peer, reason });
+          this._init.onStrike(peer);
+        },
+        log: this._init.log,
+      },
+      serve,
+    );
+  }
+
+  private async _serve(first: RequesterMessage, messages: RequesterStream, peer: string): Promise<void> {
+    if (first.t !== 'request') throw new ProtocolError('The first message must be a request.');
+    const request = first;
     const refuse = async (reason: RefuseReason, message: string) => {
       this.stats.jobsRefused++;
       this._init.onChange();
@@ -280,7 +292,7 @@ export class InferenceProvider {
   }
 
   private async _run(
-    messages: MessageStream<typeof RequesterMessageSchema>,
+    messages: RequesterStream,
     request: JobRequest,
     model: OfferedModel,
     peer: string,
@@ -392,7 +404,7 @@ export class InferenceProvider {
    * whole batch this job closed.
    */
   private async _collect(
-    messages: MessageStream<typeof RequesterMessageSchema>,
+    messages: RequesterStream,
     job: { served: ServedJob; owed: HeldJob['owed'] },
     settlement: Promise<SettleMessage | null>,
     listening: AbortController,
@@ -470,17 +482,10 @@ export class InferenceProvider {
   }
 
   /** `/hearth/settle/1.0.0`: one batch message from a requester that stops or whose batch grew old. */
-  private async _settleStream(stream: Stream, connection: Connection): Promise<void> {
-    const peer = connection.remotePeer.toString();
-    const messages = new MessageStream(stream, RequesterMessageSchema);
-    try {
-      const message = await messages.read(this._timeouts.requestMs);
-      if (message.t !== 'batch') throw new ProtocolError('The settle stream carries one batch.');
-      await this._settleBatch(peer, message);
-      await messages.close();
-    } catch (error) {
-      this._reject(messages, peer, error);
-    }
+  private async _settleStream(first: RequesterMessage, _messages: RequesterStream, peer: string): Promise<void> {
+    if (first.t !== 'batch') throw new ProtocolError('The settle stream carries one batch.');
+    // The inbound handler closes the stream after this: its end is the requester's acknowledgement.
+    await this._settleBatch(peer, first);
   }
 
   private readonly _cancelledByRequester = new WeakSet<AbortController>();
@@ -490,7 +495,7 @@ export class InferenceProvider {
    * receipt or `withheld` once `done` is out. Closing the stream mid-job also cancels.
    */
   private async _listen(
-    messages: MessageStream<typeof RequesterMessageSchema>,
+    messages: RequesterStream,
     job: AbortController,
     peer: string,
     signal: AbortSignal,
@@ -532,10 +537,4 @@ export class InferenceProvider {
     }
   }
 
-  private _reject(messages: MessageStream<typeof RequesterMessageSchema>, peer: string, error: unknown): void {
-    const reason = error instanceof Error ? error.message : 'Bad request.';
-    this._init.log.warn({ event: 'network-bad-request', peer, reason });
-    this._init.onStrike(peer);
-    messages.abort(reason);
-  }
 }

@@ -16,6 +16,9 @@ export function batchJobsFor(share: number): number {
 /** What a provider keeps across restarts of each requester's unpaid jobs, per peer id (`<data>/network/unpaid.json`). */
 export type UnpaidJobsJson = Record<string, { unpaid: number; paid: number; paidSinceForgiven?: number }>;
 
+/** What an auditor keeps across restarts: audits reported and not paid, per requester peer id (`<data>/network/unpaid-audits.json`). */
+export type UnpaidAuditsJson = Record<string, number>;
+
 /** Unpaid jobs a stranger may have with a provider before it is refused (settings can lower or raise it). */
 export const DEFAULT_MAX_UNPAID_JOBS = 3;
 

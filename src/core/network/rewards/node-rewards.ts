@@ -15,7 +15,7 @@ import { ModelAuditors, type ModelCopy } from './model-auditors';
 import { ReceiptCollector } from './receipt-collector';
 import { RemoteAuditors } from './remote-auditors';
 import { SpendingLimit } from './spending-limit';
-import type { UnpaidJobsJson } from './batch-rules';
+import type { UnpaidAuditsJson, UnpaidJobsJson } from './batch-rules';
 
 /** Credits a requester may spend beyond what it earned, so a new user can try the network. */
 export const DEFAULT_CREDIT_ALLOWANCE = 100;
@@ -78,6 +78,11 @@ export function unpaidFile(dataDir: string): string {
   return join(dataDir, 'network', 'unpaid.json');
 }
 
+/** Audits served and not yet paid per requester, as an auditor (its 3-unpaid-audits limit). */
+export function unpaidAuditsFile(dataDir: string): string {
+  return join(dataDir, 'network', 'unpaid-audits.json');
+}
+
 /** Where a data folder keeps what this node has learnt about providers. */
 export function reputationFile(dataDir: string): string {
   return join(dataDir, 'network', 'reputation.json');
@@ -93,6 +98,8 @@ export class NodeRewards {
   private readonly _queued = new Map<string, () => unknown>();
   /** Unpaid counts per requester from the last run, and where the provider reports changes. */
   readonly unpaid: { saved: UnpaidJobsJson; onChange: (state: UnpaidJobsJson) => void };
+  /** The same for audits this node served as a third party (`network/unpaid-audits.json`). */
+  readonly unpaidAudits: { saved: UnpaidAuditsJson; onChange: (state: UnpaidAuditsJson) => void };
 
   private constructor(
     readonly settler: JobSettler,
@@ -103,12 +110,16 @@ export class NodeRewards {
     /** Third parties that audit this node's jobs when it has no copy of the model (attached by the network). */
     readonly remoteAuditors: RemoteAuditors,
     private readonly _dataDir: string,
-    savedUnpaid: UnpaidJobsJson,
+    saved: { unpaid: UnpaidJobsJson; unpaidAudits: UnpaidAuditsJson },
     private readonly _log: Logger,
   ) {
     this.unpaid = {
-      saved: savedUnpaid,
+      saved: saved.unpaid,
       onChange: (state) => this._save(unpaidFile(_dataDir), () => state),
+    };
+    this.unpaidAudits = {
+      saved: saved.unpaidAudits,
+      onChange: (state) => this._save(unpaidAuditsFile(_dataDir), () => state),
     };
   }
 
@@ -177,6 +188,10 @@ export class NodeRewards {
       onDamage: init.onDamage,
       consequence: 'requesters this node served are treated as strangers again (3 unpaid jobs each).',
     });
+    const unpaidAudits = await readJsonState(unpaidAuditsFile(init.dataDir), Counts, {
+      onDamage: init.onDamage,
+      consequence: 'requesters this node audited for are treated as strangers again (3 unpaid audits each).',
+    });
     const rewards = new NodeRewards(
       settler,
       receipts,
@@ -185,7 +200,10 @@ export class NodeRewards {
       auditors,
       remoteAuditors,
       init.dataDir,
-      unpaid.kind === 'value' ? unpaid.value : {},
+      {
+        unpaid: unpaid.kind === 'value' ? unpaid.value : {},
+        unpaidAudits: unpaidAudits.kind === 'value' ? unpaidAudits.value : {},
+      },
       init.log,
     );
     saver.save = () => rewards._save(reputationFile(init.dataDir), () => reputation.toJSON());
@@ -199,7 +217,7 @@ export class NodeRewards {
   }
 
   /**
-   * Writes one state file (reputation, probation, unpaid counts) atomically, coalescing bursts of
+   * Writes one state file (reputation, probation, unpaid jobs and audits) atomically, coalescing bursts of
    * changes into one write per file: the latest value wins.
    */
   private _save(file: string, value: () => unknown): void {
