@@ -11,7 +11,9 @@ import { startUiSession, type UiSession } from '../helpers/ui-session';
  * The ask flow with real models, end to end: SmolLM2-135M-Instruct answers and all-MiniLM-L6-v2
  * embeds, behind `hearth serve`, driven in Chromium. The toy-model e2e (ask.test.ts) proves the
  * plumbing; this one proves a real small model, given the retrieved passage, writes the fact and
- * the UI points at the file and page that hold it.
+ * the UI points at the file and page that hold it. Then Gemma 3 270M, a base model too weak to be
+ * trusted alone, is chosen on the Models page: what the user reads (its answer, or the quote Ask
+ * shows beside it) holds the fact.
  */
 
 const SHOTS = 'test-results/screenshots';
@@ -20,6 +22,8 @@ const FACT = /42 tonnes/i;
 
 const chat = evalModels.chat;
 const embedding = evalModels.embedding;
+/** Gemma 3 270M, a base model: imported beside SmolLM2 when cached, for the second test. */
+const gemma = evalModels.gemma;
 const missing = !chat || !embedding;
 if (missing) console.log(`ask-real-models e2e skipped: the evaluation models are not cached. ${EVAL_MODELS_HINT}`);
 
@@ -54,6 +58,7 @@ describe.skipIf(missing)('asking real files with real models in the UI over `hea
       const chatModel = (await engine.dispatch('models.import', { path: chat!, role: 'chat' }, cli)) as {
         file: string;
       };
+      if (gemma) await engine.dispatch('models.import', { path: gemma, role: 'chat' }, cli);
       const embedModel = (await engine.dispatch('models.import', { path: embedding!, role: 'embedding' }, cli)) as {
         file: string;
       };
@@ -129,4 +134,59 @@ describe.skipIf(missing)('asking real files with real models in the UI over `hea
     expect(errors).toEqual([]);
     await page.close();
   }, 150_000);
+
+  it.skipIf(!gemma)(
+    'with a base model chosen on the Models page, the answer or the quote beside it holds the fact',
+    async () => {
+      const page = await ui.context.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (error) => errors.push(error.message));
+      await page.goto(ui.hearth.url);
+      await page.getByRole('link', { name: 'Models' }).click();
+      await page.getByRole('button', { name: /^Use gemma-3-270m.* for chat$/ }).click();
+      await expect
+        .poll(
+          () =>
+            page
+              .getByText(/gemma-3-270m/)
+              .first()
+              .isVisible(),
+          { timeout: 10_000 },
+        )
+        .toBe(true);
+      await page.getByRole('link', { name: 'Chat' }).click();
+      await page.getByRole('button', { name: 'Ask your files' }).click();
+      const ask = page.getByRole('region', { name: 'Ask your files' });
+      await ask.getByLabel('Question', { exact: true }).fill(QUESTION);
+      await ask.getByRole('button', { name: 'Ask', exact: true }).click();
+      await expect.poll(() => ask.getByTestId('ask-source').count(), { timeout: 60_000 }).toBeGreaterThan(0);
+      await expect.poll(() => ask.getByRole('button', { name: 'Stop' }).count(), { timeout: 120_000 }).toBe(0);
+
+      const said = ask.getByTestId('ask-answer');
+      const answer = (await said.count()) > 0 ? ((await said.last().textContent()) ?? '') : '';
+      const quote = ask.getByTestId('ask-quote');
+      const quoted = (await quote.count()) > 0 ? ((await quote.last().textContent()) ?? '') : '';
+      const echoed = await ask.getByTestId('ask-echoed').count();
+      console.log(`GEMMA ANSWER: ${answer.trim() || '(copied its sources)'}\nQUOTE: ${quoted.trim()}`);
+      expect(`${answer} ${quoted}`).toMatch(FACT);
+      if (echoed > 0 || !FACT.test(answer)) {
+        // The quote names its file and page, and its button opens that passage.
+        expect(quoted).toMatch(/Quoted from\s*bridge-inspection\.pdf, page 2/);
+        await quote.last().getByRole('button').click();
+        await expect(ask.locator('[data-testid="ask-source"].selected').textContent()).resolves.toMatch(
+          /bridge-inspection\.pdf.*page 2/s,
+        );
+      }
+      for (const [width, height] of [
+        [1280, 800],
+        [760, 520],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        await page.screenshot({ path: `${SHOTS}/ask-base-model-${width}x${height}.png`, fullPage: true });
+      }
+      expect(errors).toEqual([]);
+      await page.close();
+    },
+    240_000,
+  );
 });

@@ -359,15 +359,16 @@ function verifiedAnswer(answer: AskAnswer, question: string, sources: readonly P
       unsupportedCitations: { moved: 0, removed: markers },
     };
   }
-  const checked = checkedCitations(answer, sources);
-  let cited = checked.cited;
-  if (cited.length === 0) {
+  let checked = checkedCitations(answer, sources);
+  if (checked.cited.length === 0) {
+    // Small models often write no marker at all: cite the passage that says the answer, if one does.
     const backing = bestSupport(checked.text, sources);
-    if (backing) cited = [backing];
+    if (backing !== null)
+      checked = { ...checked, text: `${checked.text} [${backing}]`, cited: [backing], addedCitations: 1 };
   }
-  const quote = quoteHolder(question, quoted, cited);
-  if (cited.length === 0) return { ...checked, cited: quote ? [quote.n] : [], quote };
-  return { ...checked, cited, quote: quote && saysMostOf(checked.text, quote.text) ? null : quote };
+  const quote = quoteHolder(question, quoted, checked.cited);
+  if (checked.cited.length === 0) return { ...checked, cited: quote ? [quote.n] : [], quote };
+  return { ...checked, quote: quote && saysMostOf(checked.text, quote.text) ? null : quote };
 }
 
 /** Splits numbered sources, in order, into blocks that each fit `budget` tokens. */

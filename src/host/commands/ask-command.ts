@@ -30,7 +30,7 @@ export function registerAsk(program: Command): void {
     .option('-d, --document <path>', 'answer over every part of this one file (summaries, lists)')
     .option(
       '--json',
-      'print one JSON object {"answer","outcome","sources":[{"n","chunkId","path","page","snippet",...}],"droppedCitations","unsupportedCitations":{"moved","removed"},"quote":{"n","text"},"echoed"}; a failure adds "error":{"message"}',
+      'print one JSON object {"answer","outcome","sources":[{"n","chunkId","path","page","snippet",...}],"droppedCitations","unsupportedCitations":{"moved","removed"},"quote":{"n","text"},"echoed","addedCitations"}; a failure adds "error":{"message"}',
     )
     .action(async (question: string, options: AskOptions) => {
       try {
@@ -90,6 +90,7 @@ async function askAndPrint(api: HearthApi, question: string, options: AskOptions
         ...(answer.unsupportedCitations ? { unsupportedCitations: answer.unsupportedCitations } : {}),
         ...(answer.quote ? { quote: answer.quote } : {}),
         ...(answer.echoed ? { echoed: true } : {}),
+        ...(answer.addedCitations ? { addedCitations: answer.addedCitations } : {}),
         ...(failure ? { error: { message: failure } } : {}),
       }),
     );
@@ -99,6 +100,8 @@ async function askAndPrint(api: HearthApi, question: string, options: AskOptions
     // The same checks the app shows: a citation stays only where its passage says the sentence.
     if (moved > 0) print(`(${moved} citation${moved === 1 ? '' : 's'} moved to the passage that says the sentence)`);
     if (removed > 0) print(`(${removed} citation${removed === 1 ? '' : 's'} removed: no passage says the sentence)`);
+    if (answer.addedCitations)
+      print('(citation added by Hearth: the model wrote none, and that passage says the answer)');
     if (answer.echoed)
       print('(The model copied its list of sources instead of answering; the quote below best matches.)');
     if (answer.quote) print(`\nQuoted from [${answer.quote.n}], word for word:\n  "${printable(answer.quote.text)}"`);

@@ -72,6 +72,8 @@ export const AskAnswerSchema = v.object({
    * sentence and now point at the one that does; `removed` had no passage that says it.
    */
   unsupportedCitations: v.optional(v.object({ moved: v.number(), removed: v.number() })),
+  /** Citations Ask added to an answer that had none: the passage that says it (the model wrote no [n]). */
+  addedCitations: v.optional(v.number()),
   scope: AskScopeSchema,
   /** Why the outcome is what it is (not-found, failed), in words a user can act on. */
   message: v.nullable(v.string()),

@@ -109,6 +109,8 @@ describe('AskPipeline', () => {
       generator: stubGenerator(() => 'Turbine blades cool by film cooling holes.').generator,
     }).answer({ answerId: 'x', question });
     expect(unmarked.cited).toEqual([2]);
+    expect(unmarked.text).toBe('Turbine blades cool by film cooling holes. [2]');
+    expect(unmarked.addedCitations).toBe(1);
     expect(unmarked.echoed).toBeUndefined();
 
     const echo = await new AskPipeline({

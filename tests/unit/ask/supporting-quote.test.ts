@@ -42,5 +42,9 @@ describe('the quote shown beside an answer', () => {
     const quote = 'The swept wing stalled at fourteen degrees angle of attack.';
     expect(saysMostOf('The swept wing stalled at fourteen degrees angle of attack [1].', quote)).toBe(true);
     expect(saysMostOf('It stalled early [2].', quote)).toBe(false);
+    // A number the answer gets wrong shows the quote, however many other words it repeats.
+    const load = 'The maximum load of the Harlow bridge is 42 tonnes.';
+    expect(saysMostOf('The maximum load of the Harlow bridge is 4 tonnes [1].', load)).toBe(false);
+    expect(saysMostOf('The maximum load of the bridge is 42 tonnes [1].', load)).toBe(true);
   });
 });
