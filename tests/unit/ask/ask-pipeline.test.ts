@@ -21,6 +21,13 @@ const LIBRARY = [
   chunk('b#0', '/docs/engine.md', 'Turbine blades cool by film cooling holes.'),
 ];
 
+/** Two passages that share the question's words; only the second answers it. */
+const BOTH = [
+  chunk('a#0', '/docs/wing.pdf', 'The swept wing stalls near the tip. Turbine notes follow.', 4),
+  chunk('b#0', '/docs/turbine.md', 'Turbine blades of the swept wing rig cool by film cooling holes.'),
+];
+const TURBINE_QUESTION = 'How do turbine blades of the swept wing rig cool?';
+
 /** A retriever stub at the seam: returns the chunks whose text shares a word with the query. */
 function stubRetriever(chunks: RetrievedChunk[]): Retriever {
   return {
@@ -73,23 +80,18 @@ describe('AskPipeline', () => {
   });
 
   it('moves a citation to the passage that says its sentence, and cites the best passage when none holds up', async () => {
-    const both = [
-      chunk('a#0', '/docs/wing.pdf', 'The swept wing stalls near the tip. Turbine notes follow.', 4),
-      chunk('b#0', '/docs/turbine.md', 'Turbine blades of the swept wing rig cool by film cooling holes.'),
-    ];
-    const question = 'How do turbine blades of the swept wing rig cool?';
     const moved = await new AskPipeline({
-      retriever: stubRetriever(both),
+      retriever: stubRetriever(BOTH),
       generator: stubGenerator(() => 'Turbine blades cool by film cooling holes [1].').generator,
-    }).answer({ answerId: 'x', question });
+    }).answer({ answerId: 'x', question: TURBINE_QUESTION });
     expect(moved.text).toBe('Turbine blades cool by film cooling holes [2].');
     expect(moved.cited).toEqual([2]);
     expect(moved.unsupportedCitations).toEqual({ moved: 1, removed: 0 });
 
     const unsupported = await new AskPipeline({
-      retriever: stubRetriever(both),
+      retriever: stubRetriever(BOTH),
       generator: stubGenerator(() => 'Penguins carry them [1].').generator,
-    }).answer({ answerId: 'y', question });
+    }).answer({ answerId: 'y', question: TURBINE_QUESTION });
     expect(unsupported.text).toBe('Penguins carry them.');
     expect(unsupported.cited).toEqual([2]);
     expect(unsupported.quote).toEqual({
@@ -99,25 +101,20 @@ describe('AskPipeline', () => {
   });
 
   it('cites the passage that says an answer with no marker, and shows the echo of a source list as the best quote', async () => {
-    const both = [
-      chunk('a#0', '/docs/wing.pdf', 'The swept wing stalls near the tip. Turbine notes follow.', 4),
-      chunk('b#0', '/docs/turbine.md', 'Turbine blades of the swept wing rig cool by film cooling holes.'),
-    ];
-    const question = 'How do turbine blades of the swept wing rig cool?';
     const unmarked = await new AskPipeline({
-      retriever: stubRetriever(both),
+      retriever: stubRetriever(BOTH),
       generator: stubGenerator(() => 'Turbine blades cool by film cooling holes.').generator,
-    }).answer({ answerId: 'x', question });
+    }).answer({ answerId: 'x', question: TURBINE_QUESTION });
     expect(unmarked.cited).toEqual([2]);
     expect(unmarked.text).toBe('Turbine blades cool by film cooling holes. [2]');
     expect(unmarked.addedCitations).toBe(1);
     expect(unmarked.echoed).toBeUndefined();
 
     const echo = await new AskPipeline({
-      retriever: stubRetriever(both),
+      retriever: stubRetriever(BOTH),
       generator: stubGenerator(() => 'Sources:\n\n[1] wing.pdf, page 4, lines 3-7 (Results)\nThe swept wing [1]')
         .generator,
-    }).answer({ answerId: 'y', question });
+    }).answer({ answerId: 'y', question: TURBINE_QUESTION });
     expect(echo.echoed).toBe(true);
     expect(echo.cited).toEqual([2]);
     expect(echo.quote?.n).toBe(2);
