@@ -337,10 +337,11 @@ function checkedCitations(answer: AskAnswer, sources: readonly PackedSource[]): 
 
 /**
  * Keeps only citations whose passage says the sentence that cites it (see `verifyCitations`).
- * An answer with no marker cites the passage that says it, when one does; an answer left with
- * none, or one that only copies the source list (`isSourceEcho`), cites the passage that best
- * answers the question and shows its sentence. So every chip the user sees opens a passage that
- * holds what it is attached to, and a weak model's gap is shown beside its answer, not hidden.
+ * Every answer then points at the passage that best answers the question (`quoteHolder`): an
+ * answer with no marker cites it, with an added marker only when that passage also says the
+ * answer; an answer left without citations, or one that only copies the source list
+ * (`isSourceEcho`), cites it and shows its sentence. So every chip opens a passage that holds
+ * what it is attached to, and a weak model's gap is shown beside its answer, not hidden.
  */
 function verifiedAnswer(answer: AskAnswer, question: string, sources: readonly PackedSource[]): AskAnswer {
   const quoted = sources.map((s) => ({
@@ -350,25 +351,32 @@ function verifiedAnswer(answer: AskAnswer, question: string, sources: readonly P
   }));
   if (isSourceEcho(answer.text)) {
     const holder = quoteHolder(question, quoted);
-    const markers = answer.cited.length;
     return {
       ...answer,
       cited: holder ? [holder.n] : [],
       quote: holder,
       echoed: true,
-      unsupportedCitations: { moved: 0, removed: markers },
+      unsupportedCitations: { moved: 0, removed: answer.cited.length },
     };
   }
-  let checked = checkedCitations(answer, sources);
-  if (checked.cited.length === 0) {
-    // Small models often write no marker at all: cite the passage that says the answer, if one does.
-    const backing = bestSupport(checked.text, sources);
-    if (backing !== null)
-      checked = { ...checked, text: `${checked.text} [${backing}]`, cited: [backing], addedCitations: 1 };
-  }
+  const checked = checkedCitations(answer, sources);
   const quote = quoteHolder(question, quoted, checked.cited);
-  if (checked.cited.length === 0) return { ...checked, cited: quote ? [quote.n] : [], quote };
-  return { ...checked, quote: quote && saysMostOf(checked.text, quote.text) ? null : quote };
+  if (checked.cited.length > 0) {
+    return { ...checked, quote: quote && saysMostOf(checked.text, quote.text) ? null : quote };
+  }
+  if (!quote) return checked;
+  // Small models often write no marker: when the passage that answers the question also says
+  // the answer, the chip goes on the answer; otherwise the quote is the citation.
+  if (bestSupport(checked.text, sources) === quote.n) {
+    return {
+      ...checked,
+      text: `${checked.text} [${quote.n}]`,
+      cited: [quote.n],
+      addedCitations: 1,
+      quote: saysMostOf(checked.text, quote.text) ? null : quote,
+    };
+  }
+  return { ...checked, cited: [quote.n], quote };
 }
 
 /** Splits numbered sources, in order, into blocks that each fit `budget` tokens. */

@@ -108,6 +108,15 @@ describe('AskPipeline', () => {
     expect(unmarked.cited).toEqual([2]);
     expect(unmarked.text).toBe('Turbine blades cool by film cooling holes. [2]');
     expect(unmarked.addedCitations).toBe(1);
+
+    // An unmarked answer the passage does not say gets no marker: the quote beside it is the citation.
+    const wrong = await new AskPipeline({
+      retriever: stubRetriever(BOTH),
+      generator: stubGenerator(() => 'The wing stalls near the tip.').generator,
+    }).answer({ answerId: 'z', question: TURBINE_QUESTION });
+    expect(wrong).toMatchObject({ text: 'The wing stalls near the tip.', cited: [2] });
+    expect(wrong.addedCitations).toBeUndefined();
+    expect(wrong.quote?.n).toBe(2);
     expect(unmarked.echoed).toBeUndefined();
 
     const echo = await new AskPipeline({
