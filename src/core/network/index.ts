@@ -2,7 +2,7 @@ export { HearthNetwork, type HearthNetworkInit, type HearthNetworkStatus } from 
 export { NetworkService, type NetworkServiceInit } from './network-service';
 export { loadOrCreateIdentity, IDENTITY_SECRET } from './node/identity';
 export { contributionVerdict, type PowerState, type ContributionVerdict } from './provider/contribution-policy';
-export type { OfferedModel } from './provider/inference-provider';
+export type { OfferedModel } from './provider/offered-model';
 export { describeModel } from './provider/offered-model';
 export { Requester, type GenerateResult } from './requester/requester';
 export { NoProviderError } from './requester/no-provider-error';
