@@ -2,9 +2,11 @@ export { HearthNetwork, type HearthNetworkInit, type HearthNetworkStatus } from 
 export { NetworkService, type NetworkServiceInit } from './network-service';
 export { loadOrCreateIdentity, IDENTITY_SECRET } from './node/identity';
 export { contributionVerdict, type PowerState, type ContributionVerdict } from './provider/contribution-policy';
-export type { OfferedModel } from './provider/inference-provider';
+export type { OfferedModel } from './provider/offered-model';
 export { describeModel } from './provider/offered-model';
-export { NoProviderError, Requester, type NetworkJob, type GenerateResult } from './requester/requester';
+export { Requester, type GenerateResult } from './requester/requester';
+export { NoProviderError } from './requester/no-provider-error';
+export type { NetworkJob } from './requester/network-job';
 export { defaultProviderRanker, type ProviderCandidate, type ProviderRanker } from './requester/provider-ranker';
 export { INFER_PROTOCOL, CAPACITY_TOPIC, KAD_PROTOCOL } from './protocol/ids';
 export { LOCAL_QUIET_MS } from './contribution-gate';

@@ -21,7 +21,7 @@ import { KnownPeers } from './node/known-peers';
 import { ListenPorts } from './node/listen-ports';
 import { ContributionGate } from './contribution-gate';
 import type { ContributionVerdict, PowerState } from './provider/contribution-policy';
-import type { OfferedModel } from './provider/inference-provider';
+import type { OfferedModel } from './provider/offered-model';
 import { describeModel } from './provider/offered-model';
 import type { ProviderRanker } from './requester/provider-ranker';
 import { reputationRanker } from './requester/reputation-ranker';

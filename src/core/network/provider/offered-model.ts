@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { basename } from 'node:path';
-import type { OfferedModel } from './inference-provider';
+
+/** A model this machine offers, named on the network by the sha256 of its file. */
+export interface OfferedModel {
+  sha256: string;
+  name: string;
+  path: string;
+}
 
 /** Names a model file on the network by the sha256 of its bytes. */
 export async function describeModel(path: string): Promise<OfferedModel> {
