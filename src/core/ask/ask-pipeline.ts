@@ -85,6 +85,10 @@ export interface AskCallbacks {
 const EMPTY_SCOPE: AskScope = { collections: [], folders: [], files: [] };
 const SNIPPET_CHARS = 1200;
 
+function isWholeLibrary(scope: AskScope): boolean {
+  return scope.collections.length + scope.folders.length + scope.files.length === 0;
+}
+
 function scopeLabel(scope: AskScope): string {
   const parts = [
     ...scope.collections.map((c) => `collection "${c}"`),
@@ -180,7 +184,7 @@ export class AskPipeline {
         ...base,
         mode: 'retrieval',
         outcome: cancelled ? 'cancelled' : 'not-found',
-        text: cancelled ? '' : notFoundText(request.question.trim(), scopeLabel(scope)),
+        text: cancelled ? '' : notFoundText(request.question.trim(), scopeLabel(scope), isWholeLibrary(scope)),
         sources: [],
         cited: [],
         droppedCitations: 0,

@@ -18,12 +18,14 @@ export async function generatorFromChat(chat: Pick<ChatService, 'generator'>): P
     style: generator.hasChatTemplate ? 'chat' : 'completion',
     countTokens: (text) => generator.countTokens(text),
     generate: async (options) => {
-      const common = {
-        maxTokens: options.maxTokens,
-        temperature: TEMPERATURE,
-        signal: options.signal,
-        onToken: options.onToken,
+      // A completion continues "Answer:" with a space: the reader's text starts at the first word.
+      let started = generator.hasChatTemplate;
+      const onToken = (text: string) => {
+        const shown = started ? text : text.trimStart();
+        started ||= shown.length > 0;
+        if (shown) options.onToken?.(shown);
       };
+      const common = { maxTokens: options.maxTokens, temperature: TEMPERATURE, signal: options.signal, onToken };
       const result = generator.hasChatTemplate
         ? await generator.generate({ ...common, system: options.system, prompt: options.prompt })
         : await generator.complete({
@@ -31,7 +33,7 @@ export async function generatorFromChat(chat: Pick<ChatService, 'generator'>): P
             text: [options.system, options.prompt].filter(Boolean).join('\n\n'),
             stopAt: options.stopAt,
           });
-      return result.text;
+      return generator.hasChatTemplate ? result.text : result.text.trimStart();
     },
   };
 }

@@ -47,9 +47,10 @@ export function reducePrompt(notes: readonly string[], question: string): string
 }
 
 /** What the user reads when retrieval found nothing relevant enough to answer from. */
-export function notFoundText(query: string, scopeLabel: string): string {
+export function notFoundText(query: string, scopeLabel: string, wholeLibrary = false): string {
+  const widen = wholeLibrary ? '' : ' widen the scope,';
   return (
     `I could not find anything about "${query}" in ${scopeLabel}, so I will not answer from the model's memory. ` +
-    'Try other words, widen the scope, or ask the model directly in a normal chat.'
+    `Try other words,${widen} or ask the model directly in a normal chat.`
   );
 }

@@ -1,20 +1,45 @@
 import type { AskQuote } from '../../shared/contract/ask';
-import { contentWords, termCoverage } from './query-terms';
+import { contentWords, stem, termCoverage } from './query-terms';
 
-/** The sentence of `text` that shares the most content words with the question (the extractive answer). */
+/** A line that only names a section: a Markdown heading, or bold text alone on its line. */
+const HEADING = /^(#{1,6}\s|\*\*[^*]+\*\*:?$)/;
+/** A line ending so cannot end a sentence: a comma, an article, a preposition, a conjunction. */
+const OPEN_END = /(,|\b(a|an|the|of|at|in|on|to|by|for|with|and|or|as|is|are|from|that))$/i;
+/** A sentence continued over wrapped lines stops at this many characters. */
+const MAX_QUOTE = 320;
+
+/**
+ * The sentence of `text` that shares the most content words with the question (the extractive
+ * answer). A heading, or a line that only repeats the question's own words ("The ISC License",
+ * "bytes.format(1000);"), is taken only when nothing else matches: it answers nothing. A sentence
+ * wrapped over lines is quoted whole, not cut at the line's end.
+ */
 export function bestSentence(question: string, text: string): string {
   const words = contentWords(question);
-  const sentences = text
-    .split(/(?<=[.!?])\s+|\n+/)
+  const asked = new Set(words.map(stem));
+  const units = text
+    // A full stop after a single letter is an initial ("Isaac Z. Schlueter"), not a sentence's end.
+    .split(/(?<=[^\s.]{2}[.!?])\s+|\n+/)
     .map((s) => s.trim())
     .filter(Boolean);
-  let best = sentences[0] ?? text.trim();
-  let bestScore = -1;
-  for (const sentence of sentences) {
-    const score = termCoverage(words, sentence).coverage;
-    if (score > bestScore) [best, bestScore] = [sentence, score];
+  let best = -1;
+  let bestScore = -Infinity;
+  for (const [i, unit] of units.entries()) {
+    const says = contentWords(unit).some((word) => !asked.has(stem(word)));
+    const score = termCoverage(words, unit).coverage - (HEADING.test(unit) || !says ? 1 : 0);
+    if (score > bestScore) [best, bestScore] = [i, score];
   }
-  return best;
+  if (best < 0) return text.trim();
+  let quote = units[best]!;
+  // A prose line that ends mid-sentence goes on into the next line; a blank line alone says
+  // nothing, since documents converted line by line put one between wrapped lines.
+  for (let i = best + 1; i < units.length && quote.length < MAX_QUOTE; i++) {
+    const next = units[i]!;
+    if (HEADING.test(next) || !/^[\p{L}(]/u.test(next)) break;
+    if (!(OPEN_END.test(quote) || (/\p{Ll}$/u.test(quote) && /^[\p{Ll}(]/u.test(next)))) break;
+    quote = `${quote} ${next}`;
+  }
+  return quote.length > MAX_QUOTE ? `${quote.slice(0, MAX_QUOTE).replace(/\s+\S*$/, '')}…` : quote;
 }
 
 /** Share of the quote's content words the answer leaves out, above which the quote is shown. */

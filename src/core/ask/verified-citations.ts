@@ -18,21 +18,25 @@ const SOURCE_LABEL =
  */
 export const MIN_SUPPORT = 0.5;
 
-/** A line that starts with a source label, as in the prompt's list ("[2] notes.md, lines 1-9"). */
+/** A source label as the prompt writes it: "notes.md, lines 1-9", "report.pdf, page 3". */
+const LABEL_IN_LINE =
+  /\S\.(md|markdown|txt|html?|pdf|docx?|odt|rtf|epub|xlsx?|csv|pptx?),? (page|slide|sheet|chapter|lines?) \d+/iu;
+/** A line that starts with a file name, as in the prompt's list ("[2] notes.md (Intro)"). */
 const LABEL_LINE =
   /^\s*(?:[-*]\s*)?(?:\[\d+\]\s*)?\S+\.(md|markdown|txt|html?|pdf|docx?|odt|rtf|epub|xlsx?|csv|pptx?)\b/iu;
 
 /**
  * Whether an answer copies the prompt's source list instead of answering: it opens with
- * "Sources:", or a third or more of its lines start with a source label. Base models do this
- * (Gemma 3 270M did in most answers with a chat-shaped prompt); the words are the passages' own,
+ * "Sources:", or a quarter or more of its lines carry a source label (at least two, or the only
+ * line). Small models do this (Gemma 3 270M in most answers with a chat-shaped prompt, SmolLM2
+ * now and then, one label in every few lines of copied passage); the words are the passages' own,
  * so neither its citations nor its text say anything about the question.
  */
 export function isSourceEcho(answer: string): boolean {
-  if (/^\s*Sources?:/i.test(answer)) return true;
+  if (/^\s*(the )?sources?:/i.test(answer)) return true;
   const lines = answer.split('\n').filter((line) => line.trim());
-  const labels = lines.filter((line) => LABEL_LINE.test(line)).length;
-  return labels > 0 && labels * 3 >= lines.length;
+  const labels = lines.filter((line) => LABEL_LINE.test(line) || LABEL_IN_LINE.test(line)).length;
+  return (labels >= 2 || labels === lines.length) && labels > 0 && labels * 4 >= lines.length;
 }
 
 /** The source that supports `text` best, when it holds at least MIN_SUPPORT of its words; else null. */
@@ -57,10 +61,22 @@ export interface VerifiedCitations {
   moved: number;
 }
 
-/** Share of the sentence's content words (markers aside) found in `passage`, by stem. */
+const NUMBER = /\d+(?:[.,]\d+)*/g;
+/** "1. " opening a list item: numbering, not a claim. */
+const LIST_NUMBER = /^\s*\d+[.)]\s/;
+
+/**
+ * Share of the sentence's content words (markers aside) found in `passage`, by stem; 0 when the
+ * sentence states a number the passage does not hold.
+ */
 export function support(sentence: string, passage: string): number {
-  const words = contentWords(sentence.replace(MARKER, ' '));
-  return words.length === 0 ? 0 : termCoverage(words, passage).coverage;
+  const claim = sentence.replace(MARKER, ' ').replace(LIST_NUMBER, '');
+  const words = contentWords(claim);
+  if (words.length === 0) return 0;
+  // A number the passage does not hold is a claim it does not make ("is 1" where it says 2).
+  const held = new Set(passage.match(NUMBER) ?? []);
+  if ((claim.match(NUMBER) ?? []).some((n) => !held.has(n))) return 0;
+  return termCoverage(words, passage).coverage;
 }
 
 /**

@@ -95,7 +95,11 @@ async function askAndPrint(api: HearthApi, question: string, options: AskOptions
       }),
     );
   } else if (answer.outcome === 'answered') {
-    print(answer.droppedCitations > 0 ? `\n(${answer.droppedCitations} unresolvable citations removed)` : '');
+    print(
+      answer.droppedCitations > 0
+        ? `\n(${answer.droppedCitations} citation numbers that matched no source removed)`
+        : '',
+    );
     const { moved = 0, removed = 0 } = answer.unsupportedCitations ?? {};
     // The same checks the app shows: a citation stays only where its passage says the sentence.
     if (moved > 0) print(`(${moved} citation${moved === 1 ? '' : 's'} moved to the passage that says the sentence)`);
@@ -104,7 +108,11 @@ async function askAndPrint(api: HearthApi, question: string, options: AskOptions
       print('(citation added by Hearth: the model wrote none, and that passage says the answer)');
     if (answer.echoed)
       print('(The model copied its list of sources instead of answering; the quote below best matches.)');
-    if (answer.quote) print(`\nQuoted from [${answer.quote.n}], word for word:\n  "${printable(answer.quote.text)}"`);
+    if (answer.quote) {
+      const from = answer.sources.find((s) => s.n === answer.quote!.n);
+      const where = from ? ` ${from.path}${location(from)}` : '';
+      print(`\nQuoted from [${answer.quote.n}]${where}, word for word:\n  "${printable(answer.quote.text)}"`);
+    }
   } else if (!failure) {
     print(answer.text || answer.message || '');
   }

@@ -111,7 +111,7 @@ export function registerModels(program: Command): void {
           ...(role ? { role } : {}),
           ...(options.changeRole ? { changeRole: true } : {}),
         });
-        print(`Imported ${m.file} as a ${m.role} model (${size(m.bytes)}).`);
+        print(`Imported ${m.file} as ${m.role === 'embedding' ? 'an' : 'a'} ${m.role} model (${size(m.bytes)}).`);
       }),
     );
 

@@ -23,6 +23,19 @@ describe('standaloneQuery', () => {
   });
 });
 
+describe('standaloneQuery on a new subject', () => {
+  const conversation = [{ role: 'user' as const, text: 'How many days does the Blue Oak licence give to comply?' }];
+  it('keeps a short new question whole, and a long one that says "that" too', () => {
+    expect(standaloneQuery('Who created Python?', conversation)).toBe('Who created Python?');
+    const long = 'Which file should pull requests that edit the mime-db database target?';
+    expect(standaloneQuery(long, conversation)).toBe(long);
+  });
+  it('borrows for a connective opening or a lone word', () => {
+    expect(standaloneQuery('What about Apache?', conversation)).toContain('blue');
+    expect(standaloneQuery('Price?', conversation)).toContain('oak');
+  });
+});
+
 describe('term coverage', () => {
   it('matches by crude stem and ignores stop words', () => {
     expect(contentWords('What are the wings of the aircraft?')).toEqual(['wings', 'aircraft']);

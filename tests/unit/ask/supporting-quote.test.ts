@@ -10,6 +10,25 @@ describe('the quote shown beside an answer', () => {
     expect(bestSentence(QUESTION, PASSAGE)).toBe('The swept wing stalled at fourteen degrees angle of attack.');
   });
 
+  it('passes over a heading or a line that only repeats the question', () => {
+    const licence =
+      '# The ISC License\n\nCopyright (c) Isaac Z. Schlueter and Contributors\n\nPermission to use is granted.';
+    expect(bestSentence('Who holds the copyright under the ISC License?', licence)).toBe(
+      'Copyright (c) Isaac Z. Schlueter and Contributors',
+    );
+    const usage = "bytes.format(1000);\n// output: '1000B'";
+    expect(bestSentence('What does bytes.format(1000) output?', usage)).toBe("// output: '1000B'");
+  });
+
+  it('quotes a sentence wrapped over lines whole, but never runs code lines together', () => {
+    const history = 'For the first pair in `str`, return an\n\narray with indexes.\n\nLater work followed.';
+    expect(bestSentence('What does it return for the first pair?', history)).toBe(
+      'For the first pair in `str`, return an array with indexes.',
+    );
+    const code = "ms('2 days')  // 172800000\nms('1d')      // 86400000";
+    expect(bestSentence("How many milliseconds does ms('2 days') return?", code)).toBe("ms('2 days')  // 172800000");
+  });
+
   it('quotes the passage that best answers the question, wherever the answer cited', () => {
     const sources = [
       { n: 1, text: 'The kitchen oven needs a new door seal.' },

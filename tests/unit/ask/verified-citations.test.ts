@@ -60,6 +60,12 @@ describe('citations checked against their passages', () => {
     expect(support('[2]', SOURCES[1]!.text)).toBe(0);
   });
 
+  it('does not let a sentence stand on a passage that lacks its number', () => {
+    expect(support('The swept wing stalled at 14 degrees.', 'The swept wing stalled at 14 degrees.')).toBe(1);
+    expect(support('The swept wing stalled at 12 degrees.', 'The swept wing stalled at 14 degrees.')).toBe(0);
+    expect(support('1. The swept wing stalled early.', 'The swept wing stalled early.')).toBe(1);
+  });
+
   it('finds the passage that says an answer with no marker, or none', () => {
     expect(bestSupport('The swept wing stalled at fourteen degrees.', SOURCES)).toBe(2);
     expect(bestSupport('Penguins migrate north in spring.', SOURCES)).toBeNull();
@@ -71,6 +77,11 @@ describe('citations checked against their passages', () => {
       true,
     );
     expect(isSourceEcho('The swept wing stalled at fourteen degrees [2].')).toBe(false);
+    const copied = Array.from(
+      { length: 4 },
+      () => 'The source:\n```\nms-readme.md, lines 54-57 (ms > Features)\n```',
+    ).join('\n');
+    expect(isSourceEcho(copied)).toBe(true);
     expect(isSourceEcho('It stalled at 14 degrees [2].\nThe tip stalled first, as report.pdf says [2].')).toBe(false);
   });
 });
