@@ -4,7 +4,8 @@ import { contentWords, stem, termCoverage } from './query-terms';
 /** A line that only names a section: a Markdown heading, or bold text alone on its line. */
 const HEADING = /^(#{1,6}\s|\*\*[^*]+\*\*:?$)/;
 /** A line ending so cannot end a sentence: a comma, an article, a preposition, a conjunction. */
-const OPEN_END = /(,|\b(a|an|the|of|at|in|on|to|by|for|with|and|or|as|is|are|from|that))$/i;
+const OPEN_END =
+  /(,|\b(a|an|the|of|at|in|on|to|by|for|with|and|or|as|is|are|be|been|shall|will|may|must|can|not|from|that|which|if|than))$/i;
 /** A sentence continued over wrapped lines stops at this many characters. */
 const MAX_QUOTE = 320;
 
@@ -15,7 +16,16 @@ const MAX_QUOTE = 320;
  * wrapped over lines is quoted whole, not cut at the line's end.
  */
 export function bestSentence(question: string, text: string): string {
-  const words = contentWords(question);
+  return scoredSentence(question, text).text;
+}
+
+/**
+ * `bestSentence` with two scores: `score`, the share of the question's words it holds (less 1 if
+ * it answers nothing), and `topic`, the best share any line of the passage holds, headings and
+ * titles included: they say what the passage is about, though they answer nothing.
+ */
+function scoredSentence(question: string, text: string): { text: string; score: number; topic: number } {
+  const words = contentWords(apart(question));
   const asked = new Set(words.map(stem));
   const units = text
     // A full stop after a single letter is an initial ("Isaac Z. Schlueter"), not a sentence's end.
@@ -24,12 +34,15 @@ export function bestSentence(question: string, text: string): string {
     .filter(Boolean);
   let best = -1;
   let bestScore = -Infinity;
+  let topic = 0;
   for (const [i, unit] of units.entries()) {
-    const says = contentWords(unit).some((word) => !asked.has(stem(word)));
-    const score = termCoverage(words, unit).coverage - (HEADING.test(unit) || !says ? 1 : 0);
+    const says = contentWords(apart(unit)).some((word) => !asked.has(stem(word)));
+    const coverage = termCoverage(words, apart(unit)).coverage;
+    topic = Math.max(topic, coverage);
+    const score = coverage - (HEADING.test(unit) || !says ? 1 : 0);
     if (score > bestScore) [best, bestScore] = [i, score];
   }
-  if (best < 0) return text.trim();
+  if (best < 0) return { text: text.trim(), score: -1, topic: 0 };
   let quote = units[best]!;
   // A prose line that ends mid-sentence goes on into the next line; a blank line alone says
   // nothing, since documents converted line by line put one between wrapped lines.
@@ -39,7 +52,8 @@ export function bestSentence(question: string, text: string): string {
     if (!(OPEN_END.test(quote) || (/\p{Ll}$/u.test(quote) && /^[\p{Ll}(]/u.test(next)))) break;
     quote = `${quote} ${next}`;
   }
-  return quote.length > MAX_QUOTE ? `${quote.slice(0, MAX_QUOTE).replace(/\s+\S*$/, '')}…` : quote;
+  const cut = quote.length > MAX_QUOTE ? `${quote.slice(0, MAX_QUOTE).replace(/\s+\S*$/, '')}…` : quote;
+  return { text: cut, score: bestScore, topic };
 }
 
 /** Share of the quote's content words the answer leaves out, above which the quote is shown. */
@@ -70,9 +84,10 @@ export interface QuotableSource {
 }
 
 /**
- * The sentence that best answers the question among `sources`, and the passage it is from: the
- * one sharing most of the question's content words, plus the share its label (file name and
- * headings) shares, so a question that names a file is quoted from that file. On a tie a
+ * The sentence that best answers the question among `sources`, and the passage it is from. The
+ * passage is the one whose best line (a title counts) shares most of the question's content
+ * words, plus the share its label (file name and headings) shares, so a question that names a
+ * file is quoted from that file; the sentence is that passage's best that says something. On a tie a
  * passage in `prefer` (the answer's own citations) wins, then the higher-ranked. Small models
  * often paraphrase a fact away or cite loosely; the user sees the file's own words beside the
  * model's sentence instead of trusting it blindly.
@@ -84,12 +99,13 @@ export function quoteHolder(
 ): AskQuote | null {
   const words = contentWords(apart(question));
   let best: AskQuote | null = null;
-  let bestScore = -1;
+  let bestScore = -Infinity;
   for (const source of sources) {
-    const text = bestSentence(question, source.text);
+    const sentence = scoredSentence(question, source.text);
+    const text = sentence.text;
     // The label is its own signal: a named file outranks a sentence that only shares common words.
     const named = source.label ? termCoverage(words, apart(source.label)).coverage : 0;
-    const score = termCoverage(words, apart(text)).coverage + named;
+    const score = sentence.topic + named;
     const wins = score > bestScore || (score === bestScore && prefer.includes(source.n) && !prefer.includes(best!.n));
     if (wins) [best, bestScore] = [{ n: source.n, text }, score];
   }
