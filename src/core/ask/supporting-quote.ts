@@ -6,6 +6,8 @@ const HEADING = /^(#{1,6}\s|\*\*[^*]+\*\*:?$)/;
 /** A line ending so cannot end a sentence: a comma, an article, a preposition, a conjunction. */
 const OPEN_END =
   /(,|\b(a|an|the|of|at|in|on|to|by|for|with|and|or|as|is|are|be|been|shall|will|may|must|can|not|from|that|which|if|than))$/i;
+/** A line of code (a call, a comment, a statement): one line of code never runs into the next. */
+const CODE = /\/\/|[;{}=]|\w\(/;
 /** A sentence continued over wrapped lines stops at this many characters. */
 const MAX_QUOTE = 320;
 
@@ -48,8 +50,13 @@ function scoredSentence(question: string, text: string): { text: string; score: 
   // nothing, since documents converted line by line put one between wrapped lines.
   for (let i = best + 1; i < units.length && quote.length < MAX_QUOTE; i++) {
     const next = units[i]!;
-    if (HEADING.test(next) || !/^[\p{L}(]/u.test(next)) break;
-    if (!(OPEN_END.test(quote) || (/\p{Ll}$/u.test(quote) && /^[\p{Ll}(]/u.test(next)))) break;
+    // "…for locale-sensitive comparisons:" introduces what follows, code or not: quote that line too.
+    if (quote.endsWith(':') && !HEADING.test(next)) {
+      quote = `${quote} ${next}`;
+      break;
+    }
+    if (HEADING.test(next) || !/^[\p{L}(]/u.test(next) || CODE.test(quote) || CODE.test(next)) break;
+    if (!(OPEN_END.test(quote) || (/[\p{Ll}\p{N}]$/u.test(quote) && /^[\p{Ll}(]/u.test(next)))) break;
     quote = `${quote} ${next}`;
   }
   const cut = quote.length > MAX_QUOTE ? `${quote.slice(0, MAX_QUOTE).replace(/\s+\S*$/, '')}…` : quote;

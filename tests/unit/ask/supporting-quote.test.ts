@@ -25,6 +25,15 @@ describe('the quote shown beside an answer', () => {
     expect(bestSentence('What does it return for the first pair?', history)).toBe(
       'For the first pair in `str`, return an array with indexes.',
     );
+    const notice = 'You can keep your license by taking all practical steps to comply within 30\ndays after notice.';
+    expect(bestSentence('Within how many days must you comply?', notice)).toBe(
+      'You can keep your license by taking all practical steps to comply within 30 days after notice.',
+    );
+    const usage =
+      'Use the collator for locale-sensitive string comparisons:\nlevenshtein.get(a, b, { useCollator: true });\nmore();';
+    expect(bestSentence('Which option enables locale-sensitive comparisons?', usage)).toBe(
+      'Use the collator for locale-sensitive string comparisons: levenshtein.get(a, b, { useCollator: true });',
+    );
     const code = "ms('2 days')  // 172800000\nms('1d')      // 86400000";
     expect(bestSentence("How many milliseconds does ms('2 days') return?", code)).toBe("ms('2 days')  // 172800000");
   });
