@@ -1,6 +1,7 @@
 import type { AskAnswer, AskScope, AskSource, ConversationTurn, StageScores } from '../../shared/contract/ask';
 import { cutToTokens, formatSource, packSources, type PackedSource } from './context-packer';
 import { parseCitations } from './citations';
+import { withoutRepeatedLines } from './repeated-lines';
 import {
   COMPLETION_STOP,
   GROUNDED_SYSTEM_PROMPT,
@@ -227,7 +228,7 @@ export class AskPipeline {
     sources: AskSource[],
     signal: AbortSignal | undefined,
   ): AskAnswer {
-    const citations = parseCitations(raw, new Set(sources.map((s) => s.n)));
+    const citations = parseCitations(withoutRepeatedLines(raw).text, new Set(sources.map((s) => s.n)));
     const cancelled = signal?.aborted ?? false;
     return {
       ...base,

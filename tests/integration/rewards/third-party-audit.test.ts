@@ -15,6 +15,22 @@ import { tempDir } from '../../helpers/temp-dir';
 import { makeJob, STORIES } from './cheating-providers';
 import { startRewardedNode, type RewardedNode, type RewardedNodeOptions } from './rewarded-node';
 
+/** A one-token audit of the stories model, as a requester without the model sends it. */
+function storiesAudit(auditId: string): AuditRequest {
+  return {
+    t: 'audit',
+    auditId,
+    model: STORIES.sha256,
+    prompt: 'Once upon a time',
+    temperature: 0,
+    topP: 1,
+    text: ' there',
+    tokens: [300],
+    claim: { declaredModel: STORIES.sha256, stopReason: 'eos', maxTokens: 8, promptTokens: 5, outputTokens: 1 },
+    price: 1,
+  };
+}
+
 /**
  * "Audits for everyone" over real libp2p on 127.0.0.1: a requester with NO copy of stories260K,
  * a provider returning random tokens, and an honest provider. Every job is sampled; the
@@ -179,18 +195,7 @@ describe('third-party audits over loopback', () => {
       requester.network.node.dialProtocol(peerIdFromString(honest.peerId), AUDIT_PROTOCOL, {
         signal: AbortSignal.timeout(5_000),
       });
-    const request: AuditRequest = {
-      t: 'audit',
-      auditId: 'audit-hostile',
-      model: STORIES.sha256,
-      prompt: 'Once upon a time',
-      temperature: 0,
-      topP: 1,
-      text: ' there',
-      tokens: [300],
-      claim: { declaredModel: STORIES.sha256, stopReason: 'eos', maxTokens: 8, promptTokens: 5, outputTokens: 1 },
-      price: 1,
-    };
+    const request = storiesAudit('audit-hostile');
     // Not CBOR: the stream is cut without an answer.
     const garbage = lpStream(await dial());
     await garbage.write(new Uint8Array([0xff, 0xfe, 0xfd, 0x00]));
@@ -231,33 +236,17 @@ describe('third-party audits over loopback', () => {
     expect(await refused.read(10_000)).toMatchObject({ t: 'audit-refuse', reason: 'unpaid' });
   }, 60_000);
 
-  it('keeps a requester\'s unpaid audits across a restart (unpaid-audits.json)', async () => {
+  it("keeps a requester's unpaid audits across a restart (unpaid-audits.json)", async () => {
     // The test above left the requester 3 unpaid audits with the honest auditor.
     await honest.stop();
     const saved = JSON.parse(await readFile(unpaidAuditsFile(honestDir), 'utf8')) as Record<string, number>;
     expect(saved[requester.peerId]).toBe(3);
     honest = await startRewardedNode({ ...honestOptions, dataDir: honestDir });
-    const stream = await requester.network.node.dialProtocol(
-      multiaddr(honest.address),
-      AUDIT_PROTOCOL,
-      { signal: AbortSignal.timeout(5_000) },
-    );
+    const stream = await requester.network.node.dialProtocol(multiaddr(honest.address), AUDIT_PROTOCOL, {
+      signal: AbortSignal.timeout(5_000),
+    });
     const messages = new MessageStream(stream, AuditorMessageSchema);
-    await messages.write(
-      {
-        t: 'audit',
-        auditId: 'audit-after-restart',
-        model: STORIES.sha256,
-        prompt: 'Once upon a time',
-        temperature: 0,
-        topP: 1,
-        text: ' there',
-        tokens: [300],
-        claim: { declaredModel: STORIES.sha256, stopReason: 'eos', maxTokens: 8, promptTokens: 5, outputTokens: 1 },
-        price: 1,
-      },
-      5_000,
-    );
+    await messages.write(storiesAudit('audit-after-restart'), 5_000);
     expect(await messages.read(10_000)).toMatchObject({ t: 'audit-refuse', reason: 'unpaid' });
     await messages.close();
   }, 60_000);

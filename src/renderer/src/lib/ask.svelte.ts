@@ -20,6 +20,8 @@ export interface AskTurn {
  * current by the `ask.*` events of the answer being written. Call `dispose` to unsubscribe.
  */
 export class AskState {
+  /** Whether the Chat page shows Ask instead of the conversation: kept while the user visits other pages. */
+  open = $state(false);
   #api: HearthApi;
   #turns = $state<AskTurn[]>([]);
   #scope = $state.raw<AskScope>({ collections: [], folders: [], files: [] });
