@@ -7,7 +7,7 @@ import { Ledger } from '../../../src/core/network/ledger';
 import { MessageStream } from '../../../src/core/network/protocol/message-stream';
 import { ProviderMessageSchema } from '../../../src/core/network/protocol/messages';
 import { jobPrice } from '../../../src/core/network/rewards/price';
-import { startInProcessNode, STORIES, TINY_RANDOM } from './in-process-node';
+import { inferRequest, startInProcessNode, STORIES, TINY_RANDOM } from './in-process-node';
 import { startedNodes, startNodeProcess, type NodeProcess } from './network-node-process';
 
 /**
@@ -176,21 +176,7 @@ describe('the compute network on loopback', () => {
   it('refuses jobs when its settings say "not now"', async () => {
     const stream = await requester.node.dialProtocol(addressOf(notNow), INFER_PROTOCOL);
     const messages = new MessageStream(stream, ProviderMessageSchema);
-    await messages.write(
-      {
-        t: 'request',
-        jobId: 'not-now-1',
-        model: STORIES.sha256,
-        prompt: 'Once',
-        maxTokens: 8,
-        temperature: 0,
-        topP: 1,
-        seed: 0,
-        price: 0,
-        requester: requester.node.peerId.toString(),
-      },
-      5_000,
-    );
+    await messages.write(inferRequest('not-now-1', STORIES.sha256, requester), 5_000);
     const answer = await messages.read(5_000);
     expect(answer).toMatchObject({ t: 'refuse', reason: 'not-now', message: 'Outside the hours you chose.' });
     expect(notNow.status().contribution.state).toBe('paused');

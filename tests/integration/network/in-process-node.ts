@@ -25,3 +25,19 @@ export const TINY_RANDOM = {
   path: new URL('../../../../shared/models/llama-2-tiny-random.gguf', import.meta.url).pathname,
   sha256: '81f226c62d28ed4a1a9b9fa080fcd9f0cc40e0f9d5680036583ff98fbcd035cb',
 };
+
+/** A job request as a requester writes it: greedy, free, 8 tokens of "Once". */
+export function inferRequest(jobId: string, model: string, requester: HearthNetwork) {
+  return {
+    t: 'request' as const,
+    jobId,
+    model,
+    prompt: 'Once',
+    maxTokens: 8,
+    temperature: 0,
+    topP: 1,
+    seed: 0,
+    price: 0,
+    requester: requester.node.peerId.toString(),
+  };
+}

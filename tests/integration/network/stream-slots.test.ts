@@ -7,7 +7,7 @@ import { HearthNetwork, INFER_PROTOCOL } from '../../../src/core/network';
 import { MessageStream } from '../../../src/core/network/protocol/message-stream';
 import { ProviderMessageSchema } from '../../../src/core/network/protocol/messages';
 import { CHEATING_WORKER } from '../rewards/rewarded-node';
-import { startInProcessNode, STORIES, TINY_RANDOM } from './in-process-node';
+import { inferRequest, startInProcessNode, STORIES, TINY_RANDOM } from './in-process-node';
 
 /** The provider below runs one job at a time, so libp2p allows 1 + 8 infer streams per connection. */
 const MAX_INFER_STREAMS = 9;
@@ -34,21 +34,7 @@ describe('inbound stream slots under half-open streams (loopback)', () => {
       .filter((s) => s.protocol === INFER_PROTOCOL && s.direction === 'inbound').length;
   /** A request the provider refuses at once (it does not serve that model), and no strike. */
   const refusedRequest = async (stream: Stream, from: HearthNetwork, jobId: string) =>
-    new MessageStream(stream, ProviderMessageSchema).write(
-      {
-        t: 'request',
-        jobId,
-        model: 'ab'.repeat(32),
-        prompt: 'Once',
-        maxTokens: 8,
-        temperature: 0,
-        topP: 1,
-        seed: 0,
-        price: 0,
-        requester: from.node.peerId.toString(),
-      },
-      5_000,
-    );
+    new MessageStream(stream, ProviderMessageSchema).write(inferRequest(jobId, 'ab'.repeat(32), from), 5_000);
 
   beforeAll(async () => {
     provider = await HearthNetwork.start({
