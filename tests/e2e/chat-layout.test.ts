@@ -186,7 +186,7 @@ describe('the Chat page layout', () => {
       rest = now;
       return still && now < 200;
     };
-    await expect.poll(settled, { timeout: 10_000, intervals: [300] }).toBe(true);
+    await expect.poll(settled, { timeout: 10_000, interval: 300 }).toBe(true);
     const grown = (await length()) + 200;
     await expect.poll(length, { timeout: 60_000 }).toBeGreaterThan(grown);
     await expect(top()).resolves.toBe(rest);
