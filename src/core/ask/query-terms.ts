@@ -46,3 +46,8 @@ export function termCoverage(queryWords: readonly string[], text: string): { mat
   const matched = queryWords.filter((word) => stems.has(stem(word)));
   return { matched, coverage: matched.length / queryWords.length };
 }
+
+/** The numbers a text states ("42", "1.2.8", "172,800,000"): claims small models garble most. */
+export function numbersIn(text: string): string[] {
+  return text.match(/\d+(?:[.,]\d+)*/g) ?? [];
+}

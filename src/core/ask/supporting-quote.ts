@@ -1,5 +1,5 @@
 import type { AskQuote } from '../../shared/contract/ask';
-import { contentWords, stem, termCoverage } from './query-terms';
+import { contentWords, numbersIn, stem, termCoverage } from './query-terms';
 
 /** A line that only names a section: a Markdown heading, or bold text alone on its line. */
 const HEADING = /^(#{1,6}\s|\*\*[^*]+\*\*:?$)/;
@@ -72,8 +72,8 @@ const MISSING_SHARE = 0.3;
  * because they are the facts small models garble most ("4 tonnes" for "42 tonnes").
  */
 export function saysMostOf(answer: string, quote: string): boolean {
-  const numbers = quote.match(/\d+(?:[.,]\d+)*/g) ?? [];
-  const said = new Set(answer.match(/\d+(?:[.,]\d+)*/g) ?? []);
+  const numbers = numbersIn(quote);
+  const said = new Set(numbersIn(answer));
   if (numbers.some((n) => !said.has(n))) return false;
   const words = contentWords(quote);
   return words.length === 0 || 1 - termCoverage(words, answer).coverage <= MISSING_SHARE;

@@ -1,5 +1,5 @@
 import { expand, MARKER } from './citations';
-import { contentWords, termCoverage } from './query-terms';
+import { contentWords, numbersIn, termCoverage } from './query-terms';
 
 /** A sentence with the markers that follow its full stop ("… 5 ms. [2]" cites from that sentence). */
 const SENTENCE = /(?:[^.!?\n]|[.!?]+(?![\s[]|$))*(?:[.!?]+(?:[ \t]*\[\d[^\]\n]*\])*|\n|$)/g;
@@ -61,7 +61,6 @@ export interface VerifiedCitations {
   moved: number;
 }
 
-const NUMBER = /\d+(?:[.,]\d+)*/g;
 /** "1. " opening a list item: numbering, not a claim. */
 const LIST_NUMBER = /^\s*\d+[.)]\s/;
 
@@ -74,8 +73,8 @@ export function support(sentence: string, passage: string): number {
   const words = contentWords(claim);
   if (words.length === 0) return 0;
   // A number the passage does not hold is a claim it does not make ("is 1" where it says 2).
-  const held = new Set(passage.match(NUMBER) ?? []);
-  if ((claim.match(NUMBER) ?? []).some((n) => !held.has(n))) return 0;
+  const held = new Set(numbersIn(passage));
+  if (numbersIn(claim).some((n) => !held.has(n))) return 0;
   return termCoverage(words, passage).coverage;
 }
 
